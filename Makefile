@@ -1,0 +1,55 @@
+# The two commands: `make run` (platform with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+export DJANGO_SETTINGS_MODULE ?= civicideas.settings.dev
+
+.PHONY: run test install lint format messages bench clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Start web, Celery worker and Celery beat with demo data (Ctrl-C stops all).
+run: install
+	@$(BIN)/python manage.py preflight --admin
+	@$(BIN)/python manage.py setup_database
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/honcho --no-prefix -f Procfile.dev start 2>/dev/null || $(BIN)/honcho -f Procfile.dev start
+
+## Lint, format check and the whole test suite against real PostgreSQL and Redis.
+test: install $(CHROMIUM)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/python manage.py preflight --admin
+	@DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/python manage.py setup_database
+	DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/pytest
+
+# Browser tests drive Debian's Chromium (Playwright's own download is not used).
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Install Chromium and set CHROMIUM=/path/to/chromium."; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Extract and compile translations (needs GNU gettext).
+messages: install
+	$(BIN)/python manage.py makemessages -l fr -l nl --ignore '.venv/*' --ignore 'tests/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from civicideas.accounts.models import Profile, User
+from civicideas.tenancy.admin_mixins import CityScopedAdmin
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    """Accounts are global: only platform superusers on the platform host
+    see them. City admins manage people through memberships."""
+
+    list_display = ["email", "is_active", "is_superuser", "date_joined"]
+    list_filter = ["is_active", "is_superuser"]
+    search_fields = ["email"]
+    fields = ["email", "is_active", "is_superuser", "date_joined", "last_login"]
+    readonly_fields = ["date_joined", "last_login"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return getattr(request, "is_platform", False) and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+
+@admin.register(Profile)
+class ProfileAdmin(CityScopedAdmin):
+    list_display = ["display_name", "district", "preferred_language", "created_at"]
+    search_fields = ["display_name"]
+    readonly_fields = ["user"]

@@ -1,0 +1,125 @@
+"""Demo cities with one account per role, idempotent.
+
+Other apps add their demo data by providing ``<app>.demo.seed(city, *,
+stdout)``; it is called inside ``city_context(city)`` for each demo city.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from civicideas.tenancy import city_context
+from civicideas.tenancy.hosts import forget_hosts
+from civicideas.tenancy.models import City, Domain
+from civicideas.tenancy.roles import Role
+from civicideas.tenancy.services import membership_set_roles
+from civicideas.tenancy.urls import public_url
+
+DEMO_CITIES = [
+    {
+        "slug": "riverton",
+        "name": "Riverton",
+        "country": "BE",
+        "population": 182_000,
+        "languages": ["en", "fr", "nl"],
+        "default_language": "en",
+        "colour": "#1d4e89",
+    },
+    {
+        "slug": "lakeside",
+        "name": "Lakeside",
+        "country": "FR",
+        "population": 64_000,
+        "languages": ["fr", "en"],
+        "default_language": "fr",
+        "colour": "#0b6e4f",
+    },
+    {
+        "slug": "hillcrest",
+        "name": "Hillcrest",
+        "country": "NL",
+        "population": 410_000,
+        "languages": ["nl", "en"],
+        "default_language": "nl",
+        "colour": "#8a2c0d",
+    },
+]
+
+ROLE_ACCOUNTS = {
+    Role.CITIZEN: "citizen",
+    Role.MODERATOR: "moderator",
+    Role.EVALUATOR: "evaluator",
+    Role.CITY_ADMIN: "admin",
+}
+SUPERUSER_EMAIL = "superuser@civicideas.example"
+
+
+def demo_email(slug: str, role: Role) -> str:
+    return f"{ROLE_ACCOUNTS[role]}@{slug}.example"
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo cities, their host names and one account per role."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--password", default=settings.DEMO_PASSWORD)
+
+    def handle(self, *args, **options) -> None:
+        password = options["password"]
+        self._user(SUPERUSER_EMAIL, password, superuser=True)
+        total = len(DEMO_CITIES)
+        for index, spec in enumerate(DEMO_CITIES, start=1):
+            self.stdout.write(f"[{index}/{total}] {spec['name']}")
+            city, _ = City.objects.update_or_create(slug=spec["slug"], defaults=spec)
+            city.contact_email = f"participation@{spec['slug']}.example"
+            city.save(update_fields=["contact_email"])
+            with city_context(city):
+                Domain.objects.update_or_create(
+                    hostname=f"{spec['slug']}.localhost",
+                    defaults={"city": city, "is_primary": True},
+                )
+                for role in ROLE_ACCOUNTS:
+                    user = self._user(demo_email(city.slug, role), password)
+                    roles = {Role.CITIZEN, role}
+                    membership_set_roles(user=user, roles=roles, changed_by=user)
+                for seeder in self._seeders():
+                    seeder(city, stdout=self.stdout)
+        forget_hosts()
+        self._summary(password)
+
+    def _user(self, email: str, password: str, *, superuser: bool = False):
+        user_model = get_user_model()
+        user, _ = user_model.objects.get_or_create(email=email)
+        user.is_superuser = superuser
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    def _seeders(self):
+        for config in apps.get_app_configs():
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            if hasattr(module, "seed"):
+                yield module.seed
+
+    def _summary(self, password: str) -> None:
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"  Platform:   {public_url(settings.PLATFORM_HOST)}")
+        self.stdout.write(f"              {SUPERUSER_EMAIL} (superuser)")
+        for spec in DEMO_CITIES:
+            self.stdout.write(f"  {spec['name']:<11} {public_url(spec['slug'] + '.localhost')}")
+            accounts = ", ".join(demo_email(spec["slug"], role) for role in ROLE_ACCOUNTS)
+            self.stdout.write(f"              {accounts}")
+        self.stdout.write(f"  Password for every demo account: {password}")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from civicideas.pages import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+]

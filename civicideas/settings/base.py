@@ -1,0 +1,283 @@
+"""Everything the platform needs, configured from the environment (12-factor).
+
+Development defaults work with zero configuration on a machine with PostgreSQL
+and Redis on localhost; ``production`` removes the defaults that must never
+reach a real city (secret key, debug, plain HTTP).
+"""
+
+from pathlib import Path
+
+import environ
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env("SECRET_KEY", default="")
+
+# The Domain table is the authority on which hosts are served (see
+# civicideas.tenancy.middleware); ALLOWED_HOSTS only narrows it further.
+# Django still rejects syntactically invalid Host headers with a 400.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+
+# Host serving the platform pages (list of cities, platform admin).
+PLATFORM_HOST = env("PLATFORM_HOST", default="localhost").lower().rstrip(".")
+# How links to a city are built outside a request (emails, tasks): scheme and
+# optional port of the public URL, the host being the city's primary domain.
+PUBLIC_URL_SCHEME = env("PUBLIC_URL_SCHEME", default="https")
+PUBLIC_URL_PORT = env.int("PUBLIC_URL_PORT", default=None)
+
+INSTALLED_APPS = [
+    "civicideas.tenancy.admin_apps.CivicAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "allauth",
+    "allauth.account",
+    "civicideas.tenancy",
+    "civicideas.accounts",
+    "civicideas.ops",
+    "civicideas.pages",
+    "civicideas.demo",
+    "ideas",
+    "evaluation",
+    "sponsors",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "civicideas.ops.middleware.HealthCheckMiddleware",
+    "civicideas.tenancy.middleware.CityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "civicideas.tenancy.middleware.CityLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "civicideas.urls"
+WSGI_APPLICATION = "civicideas.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "civicideas.tenancy.context_processors.city",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+# The application connects as a role without SUPERUSER or BYPASSRLS, so the
+# row-level security policies apply to it (see docs/architecture.md).
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL",
+        default="postgres://civicideas:civicideas@127.0.0.1:5432/civicideas",
+    )
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# Used only by `manage.py setup_database` to create the role and database.
+DATABASE_ADMIN_URL = env(
+    "DATABASE_ADMIN_URL", default="postgres://postgres@127.0.0.1:5432/postgres"
+)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache (rate limits, sessions' neighbours), Celery broker -----
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="civicideas"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+# --- Authentication (django-allauth, email login) --------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "civicideas.tenancy.backends.CityRoleBackend",
+    "civicideas.accounts.backends.EmailBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "civicideas.accounts.adapter.CityAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# allauth's rate limits are on by default and are kept in the Redis cache.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Cookies are host-only: a session on riverton is not a session on lakeside.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Internationalisation --------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("nl", _("Dutch")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media ------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+
+# --- Email (Django 6.1 MAILERS) ------------------------------------------
+# EMAIL_URL: smtp://user:password@host:port (plain), smtp+tls://... (STARTTLS),
+# smtp+ssl://... (implicit TLS), consolemail:// or memorymail:// for development.
+def mailer_from_url(url: str) -> dict:
+    config = environ.Env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    if not backend.endswith("smtp.EmailBackend"):
+        return {"BACKEND": backend}
+    return {
+        "BACKEND": backend,
+        "OPTIONS": {
+            "host": config.get("EMAIL_HOST") or "localhost",
+            "port": config.get("EMAIL_PORT") or None,
+            "username": config.get("EMAIL_HOST_USER") or "",
+            "password": config.get("EMAIL_HOST_PASSWORD") or "",
+            "use_tls": bool(config.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+            "timeout": env.int("EMAIL_TIMEOUT", default=10),
+        },
+    }
+
+
+MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default="smtp://localhost:25"))}
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="civicideas <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Celery ----------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_RESULT_EXPIRES = 60 * 60 * 24
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task queued while Redis is down must not hang the request that queued it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
+# Celery beat's schedule lives in code (django-celery-beat does not support
+# Django 6.1); each app adds its periodic tasks here.
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {
+        "task": "civicideas.ops.tasks.clear_expired_sessions",
+        "schedule": 60 * 60 * 6,
+    },
+}
+
+# --- Security (tightened further in production) --------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+# The health check is probed over plain HTTP inside the deployment network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- REST API --------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "civicideas API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Demo ------------------------------------------------------------------
+DEMO_PASSWORD = env("DEMO_PASSWORD", default="civicideas-demo")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Unknown hosts are answered with a 404 page; no need to log each one.
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+    },
+}

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from civicideas.tenancy import services
+from civicideas.tenancy.admin_mixins import CityScopedAdmin
+from civicideas.tenancy.hosts import forget_hosts
+from civicideas.tenancy.models import City, Domain, Membership
+from civicideas.tenancy.roles import Role
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+    fields = ["hostname", "is_primary"]
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    """Platform superusers manage all cities; a city admin edits only their
+    own city's settings on its own host."""
+
+    list_display = ["name", "slug", "country", "is_active", "default_language"]
+    list_filter = ["is_active", "country"]
+    search_fields = ["name", "slug"]
+    inlines = [DomainInline]
+
+    def get_queryset(self, request: HttpRequest):
+        qs = super().get_queryset(request)
+        city = getattr(request, "city", None)
+        return qs.filter(pk=city.pk) if city is not None else qs
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        if getattr(request, "is_platform", False):
+            return []
+        return ["slug", "is_active"]
+
+    def get_inlines(self, request: HttpRequest, obj=None):
+        return self.inlines if getattr(request, "is_platform", False) else []
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return getattr(request, "is_platform", False) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return getattr(request, "is_platform", False) and super().has_delete_permission(
+            request, obj
+        )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        transaction.on_commit(forget_hosts)
+
+
+@admin.register(Domain)
+class DomainAdmin(CityScopedAdmin):
+    list_display = ["hostname", "is_primary"]
+    search_fields = ["hostname"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return getattr(request, "is_platform", False) and super().has_add_permission(request)
+
+
+class MembershipForm(forms.ModelForm):
+    """Adds people by email: a city admin never browses the global user list."""
+
+    email = forms.EmailField(label=_("Email address"))
+
+    class Meta:
+        model = Membership
+        fields = ["roles"]
+        widgets = {"roles": forms.CheckboxSelectMultiple(choices=Role.choices)}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"] = forms.MultipleChoiceField(
+            label=_("Roles"),
+            choices=Role.choices,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            initial=self.instance.roles if self.instance.pk else [Role.CITIZEN],
+        )
+        if self.instance.pk:
+            self.fields["email"].initial = self.instance.user.email
+            self.fields["email"].disabled = True
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if self.instance.pk:
+            return self.instance.user.email
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError(
+                _("No account uses this address. Ask the person to sign up first.")
+            )
+        if Membership.objects.filter(user=user).exists():
+            raise forms.ValidationError(_("This person is already a member of this city."))
+        self.instance.user = user
+        return email
+
+
+@admin.register(Membership)
+class MembershipAdmin(CityScopedAdmin):
+    form = MembershipForm
+    list_display = ["user", "roles", "created_at"]
+    search_fields = ["user__email"]
+    ordering = ["-created_at"]
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        services.membership_set_roles(
+            user=obj.user, roles=form.cleaned_data["roles"], changed_by=request.user
+        )

@@ -1,0 +1,108 @@
+"""The current city, for the ORM scope and for PostgreSQL row-level security.
+
+Two layers enforce isolation and both are entered here:
+
+* django-scopes filters every tenant model's default manager by the current
+  city and raises ``ScopeError`` when no city is current (fails closed);
+* PostgreSQL row-level security reads ``civicideas.city_id`` (or
+  ``civicideas.all_cities``), set with ``set_config(..., true)`` so the value
+  lives only as long as the transaction. That is why entering a city opens a
+  transaction: outside one, tenant tables show no rows at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
+from django_scopes import scope, scopes_disabled
+
+if TYPE_CHECKING:
+    from civicideas.tenancy.models import City
+
+CITY_SETTING = "civicideas.city_id"
+ALL_CITIES_SETTING = "civicideas.all_cities"
+
+_current_city: ContextVar[City | None] = ContextVar("civicideas_city", default=None)
+
+
+class NoCurrentCity(RuntimeError):
+    """Raised when code that needs a city runs outside ``city_context``."""
+
+
+def current_city() -> City:
+    """The city the current request, task or command runs in."""
+    city = _current_city.get()
+    if city is None:
+        raise NoCurrentCity("No current city: wrap this code in city_context(city).")
+    return city
+
+
+def current_city_or_none() -> City | None:
+    return _current_city.get()
+
+
+def _read_db_settings() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting(%s, true), current_setting(%s, true)",
+            [CITY_SETTING, ALL_CITIES_SETTING],
+        )
+        city_id, all_cities = cursor.fetchone()
+    return city_id or "", all_cities or ""
+
+
+def _write_db_settings(city_id: str, all_cities: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+            [CITY_SETTING, city_id, ALL_CITIES_SETTING, all_cities],
+        )
+
+
+@contextmanager
+def _db_context(city_id: str, all_cities: str) -> Iterator[None]:
+    with transaction.atomic():
+        # Nested inside another city's transaction (a test, or a platform
+        # command looping over cities), the previous values are restored on
+        # exit because set_config(..., true) outlives a released savepoint.
+        previous = _read_db_settings() if connection.in_atomic_block else ("", "")
+        _write_db_settings(city_id, all_cities)
+        yield
+        # On an exception the savepoint or transaction is rolled back, which
+        # reverts set_config as well; only a normal exit needs restoring.
+        _write_db_settings(*previous)
+
+
+@contextmanager
+def city_context(city: City) -> Iterator[City]:
+    """Run the enclosed code as ``city``: ORM scope, RLS setting, transaction.
+
+    Use in Celery tasks (through ``city_task``), management commands and the
+    shell. The block is one database transaction; keep long work in batches,
+    each in its own ``city_context``.
+    """
+    token = _current_city.set(city)
+    try:
+        with scope(city=city.pk), _db_context(str(city.pk), ""):
+            yield city
+    finally:
+        _current_city.reset(token)
+
+
+@contextmanager
+def all_cities_context() -> Iterator[None]:
+    """Cross-city access for the platform admin and platform-wide commands.
+
+    Explicit and rare by design: it lifts both the ORM scope and the RLS
+    policy for the enclosed transaction only.
+    """
+    token = _current_city.set(None)
+    try:
+        with scopes_disabled(), _db_context("", "on"):
+            yield
+    finally:
+        _current_city.reset(token)

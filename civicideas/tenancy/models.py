@@ -1,0 +1,160 @@
+"""Cities (the tenants), their host names, and people's roles in them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from civicideas.tenancy.roles import Role
+
+_colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, for example #1d4e89.")
+)
+
+
+def _default_languages() -> list[str]:
+    return [settings.LANGUAGE_CODE]
+
+
+class CityQuerySet(models.QuerySet):
+    def active(self) -> CityQuerySet:
+        return self.filter(is_active=True)
+
+    def with_primary_hostname(self) -> CityQuerySet:
+        """Annotate ``primary_hostname`` (Domain rows are readable by all)."""
+        primary = Domain.objects.with_scopes_disabled().filter(
+            city=models.OuterRef("pk"), is_primary=True
+        )
+        return self.annotate(primary_hostname=models.Subquery(primary.values("hostname")[:1]))
+
+
+class City(models.Model):
+    """A tenant. Not itself tenant-scoped: the platform lists cities."""
+
+    slug = models.SlugField(_("slug"), max_length=63, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. BE"))
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=8, choices=settings.LANGUAGES),
+        verbose_name=_("languages"),
+        default=_default_languages,
+        help_text=_("Languages the city's pages are offered in."),
+    )
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Brussels")
+    colour = models.CharField(
+        _("brand colour"), max_length=7, default="#1d4e89", validators=[_colour_validator]
+    )
+    logo = models.ImageField(_("logo"), upload_to="city-logos/", blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    languages__contains=models.Func(
+                        models.F("default_language"),
+                        template="ARRAY[%(expressions)s]::varchar(8)[]",
+                        output_field=ArrayField(models.CharField(max_length=8)),
+                    )
+                ),
+                name="city_default_language_offered",
+                violation_error_message=_("The default language must be one of the languages."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantModel(models.Model):
+    """Base of every tenant-owned model.
+
+    The default manager is scoped to the current city and raises when none is
+    current; the table gets a row-level security policy through
+    ``civicideas.tenancy.rls.EnableCityRLS`` in its first migration.
+    Subclasses that declare ``Meta`` must inherit ``TenantModel.Meta`` so the
+    base manager (used for related lookups and saves) stays scoped too.
+    """
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, editable=False, verbose_name=_("city"))
+
+    objects = ScopedManager(city="city")
+
+    class Meta:
+        abstract = True
+        base_manager_name = "objects"
+
+
+class Domain(TenantModel):
+    """A host name served by one city. Exactly one per city is primary: links
+    in emails and redirects are always built from it."""
+
+    hostname = models.CharField(
+        _("host name"),
+        max_length=253,
+        unique=True,
+        help_text=_("Lower case, without port, e.g. ideas.riverton.example"),
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city"],
+                condition=models.Q(is_primary=True),
+                name="domain_one_primary_per_city",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hostname=Lower("hostname")),
+                name="domain_hostname_lower_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.hostname
+
+
+class Membership(TenantModel):
+    """A person's roles in one city. Staff roles open that city's admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    roles = ArrayField(
+        models.CharField(max_length=20, choices=Role.choices),
+        verbose_name=_("roles"),
+        default=list,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "user"], name="membership_unique_per_city")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.city_id}"

@@ -1,0 +1,89 @@
+"""Who may do what in the current city.
+
+Roles are per city (``Membership.roles``) and map to Django model
+permissions here, so the admin's own permission checks work per city: a
+moderator of riverton has no permission at all on lakeside's host. Each app
+registers what its roles may do in its ``AppConfig.ready``.
+
+Global Django groups and user permissions are ignored on purpose (see
+``civicideas.accounts.backends``): a permission granted there would hold in
+every city.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from civicideas.tenancy.context import current_city_or_none
+from civicideas.tenancy.roles import STAFF_ROLES, Role
+
+_ROLE_PERMISSIONS: dict[str, set[str]] = defaultdict(set)
+
+
+def register_role_permissions(role: Role, perms: Iterable[str]) -> None:
+    """Grant ``perms`` ("app_label.codename") to ``role`` in every city."""
+    _ROLE_PERMISSIONS[role].update(perms)
+
+
+def permissions_for_roles(roles: Iterable[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= _ROLE_PERMISSIONS.get(role, set())
+    return frozenset(granted)
+
+
+def roles_in_current_city(user: Any) -> frozenset[str]:
+    """The user's roles in the current city, memoised on the user object for
+    the request (one query per request at most)."""
+    city = current_city_or_none()
+    if city is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cache = user.__dict__.setdefault("_city_roles", {})
+    if city.pk not in cache:
+        from civicideas.tenancy.models import Membership
+
+        roles = Membership.objects.filter(user=user).values_list("roles", flat=True).first()
+        cache[city.pk] = frozenset(roles or ())
+    return cache[city.pk]
+
+
+def has_role(user: Any, *roles: Role) -> bool:
+    return bool(roles_in_current_city(user) & set(roles))
+
+
+def is_city_staff(user: Any) -> bool:
+    """Opens the current city's admin: superusers and staff roles."""
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or bool(
+        roles_in_current_city(user) & STAFF_ROLES
+    )
+
+
+def is_city_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or has_role(
+        user, Role.CITY_ADMIN
+    )
+
+
+def is_city_moderator(user: Any) -> bool:
+    return is_city_admin(user) or has_role(user, Role.MODERATOR)
+
+
+def is_city_evaluator(user: Any) -> bool:
+    return is_city_admin(user) or has_role(user, Role.EVALUATOR)
+
+
+register_role_permissions(
+    Role.CITY_ADMIN,
+    [
+        "tenancy.view_city",
+        "tenancy.change_city",
+        "tenancy.view_domain",
+        "tenancy.view_membership",
+        "tenancy.add_membership",
+        "tenancy.change_membership",
+        "tenancy.delete_membership",
+        "accounts.view_profile",
+    ],
+)
