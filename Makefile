@@ -23,7 +23,8 @@ run: install
 	@$(BIN)/python manage.py setup_database
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/honcho --no-prefix -f Procfile.dev start 2>/dev/null || $(BIN)/honcho -f Procfile.dev start
+	@mkdir -p var
+	$(BIN)/honcho -f Procfile.dev start
 
 ## Lint, format check and the whole test suite against real PostgreSQL and Redis.
 test: install $(CHROMIUM)

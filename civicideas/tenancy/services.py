@@ -29,7 +29,7 @@ def membership_set_roles(*, user: Any, roles: Iterable[str], changed_by: Any) ->
     if membership.roles != wanted:
         membership.roles = wanted
         membership.save(update_fields=["roles"])
-    logger.info(
+    logger.debug(
         "roles of %s in %s set to %s by %s", user.pk, membership.city_id, wanted, changed_by.pk
     )
     return membership
