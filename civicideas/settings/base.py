@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "civicideas.accounts",
     "civicideas.ops",
     "civicideas.pages",
+    "civicideas.notifications",
     "civicideas.demo",
     "ideas",
     "evaluation",

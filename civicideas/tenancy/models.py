@@ -55,6 +55,19 @@ class City(models.Model):
     )
     logo = models.ImageField(_("logo"), upload_to="city-logos/", blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    # Bounding box for idea locations (WGS 84); empty means "anywhere".
+    min_latitude = models.DecimalField(
+        _("southern edge"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    max_latitude = models.DecimalField(
+        _("northern edge"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    min_longitude = models.DecimalField(
+        _("western edge"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    max_longitude = models.DecimalField(
+        _("eastern edge"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -80,6 +93,13 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def contains_point(self, latitude: float, longitude: float) -> bool:
+        """Whether a location lies inside the city's bounding box (if set)."""
+        box = (self.min_latitude, self.max_latitude, self.min_longitude, self.max_longitude)
+        if any(edge is None for edge in box):
+            return True
+        return box[0] <= latitude <= box[1] and box[2] <= longitude <= box[3]
 
 
 class TenantModel(models.Model):

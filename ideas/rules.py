@@ -1,0 +1,94 @@
+"""Who may do what with challenges, ideas and comments.
+
+Every predicate here has a queryset twin in ``ideas.selectors`` where a list
+depends on it (``visible_ideas``), and tests check that the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from civicideas.tenancy.permissions import is_city_moderator
+from ideas.models import Challenge, Comment, Idea
+from ideas.status import PUBLIC_STATUSES, IdeaStatus
+
+COMMENT_EDIT_WINDOW = timedelta(minutes=15)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can_view_idea(user: Any, idea: Idea) -> bool:
+    if idea.status in PUBLIC_STATUSES:
+        return True
+    if not _signed_in(user):
+        return False
+    # Authors keep seeing their pending, hidden (with the reason) and
+    # withdrawn ideas; moderators see everything in their city.
+    return idea.author_id == user.pk or is_city_moderator(user)
+
+
+def can_submit_idea(user: Any, challenge: Challenge) -> bool:
+    return _signed_in(user) and challenge.accepts_ideas
+
+
+def can_support(user: Any, idea: Idea) -> bool:
+    return (
+        _signed_in(user)
+        and idea.challenge.accepts_supports
+        and idea.status in PUBLIC_STATUSES
+        and idea.status != IdeaStatus.DUPLICATE
+    )
+
+
+def can_comment(user: Any, idea: Idea) -> bool:
+    return _signed_in(user) and idea.challenge.accepts_comments and idea.status in PUBLIC_STATUSES
+
+
+def can_edit_idea(user: Any, idea: Idea) -> bool:
+    return (
+        _signed_in(user)
+        and idea.author_id == user.pk
+        and idea.status in (IdeaStatus.PUBLISHED, IdeaStatus.PENDING)
+        and idea.challenge.accepts_ideas
+    )
+
+
+def can_withdraw_idea(user: Any, idea: Idea) -> bool:
+    return (
+        _signed_in(user)
+        and idea.author_id == user.pk
+        and idea.status in (IdeaStatus.PUBLISHED, IdeaStatus.PENDING)
+    )
+
+
+def can_edit_comment(user: Any, comment: Comment) -> bool:
+    return (
+        _signed_in(user)
+        and comment.author_id == user.pk
+        and comment.state == Comment.State.VISIBLE
+        and timezone.now() - comment.created_at <= COMMENT_EDIT_WINDOW
+    )
+
+
+def can_delete_comment(user: Any, comment: Comment) -> bool:
+    return (
+        _signed_in(user) and comment.author_id == user.pk and comment.state == Comment.State.VISIBLE
+    )
+
+
+def can_report(user: Any) -> bool:
+    return _signed_in(user)
+
+
+def can_moderate(user: Any) -> bool:
+    return _signed_in(user) and is_city_moderator(user)
+
+
+def can_answer_officially(user: Any) -> bool:
+    """Status changes with a public message: moderators and city admins."""
+    return can_moderate(user)
