@@ -1,7 +1,8 @@
 """Demo cities with one account per role, idempotent.
 
 Other apps add their demo data by providing ``<app>.demo.seed(city, *,
-stdout)``; it is called inside ``city_context(city)`` for each demo city.
+stdout, password)``; it is called inside ``city_context(city)`` for each demo
+city, and must itself be idempotent.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class Command(BaseCommand):
                     roles = {Role.CITIZEN, role}
                     membership_set_roles(user=user, roles=roles, changed_by=user)
                 for seeder in self._seeders():
-                    seeder(city, stdout=self.stdout)
+                    seeder(city, stdout=self.stdout, password=password)
         forget_hosts()
         self._summary(password)
 

@@ -1,0 +1,214 @@
+"""Demo challenges and ideas for ``manage.py seed_demo``.
+
+Built through the services, so counters, timelines, notifications and the
+moderation log are what real use would leave behind. Idempotent: a city that
+already has demo challenges is left as it is.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from civicideas.tenancy.roles import Role
+from civicideas.tenancy.services import membership_set_roles
+from ideas import services
+from ideas.models import Category, Challenge, District, Idea
+from ideas.status import IdeaStatus
+
+CATEGORIES = [
+    ("mobility", {"en": "Mobility", "fr": "Mobilité", "nl": "Mobiliteit"}),
+    ("green", {"en": "Green spaces", "fr": "Espaces verts", "nl": "Groen"}),
+    ("culture", {"en": "Culture", "fr": "Culture", "nl": "Cultuur"}),
+    ("safety", {"en": "Safety", "fr": "Sécurité", "nl": "Veiligheid"}),
+]
+DISTRICTS = ["Old Town", "Riverside", "North", "South", "Harbour"]
+
+IDEAS = {
+    "en": [
+        ("Protected bike lanes on the ring road", "Separate cyclists from cars with kerbs."),
+        ("More benches in the park", "Older people need places to rest during walks."),
+        ("Car-free Sundays in the centre", "Close the centre to cars one Sunday a month."),
+        ("Community garden behind the library", "Turn the empty lot into vegetable beds."),
+        ("Better lighting in the underpass", "The underpass feels unsafe after dark."),
+        ("Free water fountains", "Install drinking fountains in every square."),
+        ("Open-air cinema in summer", "Films on the market square in July and August."),
+        ("Plant trees along the river", "Shade for walkers and cooler streets."),
+    ],
+    "fr": [
+        ("Pistes cyclables sécurisées", "Séparer les vélos des voitures sur les grands axes."),
+        ("Plus de bancs au parc", "Les personnes âgées ont besoin de se reposer."),
+        ("Un marché de producteurs locaux", "Un marché le samedi avec les fermes voisines."),
+        ("Éclairage du passage souterrain", "Le passage est peu rassurant la nuit."),
+        ("Fontaines d'eau potable", "Des fontaines sur chaque place."),
+        ("Cinéma en plein air", "Des films sur la place du marché en été."),
+    ],
+    "nl": [
+        ("Veilige fietspaden", "Fietsers scheiden van auto's op de ringweg."),
+        ("Meer bankjes in het park", "Ouderen hebben rustplekken nodig."),
+        ("Autovrije zondag", "Eén zondag per maand geen auto's in het centrum."),
+        ("Moestuin bij de bibliotheek", "Maak van het lege terrein een moestuin."),
+        ("Bomen langs de rivier", "Schaduw voor wandelaars en koelere straten."),
+        ("Openluchtbioscoop", "Films op de markt in de zomer."),
+    ],
+}
+COMMENTS = ["Great idea!", "I would use this every day.", "What would it cost?", "+1", "Yes!"]
+ANSWERS = {
+    IdeaStatus.UNDER_EVALUATION: "Our services are studying this idea.",
+    IdeaStatus.ACCEPTED: "The council approved this idea; work starts next year.",
+    IdeaStatus.REJECTED: "This is not possible on this site; we explain why on the page.",
+    IdeaStatus.IN_PROGRESS: "Works have started.",
+    IdeaStatus.IMPLEMENTED: "Done! Thank you for the idea.",
+}
+CITIZENS_PER_CITY = 24
+
+
+def _citizens(city: Any, password: str) -> list[Any]:
+    user_model = get_user_model()
+    people = []
+    for i in range(CITIZENS_PER_CITY):
+        email = f"resident{i + 1}@{city.slug}.example"
+        user, created = user_model.objects.get_or_create(email=email)
+        if created:
+            user.set_password(password)
+            user.save()
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        membership_set_roles(user=user, roles=[Role.CITIZEN], changed_by=user)
+        people.append(user)
+    return people
+
+
+def _staff(city: Any) -> Any:
+    return get_user_model().objects.get(email=f"moderator@{city.slug}.example")
+
+
+@transaction.atomic
+def seed(city: Any, *, stdout: Any, password: str) -> None:
+    if Challenge.objects.exists():
+        stdout.write("  ideas: already seeded")
+        return
+    rng = random.Random(city.slug)  # noqa: S311 - demo data
+    lang = city.default_language
+    categories = [
+        Category.objects.create(city=city, slug=slug, name=names.get(lang, names["en"]))
+        for slug, names in CATEGORIES
+    ]
+    districts = [
+        District.objects.create(city=city, slug=name.lower().replace(" ", "-"), name=name)
+        for name in DISTRICTS
+    ]
+    people = _citizens(city, password)
+    moderator = _staff(city)
+
+    open_challenge = Challenge.objects.create(
+        city=city,
+        slug="greener-streets",
+        title="How can we make our streets greener and safer?",
+        summary="Share ideas for trees, cycling, walking and quiet streets.",
+        description="Our streets belong to everyone. **What would you change?**\n\n"
+        "- more trees and shade\n- safer cycling and walking\n- places to meet",
+        phase=Challenge.Phase.IDEAS,
+    )
+    supports_challenge = Challenge.objects.create(
+        city=city,
+        slug="summer-in-the-city",
+        title="Summer in the city",
+        summary="Vote for the summer activities you want.",
+        description="Ideas are in; **support the ones you like** before the end of the month.",
+        phase=Challenge.Phase.IDEAS,
+    )
+    results_challenge = Challenge.objects.create(
+        city=city,
+        slug="safe-nights",
+        title="Safe nights",
+        summary="Lighting, transport and safety after dark.",
+        description="The city has answered every idea of this challenge.",
+        phase=Challenge.Phase.IDEAS,
+    )
+    for challenge in (open_challenge, supports_challenge, results_challenge):
+        challenge.categories.set(categories)
+        challenge.districts.set(districts)
+
+    pool = [(code, title, body) for code, items in IDEAS.items() for title, body in items]
+    ideas: list[Idea] = []
+    for n in range(60):
+        code, title, body = pool[n % len(pool)]
+        challenge = (open_challenge, supports_challenge, results_challenge)[n % 3]
+        author = people[n % len(people)]
+        suffix = f" ({n // len(pool) + 1})" if n >= len(pool) else ""
+        idea = services.idea_submit(
+            author=author,
+            challenge=challenge,
+            title=f"{title}{suffix}",
+            body=body,
+            language=code,
+            category=rng.choice(categories),
+            district=rng.choice(districts),
+        )
+        ideas.append(idea)
+        for supporter in rng.sample(people, rng.randint(0, 18)):
+            services.idea_support(idea=idea, user=supporter)
+        for commenter in rng.sample(people, rng.randint(0, 4)):
+            services.comment_create(idea=idea, author=commenter, body=rng.choice(COMMENTS))
+
+    # Statuses along the whole state machine, with official answers.
+    path = [
+        IdeaStatus.UNDER_EVALUATION,
+        IdeaStatus.ACCEPTED,
+        IdeaStatus.IN_PROGRESS,
+        IdeaStatus.IMPLEMENTED,
+    ]
+    results_ideas = [i for i in ideas if i.challenge_id == results_challenge.pk]
+    for index, idea in enumerate(results_ideas):
+        steps = (
+            path[: 1 + index % len(path)]
+            if index % 5
+            else [
+                IdeaStatus.UNDER_EVALUATION,
+                IdeaStatus.REJECTED,
+            ]
+        )
+        for status in steps:
+            services.idea_set_status(
+                idea=idea, by=moderator, status=status, message=ANSWERS[status]
+            )
+    in_results = Idea.objects.filter(challenge=results_challenge).order_by("pk")
+    duplicate = in_results.filter(status=IdeaStatus.UNDER_EVALUATION).last()
+    original = in_results.filter(status=IdeaStatus.ACCEPTED).first()
+    if duplicate is not None and original is not None:
+        services.idea_set_status(
+            idea=duplicate,
+            by=moderator,
+            status=IdeaStatus.DUPLICATE,
+            message="The same as an earlier idea; support that one instead.",
+            duplicate_of=original,
+        )
+    # Moderation: reports on a few ideas, one hidden, one withdrawn.
+    reported = [i for i in ideas if i.challenge_id == open_challenge.pk][:3]
+    for idea in reported:
+        services.report_create(reporter=people[-1], idea=idea, reason="Off topic?")
+    services.idea_moderate(
+        idea=reported[0], moderator=moderator, action="hide", reason="Personal attacks."
+    )
+    services.idea_withdraw(idea=ideas[1], by=ideas[1].author)
+    # Pre-moderation: the open challenge now holds new ideas for review.
+    open_challenge.premoderation = True
+    open_challenge.save(update_fields=["premoderation"])
+    services.idea_submit(
+        author=people[2],
+        challenge=open_challenge,
+        title="Night buses on weekends",
+        body="A bus every 30 minutes on Friday and Saturday nights.",
+        language="en",
+    )
+    supports_challenge.phase = Challenge.Phase.SUPPORTS
+    supports_challenge.save(update_fields=["phase"])
+    results_challenge.phase = Challenge.Phase.RESULTS
+    results_challenge.save(update_fields=["phase"])
+    stdout.write(f"  ideas: 3 challenges, {Idea.objects.count()} ideas")

@@ -1,0 +1,56 @@
+"""``seed_demo`` builds usable demo cities and can run again safely."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from civicideas.tenancy import city_context
+from civicideas.tenancy.models import City, Domain, Membership
+from ideas.models import Challenge, Idea, Support
+from ideas.status import IdeaStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def run() -> str:
+    out = StringIO()
+    call_command("seed_demo", "--password", "demo-pass-123", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_is_idempotent_and_complete():
+    first = run()
+    second = run()
+    assert "[3/3] Hillcrest" in first
+    assert "http://riverton.localhost" in first
+    assert City.objects.filter(slug__in=["riverton", "lakeside", "hillcrest"]).count() == 3
+    assert "already seeded" in second
+    superuser = get_user_model().objects.get(email="superuser@civicideas.example")
+    assert superuser.is_superuser and superuser.check_password("demo-pass-123")
+    for city in City.objects.all():
+        with city_context(city):
+            assert Domain.objects.get(is_primary=True).hostname == f"{city.slug}.localhost"
+            roles = {r for m in Membership.objects.all() for r in m.roles}
+            assert {"citizen", "moderator", "evaluator", "city_admin"} <= roles
+            assert Challenge.objects.count() == 3
+            assert set(Challenge.objects.values_list("phase", flat=True)) == {
+                "ideas",
+                "supports",
+                "results",
+            }
+            statuses = set(Idea.objects.values_list("status", flat=True))
+            assert {
+                IdeaStatus.PUBLISHED,
+                IdeaStatus.PENDING,
+                IdeaStatus.HIDDEN,
+                IdeaStatus.WITHDRAWN,
+                IdeaStatus.ACCEPTED,
+                IdeaStatus.REJECTED,
+                IdeaStatus.IMPLEMENTED,
+                IdeaStatus.DUPLICATE,
+            } <= statuses
+            assert set(Idea.objects.values_list("language", flat=True)) == {"en", "fr", "nl"}
+            for idea in Idea.objects.all():
+                assert idea.support_count == Support.objects.filter(idea=idea).count()
