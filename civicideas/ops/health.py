@@ -1,15 +1,31 @@
-"""Reachability of the services the platform needs."""
+"""Reachability of the services the platform needs: PostgreSQL and Redis.
+
+Each check answers ``None`` when the service is fine, or a short reason, and
+never raises: ``/healthz`` and ``manage.py preflight`` turn the reasons into a
+503 or one clear sentence. Every check has a short timeout so a dead service
+makes the answer quick rather than hanging the prober.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
+from urllib.parse import urlsplit
 
 import psycopg
 import redis
 from django.conf import settings
 from django.db import connection
 
+DATABASE_TIMEOUT_SECONDS = 3
+REDIS_TIMEOUT_SECONDS = 1
+
 
 def check_database() -> str | None:
-    """None when the database answers, else a short reason."""
+    """None when Django's own database connection answers ``SELECT 1``.
+
+    Uses the application's connection (and so its role and database), which
+    is what requests need; its connect timeout comes from settings.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -19,20 +35,62 @@ def check_database() -> str | None:
 
 
 def check_redis(url: str | None = None) -> str | None:
+    """None when Redis at ``url`` (default ``settings.REDIS_URL``) answers PING."""
     try:
         client = redis.Redis.from_url(
-            url or settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+            url or settings.REDIS_URL,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
         )
-        client.ping()
+        try:
+            client.ping()
+        finally:
+            client.close()
     except Exception as exc:  # noqa: BLE001
         return type(exc).__name__
     return None
 
 
-def check_database_url(url: str) -> str | None:
+class DatabaseProblem(StrEnum):
+    """Why a PostgreSQL URL does not work: the server is not there, or it is
+    there and refused the login (missing role or database)."""
+
+    UNREACHABLE = "unreachable"
+    REFUSED = "refused"
+
+
+def check_database_url(url: str) -> DatabaseProblem | None:
+    """None when a fresh connection to ``url`` answers, else a ``DatabaseProblem``.
+
+    A server that answered with a FATAL error (unknown role or database, bad
+    password) is up: the fix is then to create the role, not to start it.
+    """
     try:
-        with psycopg.connect(url, connect_timeout=3) as conn:
+        with psycopg.connect(url, connect_timeout=DATABASE_TIMEOUT_SECONDS) as conn:
             conn.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001
-        return type(exc).__name__
+    except psycopg.OperationalError as exc:
+        if "FATAL:" in str(exc):
+            return DatabaseProblem.REFUSED
+        return DatabaseProblem.UNREACHABLE
+    except Exception:  # noqa: BLE001 - a malformed URL, for instance
+        return DatabaseProblem.UNREACHABLE
     return None
+
+
+def database_location(url: str) -> str:
+    """``host:port`` of a PostgreSQL URL or conninfo string, without credentials."""
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "an unparsable DATABASE URL"
+    return f"{params.get('host') or 'localhost'}:{params.get('port') or 5432}"
+
+
+def redis_location(url: str) -> str:
+    """``host:port`` of a Redis URL, without the password it may carry."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 6379
+    except ValueError:
+        return "an unparsable REDIS_URL"
+    return f"{parts.hostname or 'localhost'}:{port}"

@@ -8,34 +8,64 @@ row-level security setting are those of that city and nothing else::
     def reindex_idea(idea_id: int) -> None: ...
 
     reindex_idea.delay(city.pk, idea.pk)
+
+The body runs in one database transaction (that is what makes the RLS setting
+hold), so ``transaction.on_commit`` callbacks fire when the task succeeds and
+an exception rolls back everything the task wrote. Because tasks are
+acknowledged late, a task may run twice after a worker crash: make the body
+idempotent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 
 from civicideas.tenancy.context import city_context
 
+if TYPE_CHECKING:
+    from civicideas.tenancy.models import City
 
-def _load_city(city_id: int):
+
+class UnknownCity(LookupError):
+    """The task names a city id that does not exist (deleted since it was queued).
+
+    Retrying cannot help, so the task fails at once with this error instead of
+    running outside any city.
+    """
+
+
+def _load_city(city_id: int) -> City:
     from civicideas.tenancy.models import City  # City itself is not tenant-scoped
 
-    return City.objects.get(pk=city_id)
+    try:
+        return City.objects.get(pk=city_id)
+    except (City.DoesNotExist, ValueError, TypeError) as exc:
+        raise UnknownCity(f"No city with id {city_id!r}; the task was not run.") from exc
 
 
-def city_task(*task_args: Any, **task_kwargs: Any) -> Callable:
-    """``shared_task`` whose body runs in ``city_context(City(city_id))``."""
+def city_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+    """``shared_task`` whose body runs in ``city_context(City(city_id))``.
 
-    def decorator(func: Callable) -> Any:
+    The decorated function does not receive the city: it reads it with
+    ``current_city()`` if it needs it, exactly like request code does. Name the
+    task explicitly (``name=``) so renaming the module does not strand queued
+    messages.
+    """
+
+    def decorator(func: Callable[..., Any]) -> Any:
         @wraps(func)
         def run_in_city(city_id: int, *args: Any, **kwargs: Any) -> Any:
-            with city_context(_load_city(city_id)):
+            city = _load_city(city_id)
+            with city_context(city):
                 return func(*args, **kwargs)
 
+        # wraps() copies __wrapped__, but Celery builds the call signature it
+        # checks in .delay() with getfullargspec, which ignores __wrapped__, so
+        # the checked signature correctly starts with city_id.
         return shared_task(*task_args, **task_kwargs)(run_in_city)
 
     return decorator

@@ -54,9 +54,9 @@ def test_parallel_support_and_unsupport_keep_count_equal_to_rows(city):
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(_in_thread(city, toggle), range(80)))
     with city_context(city):
-        assert Idea.objects.get(pk=idea.pk).support_count == Support.objects.filter(
-            idea=idea
-        ).count()
+        assert (
+            Idea.objects.get(pk=idea.pk).support_count == Support.objects.filter(idea=idea).count()
+        )
 
 
 def test_idea_of_another_city_cannot_be_supported(city, other_city):

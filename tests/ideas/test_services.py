@@ -196,9 +196,8 @@ def test_comment_reply_edit_delete(ctx, citizen):
 
 def test_comment_edit_window_is_fifteen_minutes(ctx, citizen):
     comment = CommentFactory(author=citizen)
-    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
-        with pytest.raises(NotAllowed):
-            services.comment_edit(comment=comment, by=citizen, body="late")
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)), pytest.raises(NotAllowed):
+        services.comment_edit(comment=comment, by=citizen, body="late")
 
 
 def test_comment_on_closed_challenge_refused(ctx, citizen):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BenchmarksConfig(AppConfig):
+    name = "civicideas.benchmarks"
+    label = "benchmarks"
+    verbose_name = "Benchmarks"
