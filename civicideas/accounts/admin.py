@@ -13,6 +13,7 @@ class UserAdmin(admin.ModelAdmin):
     list_display = ["email", "is_active", "is_superuser", "date_joined"]
     list_filter = ["is_active", "is_superuser"]
     search_fields = ["email"]
+    ordering = ["email"]
     fields = ["email", "is_active", "is_superuser", "date_joined", "last_login"]
     readonly_fields = ["date_joined", "last_login"]
 
@@ -37,3 +38,8 @@ class ProfileAdmin(CityScopedAdmin):
     list_display = ["display_name", "district", "preferred_language", "created_at"]
     search_fields = ["display_name"]
     readonly_fields = ["user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Profiles are created on first participation (profile_ensure); the
+        # form has no user to attach a new one to.
+        return False

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import secrets
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models, transaction
+from django.utils.translation import gettext
 
 from civicideas.accounts.models import Profile, User
 from civicideas.tenancy.context import current_city
@@ -10,27 +14,50 @@ from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
 
 
-def _default_display_name(user: User) -> str:
-    return user.email.split("@", 1)[0][:80]
+def _default_display_name() -> str:
+    """A neutral public name until the person chooses one.
+
+    Not derived from the email address: display names are public, and the
+    local part of an address ("jane.doe") often is the person's real name or
+    half of their login.
+    """
+    return gettext("Resident %(code)s") % {"code": secrets.token_hex(3)}
 
 
 @transaction.atomic
 def profile_ensure(*, user: User) -> Profile:
     """The user's profile in the current city, created on first participation
-    together with a citizen membership. Safe to call on every action."""
+    together with a citizen membership. Safe to call on every action.
+
+    Precondition: a current city (``city_context``; every city request has
+    one). Only the current city is touched: an account's profile in another
+    city is created when they first take part there.
+    """
     city = current_city()
     profile, _created = Profile.objects.get_or_create(
         user=user,
         city=city,
         defaults={
-            "display_name": _default_display_name(user),
+            "display_name": _default_display_name(),
             "preferred_language": city.default_language,
         },
     )
     membership, created = Membership.objects.get_or_create(
-        user=user, city=city, defaults={"roles": [Role.CITIZEN]}
+        user=user, city=city, defaults={"roles": [Role.CITIZEN.value]}
     )
     if not created and Role.CITIZEN not in membership.roles:
-        membership.roles = [*membership.roles, Role.CITIZEN]
-        membership.save(update_fields=["roles"])
+        # Appended in SQL, not read-modify-write: a concurrent role change by
+        # a city admin (membership_set_roles) must not be lost.
+        Membership.objects.filter(pk=membership.pk).exclude(
+            roles__contains=[Role.CITIZEN.value]
+        ).update(
+            roles=models.Func(
+                models.F("roles"),
+                models.Value(Role.CITIZEN.value),
+                function="array_append",
+                output_field=ArrayField(models.CharField(max_length=20)),
+            )
+        )
+    # Roles may have changed; drop the per-request memo of the old ones.
+    user.__dict__.pop("_city_roles", None)
     return profile

@@ -9,9 +9,33 @@ from django.utils.translation import gettext_lazy as _
 
 from civicideas.tenancy import services
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
+from civicideas.tenancy.context import city_context, current_city
 from civicideas.tenancy.hosts import forget_hosts
 from civicideas.tenancy.models import City, Domain, Membership
 from civicideas.tenancy.roles import Role
+
+
+class ForgetsHostsAdmin(admin.ModelAdmin):
+    """Admin of a model the host lookup depends on (City: active flag;
+    Domain: host names). Every change clears this process's host cache once
+    committed, so a renamed or removed host stops serving at once here (other
+    processes follow within ``HOST_CACHE_SECONDS``)."""
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(forget_hosts)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        transaction.on_commit(forget_hosts)
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        super().delete_model(request, obj)
+        transaction.on_commit(forget_hosts)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(forget_hosts)
 
 
 class DomainInline(admin.TabularInline):
@@ -21,7 +45,7 @@ class DomainInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(ForgetsHostsAdmin):
     """Platform superusers manage all cities; a city admin edits only their
     own city's settings on its own host."""
 
@@ -51,18 +75,17 @@ class CityAdmin(admin.ModelAdmin):
             request, obj
         )
 
-    def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
-        transaction.on_commit(forget_hosts)
-
 
 @admin.register(Domain)
-class DomainAdmin(CityScopedAdmin):
+class DomainAdmin(CityScopedAdmin, ForgetsHostsAdmin):
     list_display = ["hostname", "is_primary"]
     search_fields = ["hostname"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return getattr(request, "is_platform", False) and super().has_add_permission(request)
+        # Host names are claimed by platform superusers only, in the City
+        # form's domain inline on the platform host (a city admin must not be
+        # able to take a host name another city is about to use).
+        return False
 
 
 class MembershipForm(forms.ModelForm):
@@ -111,6 +134,10 @@ class MembershipAdmin(CityScopedAdmin):
     ordering = ["-created_at"]
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        services.membership_set_roles(
-            user=obj.user, roles=form.cleaned_data["roles"], changed_by=request.user
-        )
+        # On the platform host no city is current: the service runs in the
+        # membership's own city, as it would on that city's host.
+        city = obj.city if change else current_city()
+        with city_context(city):
+            services.membership_set_roles(
+                user=obj.user, roles=form.cleaned_data["roles"], changed_by=request.user
+            )

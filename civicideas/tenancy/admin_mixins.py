@@ -30,6 +30,14 @@ class CityScopedAdmin(admin.ModelAdmin):
             filters.append("city")
         return filters
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # On the platform host no city is current, so a new object would have
+        # no city to belong to (the ``city`` field is not editable). Tenant
+        # objects are created in their own city's admin.
+        if getattr(request, "is_platform", False):
+            return False
+        return super().has_add_permission(request)
+
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if not change and obj.city_id is None:
             obj.city = current_city()

@@ -8,28 +8,79 @@ their views run in ``all_cities_context`` so they can manage every city.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import wraps
 
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from civicideas.tenancy.context import all_cities_context
 
+#: How many of the user's own log entries the index looks through.
+RECENT_ACTIONS_SCANNED = 50
+RECENT_ACTIONS_SHOWN = 10
+
 
 class CityAdminSite(admin.AdminSite):
     site_title = _("civicideas administration")
     index_title = _("Back office")
+    index_template = "admin/civicideas_index.html"
 
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)
         city = getattr(request, "city", None)
+        # Header and page title both name the city, so a civil servant with
+        # roles in two cities (two tabs) always knows which one they change.
         if city is not None:
             context["site_header"] = _("%(city)s — civicideas") % {"city": city.name}
+            context["site_title"] = _("%(city)s administration") % {"city": city.name}
         else:
             context["site_header"] = _("civicideas platform — all cities")
+            context["site_title"] = _("civicideas platform administration")
         context["admin_city"] = city
         return context
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None):
+        context = {"recent_actions": self.recent_actions(request), **(extra_context or {})}
+        return super().index(request, context)
+
+    def recent_actions(self, request: HttpRequest) -> list[LogEntry]:
+        """The user's recent admin actions on objects of the current city.
+
+        Django's admin log is one global table without a city, and its
+        "Recent actions" box lists everything the user did anywhere: for a
+        civil servant with roles in two cities it would show the other city's
+        object names (people's email addresses) on this city's index. Here an
+        entry is kept only when its object is still visible through its
+        admin's (city-scoped) queryset; deletions cannot be placed in a city
+        and are left out. One query per content type, at most.
+        """
+        entries = list(
+            LogEntry.objects.filter(user_id=request.user.pk)
+            .select_related("content_type")
+            .order_by("-action_time")[:RECENT_ACTIONS_SCANNED]
+        )
+        if getattr(request, "is_platform", False):
+            return entries[:RECENT_ACTIONS_SHOWN]
+        wanted: dict[type, set[str]] = defaultdict(set)
+        for entry in entries:
+            model = entry.content_type.model_class() if entry.content_type else None
+            if model is not None and not entry.is_deletion():
+                wanted[model].add(entry.object_id)
+        visible: set[tuple[type, str]] = set()
+        for model, object_ids in wanted.items():
+            model_admin = self._registry.get(model)
+            if model_admin is None or not model_admin.has_view_or_change_permission(request):
+                continue
+            pks = model_admin.get_queryset(request).filter(pk__in=object_ids)
+            visible |= {(model, str(pk)) for pk in pks.values_list("pk", flat=True)}
+        return [
+            entry
+            for entry in entries
+            if entry.content_type and (entry.content_type.model_class(), entry.object_id) in visible
+        ][:RECENT_ACTIONS_SHOWN]
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

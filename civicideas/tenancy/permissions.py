@@ -74,6 +74,23 @@ def is_city_evaluator(user: Any) -> bool:
     return is_city_admin(user) or has_role(user, Role.EVALUATOR)
 
 
+# What each role may do on the models that exist so far; later apps register
+# their own (ideas, evaluation, sponsors) in their AppConfig.ready.
+#
+# * moderator: sees who is who (memberships, profiles) and may correct an
+#   offensive display name: both are part of moderating a city's content.
+# * evaluator: nothing here; evaluators work on ideas and scorecards, and do
+#   not need (so do not get) the people lists.
+# * city_admin: the city's settings (not its slug, active flag or domains,
+#   see CityAdmin), its people and their roles.
+register_role_permissions(
+    Role.MODERATOR,
+    [
+        "tenancy.view_membership",
+        "accounts.view_profile",
+        "accounts.change_profile",
+    ],
+)
 register_role_permissions(
     Role.CITY_ADMIN,
     [
@@ -85,5 +102,6 @@ register_role_permissions(
         "tenancy.change_membership",
         "tenancy.delete_membership",
         "accounts.view_profile",
+        "accounts.change_profile",
     ],
 )
