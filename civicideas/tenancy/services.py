@@ -29,6 +29,9 @@ def membership_set_roles(*, user: Any, roles: Iterable[str], changed_by: Any) ->
     if membership.roles != wanted:
         membership.roles = wanted
         membership.save(update_fields=["roles"])
+    # Roles are memoised on the user object for the request; drop them so a
+    # check later in the same request sees the change.
+    user.__dict__.pop("_city_roles", None)
     logger.debug(
         "roles of %s in %s set to %s by %s", user.pk, membership.city_id, wanted, changed_by.pk
     )

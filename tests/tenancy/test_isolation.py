@@ -144,3 +144,14 @@ def test_every_model_with_a_city_column_is_a_scoped_tenant_model():
     for model in _tenant_models():
         assert issubclass(model, TenantModel), model
         assert model._meta.base_manager_name == "objects", model
+
+
+def test_role_change_is_seen_by_a_later_check_in_the_same_request(city):
+    from civicideas.tenancy.permissions import is_city_moderator
+    from civicideas.tenancy.services import membership_set_roles
+
+    user = make_member(city, Role.CITIZEN)
+    with city_context(city):
+        assert not is_city_moderator(user)
+        membership_set_roles(user=user, roles=[Role.MODERATOR], changed_by=user)
+        assert is_city_moderator(user)
