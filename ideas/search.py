@@ -1,0 +1,212 @@
+"""Idea search and similar-idea suggestions (PostgreSQL full-text + trigrams).
+
+Each idea's ``search_vector`` is built with the text search configuration of
+its own language (``ideas.search_config``; title weight A, body weight B). A
+query is parsed with ``websearch_to_tsquery`` once per configuration the city
+uses, plus ``simple``, and the results are OR-ed, so a French query finds
+French ideas by their French stems while English ideas still match English
+stems. Trigram word similarity on the title adds typo tolerance.
+
+Row-level security shapes the plans: the ``@@`` and trigram operators are not
+LEAKPROOF, so under the city policy PostgreSQL never uses them as index
+conditions; it narrows by the leakproof btree columns (city, challenge,
+status) and evaluates the text conditions on those rows. The measurements and
+the reasoning are in ``docs/search.md``; keep searches scoped to a challenge
+or a city so that narrowing stays an index scan.
+
+Every input is safe: values are bound parameters, the text is cleaned of NUL
+bytes, control characters and lone surrogates (which PostgreSQL or the
+driver would reject) and cut to ``MAX_QUERY_CHARS``; a query with no
+searchable word (empty, only stop words, only punctuation or emoji) is a
+no-op for ``search_ideas`` and gives no suggestions in ``similar_ideas``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import reduce
+
+from django.contrib.postgres.search import (
+    Lexeme,
+    SearchQuery,
+    SearchRank,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Cast
+
+from civicideas.tenancy.context import current_city_or_none
+from ideas.models import Challenge, Idea
+from ideas.search_config import FALLBACK_CONFIG, SEARCH_CONFIGS, search_config
+from ideas.status import PUBLIC_STATUSES
+
+#: Longer queries are cut: nobody types more, and parsing cost grows with it.
+MAX_QUERY_CHARS = 200
+#: Similar ideas: at most this many distinct words of the typed text are used.
+MAX_SIMILAR_WORDS = 8
+#: Similar ideas: minimum title similarity (0..1) for a title-only match.
+SIMILAR_TITLE_THRESHOLD = 0.3
+#: Similar ideas: minimum combined score, so one shared common word is not enough.
+SIMILAR_MIN_SCORE = 0.25
+#: Search: minimum word similarity for a typo-tolerant title match (the
+#: ``%>`` operator's threshold, set per transaction; pg_trgm's default is 0.6).
+SEARCH_WORD_SIMILARITY = 0.45
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def normalize_query(query: object) -> str:
+    """The query as PostgreSQL can take it: a string without NUL bytes,
+    control characters or lone surrogates, whitespace collapsed, at most
+    ``MAX_QUERY_CHARS`` characters. Never raises."""
+    if not isinstance(query, str):
+        return ""
+    # Cut early so a huge input costs little, then again after cleaning.
+    query = query[: MAX_QUERY_CHARS * 4]
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cs", "Cf") and ch != "\u200d" else ch
+        for ch in query
+    )
+    cleaned = " ".join(cleaned.split())
+    return cleaned[:MAX_QUERY_CHARS].strip()
+
+
+def city_search_configs() -> list[str]:
+    """The text search configurations of the current city's languages, then
+    ``simple`` (ideas in a language without a stemmer are indexed with it)."""
+    city = current_city_or_none()
+    languages = list(city.languages) if city is not None else list(SEARCH_CONFIGS)
+    configs = []
+    for language in languages:
+        config = search_config(language)
+        if config not in configs:
+            configs.append(config)
+    if FALLBACK_CONFIG not in configs:
+        configs.append(FALLBACK_CONFIG)
+    return configs
+
+
+def _has_lexemes(query: str, configs: list[str]) -> bool:
+    """True when at least one language configuration finds a searchable word.
+
+    ``simple`` counts only when it is a city language's own configuration:
+    otherwise every stop word ("the", "de") would be a lexeme in ``simple``
+    and a stop-word-only query would match at random.
+
+    The same round trip sets pg_trgm's word similarity threshold for the
+    rest of the transaction (requests and tasks run in one, see
+    ``city_context``): the default 0.6 misses common one-letter typos
+    ("libary"); outside a transaction the default simply applies.
+    """
+    language_configs = [c for c in configs if c != FALLBACK_CONFIG] or [FALLBACK_CONFIG]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT coalesce(max(numnode(websearch_to_tsquery(cfg::regconfig, %s))), 0)"
+            " FROM unnest(%s::text[]) AS cfg),"
+            " set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [query, language_configs, str(SEARCH_WORD_SIMILARITY)],
+        )
+        nodes, _threshold = cursor.fetchone()
+    return nodes > 0
+
+
+def _websearch_query(query: str, configs: list[str]) -> SearchQuery:
+    parts = [SearchQuery(query, config=c, search_type="websearch") for c in configs]
+    return reduce(lambda a, b: a | b, parts)
+
+
+def search_ideas(queryset: QuerySet[Idea], query: str) -> QuerySet[Idea]:
+    """Ideas of ``queryset`` matching ``query``, best first.
+
+    Matches the full text (stemmed per the idea's language) or, for typos,
+    the title by trigram word similarity. Annotates ``search_rank``
+    (``ts_rank`` + title word similarity) and orders by it. A query without
+    any searchable word returns ``queryset`` unchanged (a no-op the caller
+    can detect with ``is_searchable``).
+    """
+    text = normalize_query(query)
+    configs = city_search_configs()
+    if not text or not _has_lexemes(text, configs):
+        return queryset
+    tsquery = _websearch_query(text, configs)
+    word_similarity = TrigramWordSimilarity(Value(text), "title")
+    return (
+        queryset.filter(Q(search_vector=tsquery) | Q(title__trigram_word_similar=text))
+        .annotate(
+            search_rank=Cast(SearchRank(F("search_vector"), tsquery), FloatField())
+            + word_similarity
+        )
+        .order_by("-search_rank", "-pk")
+    )
+
+
+def is_searchable(query: str) -> bool:
+    """Whether ``search_ideas`` would filter for this query (else it is a
+    no-op and the page can say "no searchable words")."""
+    text = normalize_query(query)
+    return bool(text) and _has_lexemes(text, city_search_configs())
+
+
+def _any_word_query(text: str, configs: list[str]) -> SearchQuery | None:
+    """``'w1' | 'w2' | ...`` for each configuration, OR-ed: similar ideas
+    share some words, not necessarily all of them. ``Lexeme`` quotes each
+    word, and ``to_tsquery`` stems it and drops stop words per configuration."""
+    words: list[str] = []
+    for word in _WORD_RE.findall(text.lower()):
+        if len(word) >= 3 and word not in words:
+            words.append(word)
+        if len(words) >= MAX_SIMILAR_WORDS:
+            break
+    if not words:
+        return None
+    lexemes = reduce(lambda a, b: a | b, [Lexeme(w) for w in words])
+    return reduce(lambda a, b: a | b, [SearchQuery(lexemes, config=c) for c in configs])
+
+
+def similar_ideas(
+    *, challenge: Challenge, text: str, exclude_id: int | None = None, limit: int = 5
+) -> list[Idea]:
+    """Public ideas of the same challenge (and so the same city) that look
+    like ``text`` — the title being typed, or an idea's title — so people
+    support an existing idea instead of duplicating it.
+
+    Score = title trigram similarity + full-text rank of the words over title
+    and body; a title match alone needs ``SIMILAR_TITLE_THRESHOLD``, and the
+    score must reach ``SIMILAR_MIN_SCORE`` so unrelated ideas stay out.
+    """
+    text = normalize_query(text)
+    limit = max(0, min(int(limit), 20))
+    if len(text) < 3 or limit == 0:
+        return []
+    configs = city_search_configs()
+    tsquery = _any_word_query(text, configs)
+    if tsquery is None:
+        return []
+    queryset = Idea.objects.filter(
+        city_id=challenge.city_id, challenge_id=challenge.pk, status__in=PUBLIC_STATUSES
+    )
+    if exclude_id is not None:
+        queryset = queryset.exclude(pk=exclude_id)
+    # ts_rank of an OR query is modest (0.1-0.6 for a good match); scale it
+    # so a body sharing several words counts about as much as a close title.
+    # Thresholds are applied in Python to the few best rows: in SQL they would
+    # evaluate the similarity functions once more for every candidate row.
+    candidates = (
+        queryset.filter(Q(search_vector=tsquery) | Q(title__trigram_similar=text))
+        .annotate(
+            title_similarity=TrigramSimilarity("title", Value(text)),
+            text_rank=Cast(SearchRank(F("search_vector"), tsquery), FloatField()),
+        )
+        .annotate(similarity_score=F("title_similarity") + F("text_rank") * Value(1.5))
+        .order_by("-similarity_score", "-pk")
+    )
+    found = [
+        idea
+        for idea in candidates[: limit * 3]
+        if idea.title_similarity >= SIMILAR_TITLE_THRESHOLD
+        or idea.similarity_score >= SIMILAR_MIN_SCORE
+    ]
+    return found[:limit]
