@@ -65,16 +65,19 @@ def _write_db_settings(city_id: str, all_cities: str) -> None:
 
 @contextmanager
 def _db_context(city_id: str, all_cities: str) -> Iterator[None]:
+    # Nested inside another transaction (a test, or a platform command
+    # looping over cities), the outer values are restored on exit because
+    # set_config(..., true) outlives a released savepoint. At the top level
+    # the transaction's end clears them, so no extra queries are needed.
+    nested = connection.in_atomic_block
     with transaction.atomic():
-        # Nested inside another city's transaction (a test, or a platform
-        # command looping over cities), the previous values are restored on
-        # exit because set_config(..., true) outlives a released savepoint.
-        previous = _read_db_settings() if connection.in_atomic_block else ("", "")
+        previous = _read_db_settings() if nested else None
         _write_db_settings(city_id, all_cities)
         yield
         # On an exception the savepoint or transaction is rolled back, which
         # reverts set_config as well; only a normal exit needs restoring.
-        _write_db_settings(*previous)
+        if previous is not None:
+            _write_db_settings(*previous)
 
 
 @contextmanager
