@@ -201,12 +201,12 @@ def _insert_ideas(city_id: int, challenge_id: int, slug: str, count: int) -> Non
         )
         SELECT %(city)s, %(challenge)s,
             authors.ids[1 + (g * 7) %% authors.n],
-            initcap(%(w)s::text[][1 + (g * 13) %% %(nw)s]) || ' '
-                || %(w)s::text[][1 + (g * 17) %% %(nw)s]
-                || ' for the ' || %(w)s::text[][1 + (g * 29) %% %(nw)s] || ' ' || g,
-            'We propose more ' || %(w)s::text[][1 + (g * 31) %% %(nw)s] || ' and better '
-                || %(w)s::text[][1 + (g * 37) %% %(nw)s] || ' near the '
-                || %(w)s::text[][1 + (g * 41) %% %(nw)s] || '. ' || repeat('Details. ', 20),
+            initcap((%(w)s::text[])[1 + (g * 13) %% %(nw)s]) || ' '
+                || (%(w)s::text[])[1 + (g * 17) %% %(nw)s]
+                || ' for the ' || (%(w)s::text[])[1 + (g * 29) %% %(nw)s] || ' ' || g,
+            'We propose more ' || (%(w)s::text[])[1 + (g * 31) %% %(nw)s] || ' and better '
+                || (%(w)s::text[])[1 + (g * 37) %% %(nw)s] || ' near the '
+                || (%(w)s::text[])[1 + (g * 41) %% %(nw)s] || '. ' || repeat('Details. ', 20),
             cats.ids[1 + g %% 8], dists.ids[1 + g %% 12], 'en',
             CASE WHEN g %% 50 = 0 THEN 'pending' WHEN g %% 97 = 0 THEN 'hidden'
                  WHEN g %% 13 = 0 THEN 'under_evaluation' ELSE 'published' END,
