@@ -6,4 +6,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("civicideas.pages.urls")),
+    path("", include("ideas.urls")),
 ]

@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 from civicideas.tenancy.models import TenantModel
 from ideas.status import PUBLIC_STATUSES, IdeaStatus
@@ -91,7 +92,9 @@ class Challenge(TenantModel):
     require_verified_email = models.BooleanField(_("require a verified email"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ChallengeQuerySet.as_manager()
+    objects = ScopedManager(
+        city="city", _manager_class=models.Manager.from_queryset(ChallengeQuerySet)
+    )
 
     class Meta(TenantModel.Meta):
         verbose_name = _("challenge")

@@ -16,7 +16,21 @@ def home(request: HttpRequest) -> HttpResponse:
             if city.primary_hostname
         ]
         return TemplateResponse(request, "pages/platform_home.html", {"cities": cities})
-    return TemplateResponse(request, "pages/city_home.html")
+    from ideas import selectors
+
+    # Each list is one bounded query (see ideas.selectors); counts come from
+    # the denormalised counters in one aggregate.
+    return TemplateResponse(
+        request,
+        "pages/city_home.html",
+        {
+            "open_challenges": selectors.open_challenges(),
+            "most_supported": selectors.top_ideas(sort="most_supported"),
+            "newest": selectors.top_ideas(sort="newest"),
+            "official_answers": selectors.recent_official_answers(),
+            "participation": selectors.participation_counts(),
+        },
+    )
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from civicideas.tenancy.context import city_context
 from civicideas.tenancy.hosts import normalise_host, resolve_hostname
+from civicideas.tenancy.languages import choose_language
 
 
 class CityMiddleware:
@@ -45,36 +47,44 @@ class CityMiddleware:
 
 
 def unknown_host(request: HttpRequest) -> HttpResponse:
+    # Runs before CityLanguageMiddleware: pick the visitor's language here,
+    # among all the platform's languages (no city to narrow them).
+    _domain, port = split_domain_port(request.get_host())
+    platform_url = f"{request.scheme}://{settings.PLATFORM_HOST}{':' + port if port else ''}/"
     response = TemplateResponse(
         request,
         "errors/unknown_host.html",
-        {"hostname": normalise_host(request), "platform_host": settings.PLATFORM_HOST},
+        {
+            "hostname": normalise_host(request),
+            "platform_host": settings.PLATFORM_HOST,
+            "platform_url": platform_url,
+        },
         status=404,
     )
-    return response.render()
+    with translation.override(choose_language(request, None)):
+        return response.render()
 
 
 class CityLanguageMiddleware:
-    """Activate a language the city offers.
+    """Activate a language the city offers (see ``tenancy.languages``).
 
     The visitor's choice (language cookie, then Accept-Language) wins when the
-    city offers it; otherwise the city's default language is used.
+    city offers it; otherwise the city's default language is used. The
+    language is deactivated after the response so the next request served by
+    this thread starts from ``LANGUAGE_CODE``, not from this visitor's choice.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        city = getattr(request, "city", None)
-        wanted = translation.get_language_from_request(request)
-        if city is not None:
-            offered = city.languages or [city.default_language]
-            language = wanted if wanted in offered else city.default_language
-        else:
-            language = wanted
+        language = choose_language(request, getattr(request, "city", None))
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response

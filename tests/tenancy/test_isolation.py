@@ -141,9 +141,15 @@ def test_every_model_with_a_city_column_has_a_forced_policy():
 
 
 def test_every_model_with_a_city_column_is_a_scoped_tenant_model():
+    """A custom manager must keep the scope (ScopedManager(_manager_class=...)):
+    outside a city its queries raise instead of returning every city's rows."""
     for model in _tenant_models():
         assert issubclass(model, TenantModel), model
         assert model._meta.base_manager_name == "objects", model
+        with pytest.raises(ScopeError):
+            list(model._default_manager.all())
+        with pytest.raises(ScopeError):
+            list(model._base_manager.all())
 
 
 def test_role_change_is_seen_by_a_later_check_in_the_same_request(city):

@@ -146,13 +146,20 @@ def test_worker_uses_the_test_database_and_closes_its_connection(worker, two_cit
     test_database = connection.settings_dict["NAME"]
     assert test_database.startswith("test_")
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        started = cursor.fetchone()[0]
+
     assert run(report_city, riverton.pk)["database"] == test_database
 
     def other_connections() -> int:
+        # Only connections opened since this test started: threads of earlier
+        # tests (live server, concurrency tests) are not the worker's.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_start >= %s",
+                [started],
             )
             return cursor.fetchone()[0]
 

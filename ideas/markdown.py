@@ -1,0 +1,77 @@
+"""Markdown for challenge descriptions and idea bodies, rendered safely.
+
+Text is stored as typed; this turns it into HTML at display time and then
+runs the result through nh3 with a short allow-list. Raw HTML typed into the
+Markdown is shown as text (nobody needs it, and sanitising escaped text is
+simpler to reason about than sanitising arbitrary markup); nh3 then
+removes anything the Markdown renderer itself could emit that is not on the
+list, and links keep only http, https and mailto targets with
+``rel="nofollow ugc"`` so user links pass no search-engine credit.
+"""
+
+from __future__ import annotations
+
+import markdown as markdown_lib
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "blockquote",
+        "code",
+        "pre",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc"
+
+
+def _shift_headings(text: str) -> str:
+    # Page titles are <h1> and sections <h2>: user headings start at <h3> so
+    # the page's outline stays right for screen-reader users.
+    for level in range(2, 0, -1):
+        text = text.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    return text
+
+
+def render_markdown(text: str | None) -> SafeString:
+    """Markdown → sanitised HTML, safe to insert into a page as is."""
+    if not text:
+        return mark_safe("")
+    # A fresh renderer per call: Markdown instances keep state and are not
+    # thread-safe. Without its raw-HTML handlers, typed HTML is escaped by
+    # Markdown itself and shows as visible text.
+    md = markdown_lib.Markdown(extensions=["sane_lists", "nl2br"], output_format="html")
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    rendered = md.convert(text)
+    rendered = _shift_headings(rendered)
+    cleaned = nh3.clean(
+        rendered,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        # Relative and protocol-relative links ("//host") are dropped too:
+        # only absolute http, https and mailto targets survive.
+        url_relative="deny",
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 with an allow-list

@@ -1,0 +1,593 @@
+"""The citizens' pages: challenges, submitting, an idea's page, my participation.
+
+Server-rendered, every action a plain HTML form (works without JavaScript),
+enhanced with htmx where it helps: the idea list, the support button and the
+similar-ideas hint swap a template partial instead of reloading the page.
+
+Views hold no rules: they parse input with ``ideas.forms``, read through
+``ideas.selectors`` and change things only through ``ideas.services``. A
+``ServiceError`` becomes a message with its 4xx status on action endpoints, or
+a form error (200) on the submit and edit forms — never a 500.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from civicideas.errors import NotAllowed, ServiceError
+from ideas import rules, selectors, services
+from ideas.forms import (
+    ChallengeFilterForm,
+    CommentEditForm,
+    CommentForm,
+    IdeaForm,
+    ReportForm,
+)
+from ideas.markdown import render_markdown
+from ideas.models import TITLE_MAX, Challenge, Comment, Idea
+from ideas.status import IdeaStatus
+
+PER_PAGE = 20
+SEED_SESSION_KEY = "ideas_seed"
+SIMILAR_LIMIT = 5
+
+View = Callable[..., HttpResponse]
+
+
+# --- helpers --------------------------------------------------------------------
+
+
+def city_required(view: View) -> View:
+    """These pages exist on city hosts only; the platform host has no ideas."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "city", None) is None:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def service_errors(view: View) -> View:
+    """Safety net: a ``ServiceError`` a view did not handle itself becomes a
+    page with the service's message and its 4xx status, never a 500."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ServiceError as error:
+            return error_response(request, error)
+
+    return wrapper
+
+
+def error_response(request: HttpRequest, error: ServiceError, back: str = "") -> HttpResponse:
+    if not back:
+        referer = request.META.get("HTTP_REFERER", "")
+        if url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = referer
+    return TemplateResponse(
+        request,
+        "ideas/error.html",
+        {"error": error.message, "back": back},
+        status=error.status_code,
+    )
+
+
+def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
+    login = redirect_to_login(next_url)
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(login.url)
+    return login
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    return request.user.is_authenticated
+
+
+def _seed(request: HttpRequest) -> int:
+    """The visitor's shuffle seed, kept in the session so the random order
+    stays the same from page to page (and on coming back to the list)."""
+    seed = request.session.get(SEED_SESSION_KEY)
+    if not isinstance(seed, int):
+        seed = random.randint(1, selectors.SEED_MAX)  # noqa: S311 - fairness, not security
+        request.session[SEED_SESSION_KEY] = seed
+    return seed
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 100_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _challenge_or_404(slug: str) -> Challenge:
+    return get_object_or_404(Challenge.objects.public(), slug=slug)
+
+
+def _visible_idea_or_404(request: HttpRequest, pk: int) -> Idea:
+    """Same answer for "missing", "another city's" and "not for you"."""
+    idea = selectors.idea_for_page(pk=pk, user=request.user)
+    if idea is None:
+        raise Http404
+    return idea
+
+
+def _city_languages(request: HttpRequest) -> list[str]:
+    return list(request.city.languages or [request.city.default_language])
+
+
+def _idea_url(idea: Idea | int) -> str:
+    return reverse("ideas:idea", args=[getattr(idea, "pk", idea)])
+
+
+# --- challenge page -----------------------------------------------------------
+
+
+@require_GET
+@city_required
+@vary_on_headers("HX-Request")
+def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The challenge, and its public ideas filtered, searched and sorted."""
+    challenge = _challenge_or_404(slug)
+    categories, districts = selectors.challenge_filter_options(challenge)
+    form = ChallengeFilterForm(request.GET, categories=categories, districts=districts)
+    filters = form.cleaned_or_defaults()
+    ideas = selectors.idea_list(
+        challenge=challenge,
+        category=filters["category"],
+        district=filters["district"],
+        status=filters["status"] or None,
+        query=filters["q"],
+        sort=filters["sort"],
+        seed=_seed(request),
+    )
+    page = selectors.paginate(ideas, page=_page_number(request), per_page=PER_PAGE)
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {
+        "challenge": challenge,
+        "description": render_markdown(challenge.description),
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "query_string": query_string.urlencode(),
+        "searching": bool(filters["q"]) and selectors.is_search_result(ideas),
+        "unsearchable": bool(filters["q"]) and not selectors.is_search_result(ideas),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request and htmx.target == "results":
+        return TemplateResponse(request, "ideas/challenge.html#results", context)
+    return TemplateResponse(request, "ideas/challenge.html", context)
+
+
+@require_GET
+@city_required
+def challenge_similar(request: HttpRequest, slug: str) -> HttpResponse:
+    """htmx fragment: public ideas of the challenge similar to a title."""
+    from ideas.search import similar_ideas
+
+    challenge = _challenge_or_404(slug)
+    title = (request.GET.get("title") or "").strip()[:TITLE_MAX]
+    ideas = similar_ideas(challenge=challenge, text=title, limit=SIMILAR_LIMIT) if title else []
+    return TemplateResponse(
+        request, "ideas/_idea_fields.html#similar", {"similar": ideas, "challenge": challenge}
+    )
+
+
+# --- submitting -----------------------------------------------------------------
+
+
+def _has_verified_email(user: Any) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def _form_service_error(form: IdeaForm, error: ServiceError) -> None:
+    form.add_error(None, error.message)
+
+
+@require_http_methods(["GET", "POST"])
+@city_required
+@service_errors
+def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Submit an idea, with a server-rendered preview before the final step.
+
+    A hidden ``submission_token`` makes a double-submitted form create one
+    idea (``services.idea_submit`` returns the idea the token already made).
+    """
+    challenge = _challenge_or_404(slug)
+    if not _signed_in(request):
+        return _login_redirect(request, request.get_full_path())
+    categories, districts = selectors.challenge_filter_options(challenge)
+    languages = _city_languages(request)
+    form_kwargs = {"categories": categories, "districts": districts, "languages": languages}
+    needs_verification = challenge.require_verified_email and not _has_verified_email(request.user)
+    context: dict[str, Any] = {
+        "challenge": challenge,
+        "needs_verification": needs_verification,
+        "closed": not challenge.accepts_ideas,
+    }
+    if request.method == "GET":
+        language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in languages else languages[0]
+        form = IdeaForm(
+            initial={"submission_token": IdeaForm.new_token(), "language": language},
+            **form_kwargs,
+        )
+        return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
+
+    form = IdeaForm(request.POST, request.FILES, **form_kwargs)
+    if not form.is_valid():
+        return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
+    if "preview" in request.POST:
+        context["preview"] = render_markdown(form.cleaned_data["body"])
+        context["images_chosen"] = bool(form.cleaned_data.get("images"))
+        return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
+
+    token = form.cleaned_data.get("submission_token") or IdeaForm.new_token()
+    existing = Idea.objects.filter(author=request.user, submission_token=token).first()
+    if existing is not None:
+        # The same form again (a double click, a resent POST): one idea.
+        return HttpResponseRedirect(_idea_url(existing))
+    try:
+        with transaction.atomic():
+            idea = services.idea_submit(
+                author=request.user,
+                challenge=challenge,
+                language=form.cleaned_data["language"],
+                submission_token=token,
+                **form.service_kwargs(),
+            )
+            files = form.cleaned_data.get("images") or []
+            if files:
+                _attach_images(idea=idea, user=request.user, files=files)
+    except ServiceError as error:
+        _form_service_error(form, error)
+        return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
+    if idea.status == IdeaStatus.PENDING:
+        messages.success(
+            request, _("Thank you! A moderator will check your idea before it is published.")
+        )
+    else:
+        messages.success(request, _("Thank you! Your idea is published."))
+    return HttpResponseRedirect(_idea_url(idea))
+
+
+def _attach_images(*, idea: Idea, user: Any, files: list[Any]) -> None:
+    attach = getattr(services, "idea_attach_images", None)
+    if attach is None:  # pragma: no cover - the uploads service is not installed
+        raise NotAllowed(_("Images cannot be added at the moment."))
+    attach(idea=idea, by=user, files=files)
+
+
+# --- the idea's page --------------------------------------------------------------
+
+
+def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    public = idea.is_public
+    similar: list[Idea] = []
+    if public:
+        from ideas.search import similar_ideas
+
+        similar = similar_ideas(
+            challenge=idea.challenge, text=idea.title, exclude_id=idea.pk, limit=SIMILAR_LIMIT
+        )
+    comments = selectors.idea_comments(idea) if public else []
+    for comment in comments:
+        for item in (comment, *comment.thread_replies):
+            item.can_edit = rules.can_edit_comment(user, item)
+            item.can_delete = rules.can_delete_comment(user, item)
+    context = {
+        "idea": idea,
+        "body": render_markdown(idea.body),
+        "images": list(idea.images.all()),
+        "comments": comments,
+        "timeline": selectors.idea_timeline(idea),
+        "similar": similar,
+        "is_author": user.is_authenticated and idea.author_id == user.pk,
+        "can_support": rules.can_support(user, idea),
+        "can_comment": rules.can_comment(user, idea),
+        "can_report": public and rules.can_report(user),
+        "can_edit": rules.can_edit_idea(user, idea),
+        "can_withdraw": rules.can_withdraw_idea(user, idea),
+        "can_move_support": (
+            idea.status == IdeaStatus.DUPLICATE
+            and idea.duplicate_of_id is not None
+            and getattr(idea, "supported_by_me", False)
+        ),
+        "comment_form": CommentForm(),
+        "report_form": ReportForm(),
+        "supports_open": idea.challenge.accepts_supports,
+    }
+    context.update(extra)
+    return context
+
+
+def _idea_page(request: HttpRequest, idea: Idea, *, status: int = 200, **extra: Any) -> Any:
+    return TemplateResponse(
+        request, "ideas/idea.html", _idea_context(request, idea, **extra), status=status
+    )
+
+
+@require_GET
+@city_required
+def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = _visible_idea_or_404(request, pk)
+    return _idea_page(request, idea)
+
+
+def _action_error(request: HttpRequest, idea: Idea, error: ServiceError) -> HttpResponse:
+    """A refused action: the idea's page (or the htmx fragment) with the
+    message, under the service's 4xx status."""
+    if getattr(request, "htmx", None):
+        fresh = selectors.idea_for_page(pk=idea.pk, user=request.user) or idea
+        context = _support_context(request, fresh)
+        context["support_error"] = error.message
+        return TemplateResponse(
+            request, "ideas/idea.html#support-button", context, status=error.status_code
+        )
+    messages.error(request, error.message)
+    return _idea_page(request, idea, status=error.status_code)
+
+
+def _support_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
+    return {
+        "idea": idea,
+        "can_support": rules.can_support(request.user, idea),
+        "supports_open": idea.challenge.accepts_supports,
+    }
+
+
+@require_POST
+@city_required
+@service_errors
+def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
+    """Support or withdraw one's support (``action`` = support | unsupport)."""
+    if not _signed_in(request):
+        return _login_redirect(request, _idea_url(pk))
+    idea = _visible_idea_or_404(request, pk)
+    action = request.POST.get("action", "support")
+    try:
+        if action == "unsupport":
+            services.idea_unsupport(idea=idea, user=request.user)
+            done = _("Your support is withdrawn.")
+        else:
+            services.idea_support(idea=idea, user=request.user)
+            done = _("Thank you for your support.")
+    except ServiceError as error:
+        return _action_error(request, idea, error)
+    if getattr(request, "htmx", None):
+        fresh = selectors.idea_for_page(pk=idea.pk, user=request.user)
+        context = _support_context(request, fresh)
+        context["support_done"] = done
+        return TemplateResponse(request, "ideas/idea.html#support-button", context)
+    messages.success(request, done)
+    return HttpResponseRedirect(_idea_url(idea))
+
+
+@require_POST
+@city_required
+@service_errors
+def idea_move_support(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supporter of a duplicate moves their support to the original."""
+    if not _signed_in(request):
+        return _login_redirect(request, _idea_url(pk))
+    idea = _visible_idea_or_404(request, pk)
+    try:
+        services.support_move_to_original(duplicate=idea, user=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return _idea_page(request, idea, status=error.status_code)
+    messages.success(request, _("Your support now goes to the original idea."))
+    return HttpResponseRedirect(_idea_url(idea.duplicate_of_id))
+
+
+@require_POST
+@city_required
+@service_errors
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _signed_in(request):
+        return _login_redirect(request, _idea_url(pk))
+    idea = _visible_idea_or_404(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _idea_page(request, idea, status=400, comment_form=form)
+    parent = None
+    if form.cleaned_data.get("parent"):
+        parent = Comment.objects.filter(pk=form.cleaned_data["parent"], idea=idea).first()
+        if parent is None:
+            raise Http404
+    try:
+        comment = services.comment_create(
+            idea=idea, author=request.user, body=form.cleaned_data["body"], parent=parent
+        )
+    except ServiceError as error:
+        form.add_error("body", error.message)
+        return _idea_page(request, idea, status=error.status_code, comment_form=form)
+    messages.success(request, _("Your comment is published."))
+    return HttpResponseRedirect(f"{_idea_url(idea)}#comment-{comment.pk}")
+
+
+def _own_comment_or_404(request: HttpRequest, pk: int) -> tuple[Comment, Idea]:
+    comment = get_object_or_404(Comment, pk=pk)
+    idea = _visible_idea_or_404(request, comment.idea_id)
+    return comment, idea
+
+
+@require_POST
+@city_required
+@service_errors
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _signed_in(request):
+        return _login_redirect(request, request.get_full_path())
+    comment, idea = _own_comment_or_404(request, pk)
+    form = CommentEditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Your comment cannot be empty or too long."))
+        return _idea_page(request, idea, status=400)
+    try:
+        services.comment_edit(comment=comment, by=request.user, body=form.cleaned_data["body"])
+    except ServiceError as error:
+        return _page_error(request, idea, error)
+    messages.success(request, _("Your comment is updated."))
+    return HttpResponseRedirect(f"{_idea_url(idea)}#comment-{comment.pk}")
+
+
+def _page_error(request: HttpRequest, idea: Idea, error: ServiceError) -> HttpResponse:
+    messages.error(request, error.message)
+    return _idea_page(request, idea, status=error.status_code)
+
+
+@require_POST
+@city_required
+@service_errors
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _signed_in(request):
+        return _login_redirect(request, request.get_full_path())
+    comment, idea = _own_comment_or_404(request, pk)
+    try:
+        services.comment_delete(comment=comment, by=request.user)
+    except ServiceError as error:
+        return _page_error(request, idea, error)
+    messages.success(request, _("Your comment is deleted."))
+    return HttpResponseRedirect(f"{_idea_url(idea)}#comments")
+
+
+@require_POST
+@city_required
+@service_errors
+def idea_report(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _signed_in(request):
+        return _login_redirect(request, _idea_url(pk))
+    idea = _visible_idea_or_404(request, pk)
+    return _report(request, page_idea=idea, idea=idea)
+
+
+@require_POST
+@city_required
+@service_errors
+def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _signed_in(request):
+        return _login_redirect(request, request.get_full_path())
+    comment, idea = _own_comment_or_404(request, pk)
+    return _report(request, page_idea=idea, comment=comment)
+
+
+def _report(request: HttpRequest, *, page_idea: Idea, **target: Any) -> HttpResponse:
+    idea = page_idea
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tell the moderators why you report this."))
+        return _idea_page(request, idea, status=400)
+    try:
+        services.report_create(reporter=request.user, reason=form.cleaned_data["reason"], **target)
+    except ServiceError as error:
+        return _page_error(request, idea, error)
+    messages.success(request, _("Thank you. A moderator will look at your report."))
+    return HttpResponseRedirect(_idea_url(idea))
+
+
+@require_http_methods(["GET", "POST"])
+@city_required
+@service_errors
+def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author edits their idea while the rules allow it; others get 403."""
+    if not _signed_in(request):
+        return _login_redirect(request, request.get_full_path())
+    idea = _visible_idea_or_404(request, pk)
+    if not rules.can_edit_idea(request.user, idea):
+        return error_response(
+            request, NotAllowed(_("You cannot edit this idea.")), back=_idea_url(idea)
+        )
+    categories, districts = selectors.challenge_filter_options(idea.challenge)
+    form_kwargs = {
+        "categories": categories,
+        "districts": districts,
+        "languages": [idea.language],
+        "editing": True,
+    }
+    if request.method == "GET":
+        form = IdeaForm(
+            initial={
+                "title": idea.title,
+                "body": idea.body,
+                "category": idea.category_id,
+                "district": idea.district_id,
+                "latitude": idea.latitude,
+                "longitude": idea.longitude,
+            },
+            **form_kwargs,
+        )
+        return TemplateResponse(request, "ideas/idea_edit.html", {"idea": idea, "form": form})
+    form = IdeaForm(request.POST, **form_kwargs)
+    if form.is_valid():
+        try:
+            services.idea_update(idea=idea, by=request.user, **form.service_kwargs())
+        except ServiceError as error:
+            _form_service_error(form, error)
+        else:
+            messages.success(request, _("Your idea is updated."))
+            return HttpResponseRedirect(_idea_url(idea))
+    return TemplateResponse(request, "ideas/idea_edit.html", {"idea": idea, "form": form})
+
+
+@require_POST
+@city_required
+@service_errors
+def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _signed_in(request):
+        return _login_redirect(request, _idea_url(pk))
+    idea = _visible_idea_or_404(request, pk)
+    try:
+        services.idea_withdraw(idea=idea, by=request.user)
+    except ServiceError as error:
+        return _page_error(request, idea, error)
+    messages.success(request, _("Your idea is withdrawn."))
+    return HttpResponseRedirect(reverse("ideas:my_participation"))
+
+
+# --- my participation ---------------------------------------------------------------
+
+
+@require_GET
+@city_required
+def my_participation(request: HttpRequest) -> HttpResponse:
+    if not _signed_in(request):
+        return _login_redirect(request, request.get_full_path())
+    user = request.user
+    ideas = selectors.my_ideas(user)
+    for idea in ideas:
+        idea.can_edit = rules.can_edit_idea(user, idea)
+        idea.can_withdraw = rules.can_withdraw_idea(user, idea)
+    return TemplateResponse(
+        request,
+        "ideas/me.html",
+        {
+            "ideas": ideas,
+            "supports": selectors.my_supports(user),
+            "comments": selectors.my_comments(user),
+        },
+    )
