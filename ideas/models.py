@@ -204,6 +204,42 @@ class Idea(TenantModel):
         return self.status in PUBLIC_STATUSES
 
 
+class IdeaSearchEntry(TenantModel):
+    """The searchable text of a public idea, kept by the database like an index.
+
+    Rows exist only for ideas in ``PUBLIC_STATUSES``; a trigger on
+    ``ideas_idea`` (migration ``0002_ideasearchentry``) inserts, updates and
+    deletes them in the same transaction as the idea, so services, admin
+    actions and bulk SQL cannot forget it. Public ideas are public, so the
+    table is readable by every city (``public_read``) and its GIN indexes work
+    under row-level security, which keeps them out of ``ideas_idea``'s plans
+    (see ``docs/search.md``). Writes are still limited to the row's city.
+    Because every city can read it, **every query must filter by ``city_id``**
+    (``ideas.search`` does); it holds nothing personal. Never write it from
+    Python.
+    """
+
+    idea = models.OneToOneField(
+        Idea, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=TITLE_MAX)
+    search_vector = SearchVectorField(null=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="ideasearch_vector_idx"),
+            GinIndex(
+                name="ideasearch_title_trgm_idx", fields=["title"], opclasses=["gin_trgm_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class IdeaImage(TenantModel):
     """An uploaded picture, already re-encoded (see ideas.uploads)."""
 

@@ -7,12 +7,15 @@ uses, plus ``simple``, and the results are OR-ed, so a French query finds
 French ideas by their French stems while English ideas still match English
 stems. Trigram word similarity on the title adds typo tolerance.
 
-Row-level security shapes the plans: the ``@@`` and trigram operators are not
-LEAKPROOF, so under the city policy PostgreSQL never uses them as index
-conditions; it narrows by the leakproof btree columns (city, challenge,
-status) and evaluates the text conditions on those rows. The measurements and
-the reasoning are in ``docs/search.md``; keep searches scoped to a challenge
-or a city so that narrowing stays an index scan.
+Matching runs on ``IdeaSearchEntry`` (``ideas_ideasearchentry``), a copy of
+the searchable text of public ideas kept by a database trigger. Row-level
+security keeps the GIN indexes of ``ideas_idea`` out of every plan (``@@`` and
+the trigram operators are not LEAKPROOF); the entry table's SELECT policy is
+``USING (true)`` because its rows are public, so its GIN indexes do serve the
+text conditions. That table is readable across cities, so **every query on it
+filters by the current city explicitly**; the ideas themselves are then read
+from ``ideas_idea`` through the join, where the city policy still applies.
+Measurements and reasoning: ``docs/search.md``.
 
 Every input is safe: values are bound parameters, the text is cleaned of NUL
 bytes, control characters and lone surrogates (which PostgreSQL or the
@@ -34,6 +37,7 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
     TrigramWordSimilarity,
 )
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Cast
@@ -89,8 +93,11 @@ def city_search_configs() -> list[str]:
     return configs
 
 
-def _has_lexemes(query: str, configs: list[str]) -> bool:
-    """True when at least one language configuration finds a searchable word.
+def _check_query(
+    query: str, configs: list[str], probe: QuerySet | None = None
+) -> tuple[bool, bool]:
+    """One round trip: (does a language configuration find a searchable word,
+    does ``probe`` return any row).
 
     ``simple`` counts only when it is a city language's own configuration:
     otherwise every stop word ("the", "de") would be a lexeme in ``simple``
@@ -102,15 +109,24 @@ def _has_lexemes(query: str, configs: list[str]) -> bool:
     ("libary"); outside a transaction the default simply applies.
     """
     language_configs = [c for c in configs if c != FALLBACK_CONFIG] or [FALLBACK_CONFIG]
+    sql = (
+        "SELECT (SELECT coalesce(max(numnode(websearch_to_tsquery(cfg::regconfig, %s))), 0)"
+        " FROM unnest(%s::text[]) AS cfg),"
+        " set_config('pg_trgm.word_similarity_threshold', %s, true)"
+    )
+    params: list = [query, language_configs, str(SEARCH_WORD_SIMILARITY)]
+    if probe is not None:
+        probe_sql, probe_params = probe.query.sql_with_params()
+        sql += f", EXISTS ({probe_sql})"
+        params.extend(probe_params)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT coalesce(max(numnode(websearch_to_tsquery(cfg::regconfig, %s))), 0)"
-            " FROM unnest(%s::text[]) AS cfg),"
-            " set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [query, language_configs, str(SEARCH_WORD_SIMILARITY)],
-        )
-        nodes, _threshold = cursor.fetchone()
-    return nodes > 0
+        cursor.execute(sql, params)
+        nodes, _threshold, *found = cursor.fetchone()
+    return nodes > 0, bool(found and found[0])
+
+
+def _has_lexemes(query: str, configs: list[str]) -> bool:
+    return _check_query(query, configs)[0]
 
 
 def _websearch_query(query: str, configs: list[str]) -> SearchQuery:
@@ -118,29 +134,57 @@ def _websearch_query(query: str, configs: list[str]) -> SearchQuery:
     return reduce(lambda a, b: a | b, parts)
 
 
-def search_ideas(queryset: QuerySet[Idea], query: str) -> QuerySet[Idea]:
-    """Ideas of ``queryset`` matching ``query``, best first.
+def _entry_city_filter() -> Q:
+    """The explicit city condition on the (cross-city readable) entry table:
+    the current city, or in the platform's all-cities context the idea's own
+    city (the trigger copies it, so the two always agree)."""
+    city = current_city_or_none()
+    if city is None:
+        return Q(search_entry__city_id=F("city_id"))
+    return Q(search_entry__city_id=city.pk)
 
-    Matches the full text (stemmed per the idea's language) or, for typos,
-    the title by trigram word similarity. Annotates ``search_rank``
-    (``ts_rank`` + title word similarity) and orders by it. A query without
-    any searchable word returns ``queryset`` unchanged (a no-op the caller
-    can detect with ``is_searchable``).
+
+def search_ideas(queryset: QuerySet[Idea], query: str) -> QuerySet[Idea]:
+    """Public ideas of ``queryset`` matching ``query``, best first.
+
+    Searches the public search index (``IdeaSearchEntry``), so ideas that are
+    not public (pending, hidden, withdrawn...) are never found, whatever
+    ``queryset`` holds. Full text first (stemmed per the idea's language,
+    ranked by ``ts_rank``: title weight A above body weight B); when the
+    words match nothing in ``queryset``, the titles are matched by trigram
+    word similarity instead, so typos still find ideas. Annotates
+    ``search_rank`` and orders by it. A query without any searchable word
+    returns ``queryset`` unchanged (a no-op the caller can detect with
+    ``is_searchable``). Two queries: the check below, then the results.
+
+    Why not "full text OR trigram" in one condition: the trigram test and
+    ``word_similarity`` cost several microseconds a row, so adding them made
+    a common word ten times slower (docs/search.md); a typo search needs
+    them only when the words themselves found nothing.
     """
     text = normalize_query(query)
     configs = city_search_configs()
-    if not text or not _has_lexemes(text, configs):
+    if not text:
         return queryset
     tsquery = _websearch_query(text, configs)
-    word_similarity = TrigramWordSimilarity(Value(text), "title")
-    return (
-        queryset.filter(Q(search_vector=tsquery) | Q(title__trigram_word_similar=text))
-        .annotate(
-            search_rank=Cast(SearchRank(F("search_vector"), tsquery), FloatField())
-            + word_similarity
+    # The city condition is explicit: the entry table is readable by every
+    # city (its rows are public), so row-level security does not isolate it.
+    full_text = queryset.filter(_entry_city_filter(), search_entry__search_vector=tsquery)
+    try:
+        searchable, words_match = _check_query(text, configs, full_text.order_by().values("pk")[:1])
+    except EmptyResultSet:  # queryset.none(): nothing to search
+        return queryset
+    if not searchable:
+        return queryset
+    if words_match:
+        ranked = full_text.annotate(
+            search_rank=Cast(SearchRank(F("search_entry__search_vector"), tsquery), FloatField())
         )
-        .order_by("-search_rank", "-pk")
-    )
+    else:
+        ranked = queryset.filter(
+            _entry_city_filter(), search_entry__title__trigram_word_similar=text
+        ).annotate(search_rank=TrigramWordSimilarity(Value(text), "search_entry__title"))
+    return ranked.order_by("-search_rank", "-pk")
 
 
 def is_searchable(query: str) -> bool:
@@ -185,20 +229,44 @@ def similar_ideas(
     tsquery = _any_word_query(text, configs)
     if tsquery is None:
         return []
+    city = current_city_or_none()
+    if city is not None and challenge.city_id != city.pk:
+        return []
+    city_id = challenge.city_id
     queryset = Idea.objects.filter(
-        city_id=challenge.city_id, challenge_id=challenge.pk, status__in=PUBLIC_STATUSES
+        city_id=city_id,
+        challenge_id=challenge.pk,
+        status__in=PUBLIC_STATUSES,
+        search_entry__city_id=city_id,
+        search_entry__challenge_id=challenge.pk,
     )
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)
+    # Candidates: the best few by full-text rank (GIN on the vector) and the
+    # best few by title similarity (GIN on the trigrams), each a top-N over
+    # the entry table; only those rows get the full score. Scoring every row
+    # that shares one common word cost a similarity() call each (~7 us).
+    pool = limit * 3
+    by_words = (
+        queryset.filter(search_entry__search_vector=tsquery)
+        .annotate(rank=SearchRank(F("search_entry__search_vector"), tsquery))
+        .order_by("-rank")
+        .values("pk")[:pool]
+    )
+    by_title = (
+        queryset.filter(search_entry__title__trigram_similar=text)
+        .annotate(similarity=TrigramSimilarity("search_entry__title", Value(text)))
+        .order_by("-similarity")
+        .values("pk")[:pool]
+    )
     # ts_rank of an OR query is modest (0.1-0.6 for a good match); scale it
     # so a body sharing several words counts about as much as a close title.
-    # Thresholds are applied in Python to the few best rows: in SQL they would
-    # evaluate the similarity functions once more for every candidate row.
+    # Thresholds are applied in Python to the few best rows.
     candidates = (
-        queryset.filter(Q(search_vector=tsquery) | Q(title__trigram_similar=text))
+        queryset.filter(pk__in=by_words.union(by_title))
         .annotate(
-            title_similarity=TrigramSimilarity("title", Value(text)),
-            text_rank=Cast(SearchRank(F("search_vector"), tsquery), FloatField()),
+            title_similarity=TrigramSimilarity("search_entry__title", Value(text)),
+            text_rank=Cast(SearchRank(F("search_entry__search_vector"), tsquery), FloatField()),
         )
         .annotate(similarity_score=F("title_similarity") + F("text_rank") * Value(1.5))
         .order_by("-similarity_score", "-pk")

@@ -485,6 +485,8 @@ def idea_moderate(*, idea: Idea, moderator: Any, action: str, reason: str = "") 
             raise InvalidInput(_("This idea is not visible."))
         _hide_idea(idea, by=moderator, reason=reason, action=Action.HIDE)
         _resolve_reports(idea=idea)
+        idea.report_count = 0
+        idea.save(update_fields=["report_count"])
         return idea
     elif action == Action.RESTORE:
         if idea.status != IdeaStatus.HIDDEN:

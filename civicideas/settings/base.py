@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "civicideas.tenancy",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "civicideas.ops",
     "civicideas.pages",
     "civicideas.notifications",
+    "civicideas.apitokens",
     "civicideas.demo",
     "ideas",
     "evaluation",
@@ -255,19 +257,50 @@ SECURE_CSP = {
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- REST API --------------------------------------------------------------
+# JSON in, JSON out (never HTML); see civicideas/api/.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token first: its WWW-Authenticate header makes a refused token a 401.
+    # Session authentication keeps Django's CSRF check.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "civicideas.api.authentication.CityTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["civicideas.api.parsers.BoundedJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "civicideas.api.pagination.KeysetPagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "civicideas.api.exceptions.api_exception_handler",
+    # Rates are counted in the Redis cache, per user when signed in and per
+    # client IP otherwise (NUM_PROXIES: trusted proxies in front of the app,
+    # 0 = use REMOTE_ADDR and ignore X-Forwarded-For, which clients forge).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", default="1200/hour"),
+        "anon": env("API_THROTTLE_ANON", default="600/hour"),
+        "token": env("API_THROTTLE_TOKEN", default="30/hour"),
+    },
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
+# Failed `POST /api/v1/auth/token/` attempts allowed per client IP and per
+# email address within API_TOKEN_FAILURE_WINDOW seconds, then 429.
+API_TOKEN_FAILURE_LIMIT = env.int("API_TOKEN_FAILURE_LIMIT", default=5)
+API_TOKEN_FAILURE_WINDOW = env.int("API_TOKEN_FAILURE_WINDOW", default=15 * 60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "civicideas API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's assets are served from this site (no CDN), see CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Demo ------------------------------------------------------------------

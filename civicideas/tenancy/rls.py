@@ -13,6 +13,12 @@ setting ``civicideas.city_id``, or when ``civicideas.all_cities`` is ``on``
 (platform admin and platform commands; see ``all_cities_context``). With no
 setting, nothing is visible and nothing can be written. ``FORCE`` makes the
 policy bind the table's owner too, which is the application's own role.
+
+The predicate reads the settings through two tiny STABLE functions wrapped
+in scalar subqueries: PostgreSQL evaluates each subquery once per query (an
+InitPlan) and compares every row's ``city_id`` with the result, instead of
+calling a function that parses the settings for every row. Same semantics,
+several times cheaper on counts and scans (measured in ``docs/search.md``).
 """
 
 from __future__ import annotations
@@ -22,12 +28,28 @@ from django.db import migrations
 POLICY_NAME = "city_isolation"
 
 RLS_FUNCTION_SQL = """
-CREATE OR REPLACE FUNCTION civicideas_city_allowed(row_city_id bigint)
+CREATE OR REPLACE FUNCTION civicideas_current_city_id()
+RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT nullif(current_setting('civicideas.city_id', true), '')::bigint
+$$;
+CREATE OR REPLACE FUNCTION civicideas_all_cities()
 RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT coalesce(current_setting('civicideas.all_cities', true), '') = 'on'
-        OR row_city_id = nullif(current_setting('civicideas.city_id', true), '')::bigint
 $$;
 """
+
+DROP_RLS_FUNCTIONS_SQL = """
+DROP FUNCTION IF EXISTS civicideas_current_city_id();
+DROP FUNCTION IF EXISTS civicideas_all_cities();
+DROP FUNCTION IF EXISTS civicideas_city_allowed(bigint);
+"""
+
+#: The policy predicate, for ``USING`` and ``WITH CHECK``. Each scalar
+#: subquery is an InitPlan, run once per query; with no setting the first
+#: comparison is NULL and the second false, so no row qualifies.
+POLICY_PREDICATE = (
+    "city_id = (SELECT civicideas_current_city_id()) OR (SELECT civicideas_all_cities())"
+)
 
 
 def enable_sql(table: str, *, public_read: bool = False) -> list[str]:
@@ -35,8 +57,8 @@ def enable_sql(table: str, *, public_read: bool = False) -> list[str]:
     statements = [
         f"ALTER TABLE {q} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {q} FORCE ROW LEVEL SECURITY",
-        f"CREATE POLICY {POLICY_NAME} ON {q} USING (civicideas_city_allowed(city_id)) "
-        f"WITH CHECK (civicideas_city_allowed(city_id))",
+        f"CREATE POLICY {POLICY_NAME} ON {q} USING ({POLICY_PREDICATE}) "
+        f"WITH CHECK ({POLICY_PREDICATE})",
     ]
     if public_read:
         # Readable by every city (e.g. host names, needed to find the city);
@@ -56,13 +78,14 @@ def disable_sql(table: str) -> list[str]:
 
 
 class CreateRLSFunction(migrations.RunSQL):
-    """Installs ``civicideas_city_allowed``; the tenancy app's first migration."""
+    """Installs the functions the policy calls; the tenancy app's first migration.
+
+    It runs today's ``RLS_FUNCTION_SQL`` (migrations import this module), so a
+    new database gets the current functions before any policy uses them.
+    """
 
     def __init__(self) -> None:
-        super().__init__(
-            RLS_FUNCTION_SQL,
-            reverse_sql="DROP FUNCTION IF EXISTS civicideas_city_allowed(bigint)",
-        )
+        super().__init__(RLS_FUNCTION_SQL, reverse_sql=DROP_RLS_FUNCTIONS_SQL)
 
     def deconstruct(self):
         return (self.__class__.__qualname__, [], {})
@@ -89,6 +112,9 @@ class EnableCityRLS(migrations.operations.base.Operation):
         return state.apps.get_model(app_label, self.model_name)._meta.db_table
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        # Idempotent: a migration of another app may run before the tenancy
+        # migration that installed the current functions on an old database.
+        schema_editor.execute(RLS_FUNCTION_SQL)
         for sql in enable_sql(self._table(app_label, to_state), public_read=self.public_read):
             schema_editor.execute(sql)
 

@@ -223,9 +223,12 @@ def test_moderation_hide_requires_reason_and_restore_returns_previous_status(ctx
     idea = IdeaFactory(status=IdeaStatus.UNDER_EVALUATION)
     with pytest.raises(InvalidInput, match="reason"):
         services.idea_moderate(idea=idea, moderator=moderator, action="hide")
+    services.report_create(reporter=make_member(ctx), idea=idea, reason="rude")
     services.idea_moderate(idea=idea, moderator=moderator, action="hide", reason="Insulting")
     idea.refresh_from_db()
     assert (idea.status, idea.hidden_reason) == (IdeaStatus.HIDDEN, "Insulting")
+    assert idea.report_count == 0  # its reports are resolved by the decision
+    assert not Report.objects.filter(state=Report.State.OPEN).exists()
     assert Notification.objects.filter(kind="idea_hidden", recipient=idea.author).exists()
     services.idea_moderate(idea=idea, moderator=moderator, action="restore")
     idea.refresh_from_db()

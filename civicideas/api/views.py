@@ -1,0 +1,126 @@
+"""API views that are not about one app: issuing and revoking tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from civicideas.api import throttling
+from civicideas.api.authentication import CityTokenAuthentication
+from civicideas.api.tokens import token_issue, token_revoke
+from civicideas.apitokens.models import ApiToken
+
+
+class CityBoundMixin:
+    """API views answer on city hosts only; the platform host has no city,
+    so its tenant tables are closed and the API does not exist there."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if getattr(request._request, "city", None) is None:
+            raise exceptions.NotFound()
+        super().initial(request, *args, **kwargs)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The secret. Shown only this once.")
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error the API answers with (validation errors list fields instead)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+ERROR = ErrorSerializer
+
+
+class TokenView(CityBoundMixin, APIView):
+    """Tokens of this city: send `Authorization: Token <secret>` with each
+    request. A token works only on the host of the city that issued it."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    def get_authenticators(self) -> list[Any]:
+        # Issuing needs no authentication (and so no CSRF check: the token
+        # goes to the response body, never to a cookie). Revoking is by token.
+        if self.request is not None and self.request.method == "DELETE":
+            return [CityTokenAuthentication()]
+        if getattr(self, "swagger_fake_view", False) or self.request is None:
+            return [CityTokenAuthentication()]
+        return []
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={201: TokenSerializer, 400: ERROR, 429: ERROR},
+        auth=[],
+        summary="Issue a token for this city",
+    )
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = data.validated_data["email"]
+        if throttling.too_many_failures(request, email):
+            raise exceptions.Throttled(
+                wait=settings.API_TOKEN_FAILURE_WINDOW,
+                detail=_("Too many failed attempts. Try again later."),
+            )
+        user = authenticate(request._request, email=email, password=data.validated_data["password"])
+        if user is None or not user.is_active:
+            throttling.record_failure(request, email)
+            # The same answer whether the address exists or not.
+            return Response(
+                {
+                    "detail": _("The email address and/or password you specified are not correct."),
+                    "code": "invalid_credentials",
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        throttling.clear_email_failures(request, email)
+        if (
+            settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+            and not EmailAddress.objects.filter(user=user, verified=True).exists()
+        ):
+            # Only said to someone who knows the password.
+            return Response(
+                {
+                    "detail": _("Verify your email address before using the API."),
+                    "code": "email_unverified",
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, raw = token_issue(user=user)
+        body = TokenSerializer(
+            {"token": raw, "prefix": token.key_prefix, "created_at": token.created_at}
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
+
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="Revoked."), 401: ERROR},
+        summary="Revoke the token used for this request",
+    )
+    def delete(self, request: Request) -> Response:
+        if not isinstance(request.auth, ApiToken):
+            raise exceptions.NotAuthenticated()
+        token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,125 @@
+"""City admins set up challenges, their categories and districts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ideas.admin.base import IdeasAdmin
+from ideas.models import Category, Challenge, District
+
+
+class CitySlugForm(forms.ModelForm):
+    """Slugs are unique per city. ``city`` is not a form field, so Django's
+    own constraint validation skips ``UNIQUE(city, slug)`` and a clash
+    would surface as an IntegrityError (a 500); check it here instead."""
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        others = self._meta.model.objects.filter(slug=slug)
+        if self.instance.pk:
+            others = others.filter(city_id=self.instance.city_id).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("This slug is already used in this city."))
+        return slug
+
+
+class ChallengeForm(CitySlugForm):
+    # No Meta: the admin builds the form class per request (fields from the
+    # fieldsets), when the scoped managers of the M2M choices have a city.
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        dates = [
+            ("ideas_open_from", "ideas_deadline"),
+            ("ideas_deadline", "supports_deadline"),
+            ("supports_deadline", "results_date"),
+        ]
+        for earlier, later in dates:
+            start, end = cleaned.get(earlier), cleaned.get(later)
+            if start and end and end < start:
+                self.add_error(
+                    later,
+                    _("This date must come after “%(other)s”.")
+                    % {"other": self.fields[earlier].label},
+                )
+        # The choices are the current city's already (scoped managers); on
+        # the platform host, where every city is visible, keep a challenge
+        # to its own city's categories and districts.
+        if self.instance.pk:
+            for name in ("categories", "districts"):
+                chosen = cleaned.get(name) or []
+                if any(item.city_id != self.instance.city_id for item in chosen):
+                    self.add_error(name, _("Choose among this city's own entries."))
+        return cleaned
+
+
+@admin.register(Category)
+class CategoryAdmin(IdeasAdmin):
+    form = CitySlugForm
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(District)
+class DistrictAdmin(IdeasAdmin):
+    form = CitySlugForm
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(IdeasAdmin):
+    form = ChallengeForm
+    list_display = [
+        "title",
+        "phase",
+        "ideas_deadline",
+        "supports_deadline",
+        "premoderation",
+        "supports_enabled",
+    ]
+    list_filter = ["phase", "premoderation", "supports_enabled"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "description"]}),
+        (
+            gettext_lazy("Phase and dates"),
+            {
+                "fields": [
+                    "phase",
+                    "ideas_open_from",
+                    "ideas_deadline",
+                    "supports_deadline",
+                    "results_date",
+                ]
+            },
+        ),
+        (gettext_lazy("Categories and districts"), {"fields": ["categories", "districts"]}),
+        (
+            gettext_lazy("Participation rules"),
+            {
+                "fields": [
+                    "premoderation",
+                    "supports_enabled",
+                    "max_ideas_per_person",
+                    "report_hide_threshold",
+                    "require_verified_email",
+                ]
+            },
+        ),
+    ]
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs: Any):
+        # A city has a handful of categories and districts: checkboxes work
+        # without JavaScript and with a screen reader.
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

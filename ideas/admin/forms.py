@@ -1,0 +1,90 @@
+"""Forms of the civil servants' pages that are not model forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.admin import AdminSite
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ideas.models import BODY_MAX, Idea
+from ideas.services import REASON_MAX
+from ideas.status import OFFICIAL_STATUSES, PUBLIC_STATUSES, IdeaStatus, can_transition
+
+QUEUE_ACTIONS = [
+    ("approve", gettext_lazy("Approve (publish)")),
+    ("hide", gettext_lazy("Hide (reason required)")),
+    ("restore", gettext_lazy("Restore")),
+    ("dismiss", gettext_lazy("Dismiss the reports (keep as is)")),
+]
+
+
+def official_status_choices(idea: Idea) -> list[tuple[str, str]]:
+    """The statuses an official answer may give this idea now, in the order
+    of the life cycle."""
+    return [
+        (status.value, status.label)
+        for status in IdeaStatus
+        if status in OFFICIAL_STATUSES and can_transition(idea.status, status)
+    ]
+
+
+class StatusForm(forms.Form):
+    """An official answer: the new status and the public message. The
+    service decides; this form only offers what it would accept."""
+
+    prefix = "answer"
+
+    status = forms.ChoiceField(label=gettext_lazy("New status"))
+    message = forms.CharField(
+        label=gettext_lazy("Public message"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
+        help_text=gettext_lazy(
+            "Shown on the idea's page; the author and every supporter are notified."
+        ),
+    )
+
+    def __init__(self, *args: Any, idea: Idea, admin_site: AdminSite, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.idea = idea
+        self.fields["status"].choices = official_status_choices(idea)
+        # Built here, not on the class: the queryset needs the current city.
+        self.fields["duplicate_of"] = forms.ModelChoiceField(
+            label=gettext_lazy("Original idea"),
+            required=False,
+            queryset=Idea.objects.filter(city_id=idea.city_id, status__in=PUBLIC_STATUSES)
+            .exclude(pk=idea.pk)
+            .order_by("-created_at"),
+            widget=AutocompleteSelect(Idea._meta.get_field("duplicate_of"), admin_site),
+            help_text=gettext_lazy(
+                "Only for “Duplicate”: the public idea of this city that this one repeats."
+            ),
+        )
+
+    @property
+    def has_choices(self) -> bool:
+        return bool(self.fields["status"].choices)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("status") == IdeaStatus.DUPLICATE and not cleaned.get("duplicate_of"):
+            self.add_error("duplicate_of", _("Choose the original idea this one duplicates."))
+        if cleaned.get("status") != IdeaStatus.DUPLICATE:
+            cleaned["duplicate_of"] = None
+        return cleaned
+
+
+class QueueActionForm(forms.Form):
+    """The moderation queue's bulk action: one action, one reason."""
+
+    action = forms.ChoiceField(label=gettext_lazy("Action"), choices=QUEUE_ACTIONS)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (required to hide; shown to the author)"),
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )

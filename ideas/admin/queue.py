@@ -1,0 +1,128 @@
+"""The moderation queue page: ``/admin/ideas/idea/moderation/``.
+
+Pending ideas and reported ideas and comments in one list, oldest first
+(see ``ideas.moderation``). Each row has the buttons that make sense for it;
+several rows can be handled at once with one action and one reason. Every
+change goes through ``ideas.services`` (locks, audit log, notifications).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from ideas import rules
+from ideas.admin.base import MAX_BULK, apply_moderation
+from ideas.admin.forms import QueueActionForm
+from ideas.models import Comment, Idea
+from ideas.moderation import (
+    KIND_COMMENT,
+    KIND_IDEA,
+    KINDS,
+    moderation_queue,
+    parse_key,
+    queue_items,
+)
+
+if TYPE_CHECKING:
+    from ideas.admin.content import IdeaAdmin
+
+PAGE_SIZE = 50
+
+
+def _back(request: HttpRequest) -> HttpResponseRedirect:
+    """Back to the page of the queue the moderator was on."""
+    query = {key: request.GET[key] for key in ("kind", "page") if request.GET.get(key)}
+    return HttpResponseRedirect(request.path + (f"?{urlencode(query)}" if query else ""))
+
+
+def _targets(keys: list[tuple[str, int]]) -> list[Idea | Comment]:
+    """The selected ideas and comments of the current city, in the order
+    selected. Any id that is not this city's (or does not exist) makes the
+    whole request a 404 before anything changes."""
+    idea_ids = {pk for kind, pk in keys if kind == KIND_IDEA}
+    comment_ids = {pk for kind, pk in keys if kind == KIND_COMMENT}
+    found: dict[tuple[str, int], Idea | Comment] = {}
+    if idea_ids:
+        found.update(((KIND_IDEA, i.pk), i) for i in Idea.objects.filter(pk__in=idea_ids))
+    if comment_ids:
+        found.update(((KIND_COMMENT, c.pk), c) for c in Comment.objects.filter(pk__in=comment_ids))
+    if len(found) != len(idea_ids) + len(comment_ids):
+        raise Http404(_("Not found."))
+    return [found[key] for key in dict.fromkeys(keys)]
+
+
+def _handle_post(request: HttpRequest) -> HttpResponse:
+    row_action = request.POST.get("row_action", "")
+    if row_action:
+        # One row's own button: "hide:idea:12".
+        action, _sep, key = row_action.partition(":")
+        raw_keys = [key]
+        data = {"action": action, "reason": request.POST.get("reason", "")}
+    else:
+        raw_keys = request.POST.getlist("items")
+        data = request.POST
+    form = QueueActionForm(data)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request)
+    keys = [parse_key(raw) for raw in raw_keys]
+    if not keys or None in keys:
+        messages.error(request, _("Select at least one item. Nothing was changed."))
+        return _back(request)
+    if len(keys) > MAX_BULK:
+        messages.error(
+            request,
+            _("Select at most %(max)d items at a time. Nothing was changed.") % {"max": MAX_BULK},
+        )
+        return _back(request)
+    targets = _targets(keys)  # type: ignore[arg-type]
+    apply_moderation(
+        request, targets, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"]
+    )
+    return _back(request)
+
+
+def moderation_queue_view(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
+    """Wrapped by ``admin_site.admin_view`` (staff only, CSRF, no cache);
+    moderators and city admins only, like the services it calls."""
+    if not rules.can_moderate(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        return _handle_post(request)
+    kind = request.GET.get("kind")
+    if kind not in KINDS:
+        kind = None
+    paginator = Paginator(moderation_queue(kind=kind), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    items = queue_items(list(page.object_list))
+    admin_site = model_admin.admin_site
+    context = {
+        **admin_site.each_context(request),
+        "title": _("Moderation queue"),
+        "subtitle": None,
+        "opts": model_admin.opts,
+        "app_label": model_admin.opts.app_label,
+        "items": items,
+        "page_obj": page,
+        "paginator": paginator,
+        "kind": kind or "",
+        "kinds": [
+            ("", _("Ideas and comments")),
+            (KIND_IDEA, _("Ideas")),
+            (KIND_COMMENT, _("Comments")),
+        ],
+        "form": QueueActionForm(),
+        "max_bulk": MAX_BULK,
+    }
+    request.current_app = admin_site.name
+    return TemplateResponse(request, "admin/ideas/moderation_queue.html", context)

@@ -1,0 +1,1 @@
+"""REST API for challenges, ideas, supports and comments (``/api/v1/``)."""

@@ -1,0 +1,240 @@
+"""API views: thin adapters from HTTP to ``ideas.selectors`` (reads),
+``ideas.services`` (writes) and ``ideas.rules`` (through the services).
+
+An id that is missing, belongs to another city or to an idea the person
+may not see is a 404 — the same answer, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet, Value
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from civicideas.api.views import ERROR, CityBoundMixin
+from civicideas.tenancy.context import current_city
+from ideas import selectors, services
+from ideas.api.serializers import (
+    ChallengeSerializer,
+    CommentCreateSerializer,
+    CommentSerializer,
+    IdeaCreateSerializer,
+    IdeaListParamsSerializer,
+    IdeaSerializer,
+    IdeaUpdateSerializer,
+    SupportSerializer,
+)
+from ideas.models import Challenge, Comment, Idea, Support
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Public challenges of this city"),
+    retrieve=extend_schema(summary="One public challenge"),
+)
+class ChallengeViewSet(CityBoundMixin, viewsets.ReadOnlyModelViewSet):
+    """Challenges (calls for ideas) and their phase: what citizens may do now."""
+
+    serializer_class = ChallengeSerializer
+
+    def get_queryset(self) -> QuerySet[Challenge]:
+        if getattr(self, "swagger_fake_view", False):
+            return Challenge.objects.none()
+        # Challenge's manager is not scoped by django-scopes; filter the city
+        # explicitly (row-level security would hide other cities' rows anyway).
+        return (
+            Challenge.objects.public()
+            .filter(city=current_city())
+            .prefetch_related("categories", "districts")
+            .order_by("-created_at", "-pk")
+        )
+
+
+def _with_person(queryset: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
+    """Annotate what the idea serializer shows beyond the row itself."""
+    queryset = selectors.with_author_name(queryset)
+    if user is not None and user.is_authenticated:
+        return queryset.annotate(
+            supported_by_me=Exists(Support.objects.filter(idea=OuterRef("pk"), user=user))
+        )
+    return queryset.annotate(supported_by_me=Value(False))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Public ideas of a challenge",
+        parameters=[IdeaListParamsSerializer],
+        description=(
+            "The same filters and sorts as the challenge page. `sort=random` (the "
+            "default) is a fair shuffle that stays stable across pages for one `seed`; "
+            "without a seed one is chosen and carried in the `next` link."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="One idea",
+        description="Hidden, pending and withdrawn ideas: only their author and moderators.",
+    ),
+    create=extend_schema(
+        summary="Submit an idea",
+        request=IdeaCreateSerializer,
+        responses={201: IdeaSerializer, 400: ERROR, 403: ERROR},
+    ),
+    partial_update=extend_schema(
+        summary="Edit your own idea",
+        request=IdeaUpdateSerializer,
+        responses={200: IdeaSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    ),
+)
+class IdeaViewSet(
+    CityBoundMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Ideas, with the same rules as the browser: the services decide."""
+
+    serializer_class = IdeaSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Idea]:
+        if getattr(self, "swagger_fake_view", False):
+            return Idea.objects.with_scopes_disabled().none()
+        user = self.request.user
+        ideas = selectors.visible_ideas(user).select_related("category", "district")
+        return _with_person(ideas, user)
+
+    def _visible_idea(self) -> Idea:
+        """The idea of the URL for reading or acting, or 404."""
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        params = IdeaListParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        p = params.validated_data
+        challenge = get_object_or_404(
+            Challenge.objects.public().filter(city=current_city()), pk=p["challenge"]
+        )
+        seed = p.get("seed")
+        if p["sort"] == "random" and seed is None:
+            seed = secrets.randbelow(selectors.SEED_MAX + 1)
+        ideas = selectors.idea_list(
+            challenge=challenge,
+            category=p.get("category"),
+            district=p.get("district"),
+            status=p.get("status"),
+            query=p.get("q", ""),
+            sort=p["sort"],
+            seed=seed or 0,
+        )
+        ideas = _with_person(ideas, request.user)
+        if p["sort"] == "random":
+            self.paginator.link_params = {"seed": seed}
+        page = self.paginate_queryset(ideas)
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(self.get_serializer(self._visible_idea()).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = IdeaCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        idea = services.idea_submit(
+            author=request.user,
+            challenge=v["challenge"],
+            title=v["title"],
+            body=v["body"],
+            language=v.get("language") or request.city.default_language,
+            category=v.get("category"),
+            district=v.get("district"),
+            latitude=v.get("latitude"),
+            longitude=v.get("longitude"),
+            submission_token=v.get("submission_token"),
+        )
+        fresh = get_object_or_404(self.get_queryset(), pk=idea.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        idea = self._visible_idea()
+        data = IdeaUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        services.idea_update(
+            idea=idea,
+            by=request.user,
+            title=v.get("title", idea.title),
+            body=v.get("body", idea.body),
+            category=v.get("category", idea.category),
+            district=v.get("district", idea.district),
+            latitude=v.get("latitude", idea.latitude),
+            longitude=v.get("longitude", idea.longitude),
+        )
+        return Response(self.get_serializer(self._visible_idea()).data)
+
+    # --- supports --------------------------------------------------------------
+
+    @extend_schema(
+        methods=["POST"],
+        request=None,
+        summary="Support the idea",
+        description="201 when the support is new, 200 when it already existed.",
+        responses={201: SupportSerializer, 200: SupportSerializer, 403: ERROR, 404: ERROR},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        request=None,
+        summary="Withdraw your support",
+        description="204 whether or not you supported it (idempotent); 403 once "
+        "supports are closed.",
+        responses={204: OpenApiResponse(description="No support any more."), 403: ERROR},
+    )
+    @action(detail=True, methods=["post", "delete"], pagination_class=None)
+    def support(self, request: Request, pk: str | None = None) -> Response:
+        idea = self._visible_idea()
+        if request.method == "DELETE":
+            services.idea_unsupport(idea=idea, user=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        created = services.idea_support(idea=idea, user=request.user)
+        count = Idea.objects.filter(pk=idea.pk).values_list("support_count", flat=True).get()
+        body = SupportSerializer({"supported": True, "support_count": count}).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    # --- comments ----------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Visible comments of the idea, oldest first",
+        responses={200: CommentSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Comment, or reply with `parent`",
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, pk: str | None = None) -> Response:
+        idea = self._visible_idea()
+        if request.method == "POST":
+            data = CommentCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            comment = services.comment_create(
+                idea=idea,
+                author=request.user,
+                body=data.validated_data["body"],
+                parent=data.validated_data.get("parent"),
+            )
+            fresh = selectors.with_author_name(Comment.objects.filter(pk=comment.pk)).get()
+            return Response(CommentSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        comments = selectors.with_author_name(
+            Comment.objects.filter(idea=idea, state=Comment.State.VISIBLE)
+        ).order_by("created_at", "pk")
+        page = self.paginate_queryset(comments)
+        return self.get_paginated_response(CommentSerializer(page, many=True).data)

@@ -1,0 +1,226 @@
+"""The moderation queue: what waits for a moderator, oldest first.
+
+Ideas awaiting pre-moderation and ideas or comments with open reports share
+one list. It is built as one ``UNION ALL`` of two queries (ideas, comments),
+so sorting and pagination happen in the database; the report reasons of the
+rows on a page are fetched in one more query (at most ``REASONS_PER_ITEM``
+per row). A page therefore costs the same few queries whatever its size or
+the size of the queue.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+
+from ideas.models import Comment, Idea, Report
+from ideas.status import IdeaStatus
+
+KIND_IDEA = "idea"
+KIND_COMMENT = "comment"
+KINDS = (KIND_IDEA, KIND_COMMENT)
+REASONS_PER_ITEM = 5
+
+
+@dataclass(frozen=True)
+class ReportReason:
+    reason: str
+    created_at: datetime
+
+
+@dataclass
+class QueueItem:
+    """One row of the queue: an idea or a comment, with why it is there."""
+
+    kind: str
+    pk: int
+    since: datetime
+    open_reports: int
+    text: str
+    state: str
+    hidden_reason: str
+    idea_id: int
+    idea_title: str
+    challenge_title: str
+    author_email: str
+    reasons: list[ReportReason] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The value of the row's checkbox and buttons: ``idea:12``."""
+        return f"{self.kind}:{self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.kind == KIND_IDEA and self.state == IdeaStatus.PENDING
+
+    @property
+    def is_hidden(self) -> bool:
+        if self.kind == KIND_IDEA:
+            return self.state == IdeaStatus.HIDDEN
+        return self.state == Comment.State.HIDDEN
+
+    @property
+    def state_label(self) -> str:
+        if self.kind == KIND_IDEA:
+            return str(IdeaStatus(self.state).label)
+        return str(Comment.State(self.state).label)
+
+    @property
+    def actions(self) -> list[str]:
+        """The moderation actions that make sense for this row now."""
+        if self.is_pending:
+            return ["approve", "hide"]
+        if self.is_hidden:
+            return ["restore", "dismiss"]
+        if self.kind == KIND_COMMENT and self.state == Comment.State.DELETED:
+            return ["dismiss"]
+        return ["dismiss", "hide"]
+
+
+def _open_reports(target: str) -> QuerySet:
+    return Report.objects.filter(state=Report.State.OPEN, **{target: OuterRef("pk")}).order_by()
+
+
+def _columns(target: str, **columns: Any) -> dict[str, Any]:
+    """The queue's columns in one fixed order: both halves of the UNION must
+    select the same columns in the same order."""
+    reports = _open_reports(target)
+    first_report = reports.order_by("created_at").values("created_at")[:1]
+    report_count = reports.values(target).annotate(n=Count("pk")).values("n")
+    return {
+        "q_kind": columns["kind"],
+        "q_id": F("pk"),
+        # Since when it waits: its oldest open report, or (pending ideas,
+        # which cannot be reported) its submission.
+        "q_since": Coalesce(Subquery(first_report), F("created_at")),
+        "q_reports": Coalesce(Subquery(report_count, output_field=IntegerField()), 0),
+        "q_text": columns["text"],
+        "q_state": columns["state"],
+        "q_hidden_reason": F("hidden_reason"),
+        "q_idea_id": columns["idea_id"],
+        "q_idea_title": columns["idea_title"],
+        "q_challenge_title": columns["challenge_title"],
+        "q_author_email": F("author__email"),
+    }
+
+
+def _idea_rows() -> QuerySet:
+    columns = _columns(
+        "idea",
+        kind=Value(KIND_IDEA, output_field=CharField()),
+        text=F("title"),
+        state=F("status"),
+        idea_id=F("pk"),
+        idea_title=F("title"),
+        challenge_title=F("challenge__title"),
+    )
+    return (
+        Idea.objects.filter(Q(status=IdeaStatus.PENDING) | Exists(_open_reports("idea")))
+        .order_by()
+        .annotate(**columns)
+        .values(*columns)
+    )
+
+
+def _comment_rows() -> QuerySet:
+    columns = _columns(
+        "comment",
+        kind=Value(KIND_COMMENT, output_field=CharField()),
+        text=F("body"),
+        state=F("state"),
+        idea_id=F("idea_id"),
+        idea_title=F("idea__title"),
+        challenge_title=F("idea__challenge__title"),
+    )
+    return (
+        Comment.objects.filter(Exists(_open_reports("comment")))
+        .order_by()
+        .annotate(**columns)
+        .values(*columns)
+    )
+
+
+def moderation_queue(*, kind: str | None = None) -> QuerySet:
+    """Pending ideas, and ideas and comments with open reports, of the
+    current city, oldest first. Rows are dicts; turn a page of them into
+    ``QueueItem`` objects with ``queue_items``."""
+    if kind == KIND_IDEA:
+        rows = _idea_rows()
+    elif kind == KIND_COMMENT:
+        rows = _comment_rows()
+    else:
+        rows = _idea_rows().union(_comment_rows(), all=True)
+    return rows.order_by("q_since", "q_kind", "q_id")
+
+
+def queue_items(rows: list[dict[str, Any]]) -> list[QueueItem]:
+    """A page of queue rows as ``QueueItem`` objects with their first report
+    reasons (one query for the whole page)."""
+    items = [
+        QueueItem(
+            kind=row["q_kind"],
+            pk=row["q_id"],
+            since=row["q_since"],
+            open_reports=row["q_reports"],
+            text=row["q_text"],
+            state=row["q_state"],
+            hidden_reason=row["q_hidden_reason"],
+            idea_id=row["q_idea_id"],
+            idea_title=row["q_idea_title"],
+            challenge_title=row["q_challenge_title"],
+            author_email=row["q_author_email"],
+        )
+        for row in rows
+    ]
+    reported = [item for item in items if item.open_reports]
+    if not reported:
+        return items
+    idea_ids = [item.pk for item in reported if item.kind == KIND_IDEA]
+    comment_ids = [item.pk for item in reported if item.kind == KIND_COMMENT]
+    reasons = (
+        Report.objects.filter(state=Report.State.OPEN)
+        .filter(Q(idea_id__in=idea_ids) | Q(comment_id__in=comment_ids))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("idea_id"), F("comment_id")],
+                order_by=[F("created_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank__lte=REASONS_PER_ITEM)
+        .order_by("created_at", "pk")
+        .values_list("idea_id", "comment_id", "reason", "created_at")
+    )
+    by_target: dict[str, list[ReportReason]] = defaultdict(list)
+    for idea_id, comment_id, reason, created_at in reasons:
+        key = f"{KIND_COMMENT}:{comment_id}" if comment_id else f"{KIND_IDEA}:{idea_id}"
+        by_target[key].append(ReportReason(reason=reason, created_at=created_at))
+    for item in items:
+        item.reasons = by_target.get(item.key, [])
+    return items
+
+
+def parse_key(key: str) -> tuple[str, int] | None:
+    """``"idea:12"`` → ``("idea", 12)``; None for anything else."""
+    kind, _sep, pk = key.partition(":")
+    if kind not in KINDS or not pk.isdigit() or len(pk) > 18:
+        return None
+    return kind, int(pk)
