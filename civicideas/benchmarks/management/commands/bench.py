@@ -116,7 +116,9 @@ class Command(BaseCommand):
                 progress=self._progress,
             )
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # Fresh GIN entries sit in the pending list until a vacuum; without
+            # it the planner overprices the search indexes (docs/search.md).
+            cursor.execute("VACUUM ANALYZE")
         self.stdout.write(f"Seeded in {time.monotonic() - started:.0f} s.")
 
     def _progress(self, message: str) -> None:
