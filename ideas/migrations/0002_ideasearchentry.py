@@ -72,13 +72,14 @@ FOR EACH ROW EXECUTE FUNCTION ideas_sync_search_entry({_ARGS});
 """  # noqa: S608 - only the constant statuses are interpolated
 
 # Row-level security hides every idea without a city setting: the backfill
-# reads and writes all cities for this transaction only.
+# reads and writes all cities for this transaction only. The setting stays on
+# until the migration's transaction ends: Django adds the foreign keys after
+# these statements, and validating them must see every city's ideas too.
 BACKFILL_SQL = f"""
 SELECT set_config('civicideas.all_cities', 'on', true);
 INSERT INTO ideas_ideasearchentry (idea_id, city_id, challenge_id, title, search_vector)
 SELECT id, city_id, challenge_id, title, search_vector FROM ideas_idea
 WHERE status IN ({_ARGS});
-SELECT set_config('civicideas.all_cities', '', true);
 ANALYZE ideas_ideasearchentry;
 """  # noqa: S608
 
