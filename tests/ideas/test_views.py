@@ -8,6 +8,7 @@ import uuid
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -229,6 +230,30 @@ def test_hidden_idea_author_sees_reason_others_404(city, challenge):
 
     assert Client(HTTP_HOST=host_of(city)).get(idea_url(idea)).status_code == 404
     assert client_for(moderator, city).get(idea_url(idea)).status_code == 200
+
+
+def test_hidden_comment_reason_is_shown_to_its_author_only(city, challenge):
+    """The author learns why (idea page and "my participation"); other
+    residents only see that a comment was hidden, not the comment or why."""
+    author = make_member(city)
+    moderator = make_member(city, Role.MODERATOR)
+    with city_context(city):
+        idea = IdeaFactory(challenge=challenge)
+        comment = services.comment_create(idea=idea, author=author, body="You are all idiots")
+        services.comment_moderate(
+            comment=comment, moderator=moderator, action="hide", reason="Insults other people"
+        )
+    own_page = client_for(author, city).get(idea_url(idea)).content.decode()
+    assert "This comment was hidden by the moderators." in own_page
+    assert "Insults other people" in own_page
+    mine = client_for(author, city).get(reverse("ideas:my_participation")).content.decode()
+    assert "hidden by the moderators: Insults other people" in mine
+    for other in (make_member(city), None):
+        client = client_for(other, city) if other else Client(HTTP_HOST=host_of(city))
+        html = client.get(idea_url(idea)).content.decode()
+        assert "This comment was hidden by the moderators." in html
+        assert "Insults other people" not in html
+        assert "You are all idiots" not in html
 
 
 # --- supporting -----------------------------------------------------------------
