@@ -39,14 +39,14 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Install Chromium and set CHROMIUM=/path/to/chromium."; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-## Seed one city at scale and measure the ideas pages (docs/performance.md).
+## Seed at scale and measure (docs/performance.md): make bench [SUITE=ideas|evaluation|sponsors|notifications]
 BENCH_DATABASE_URL ?= postgres://civicideas:civicideas@127.0.0.1:5432/civicideas_bench
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py setup_database
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=civicideas.benchmarks.settings \
-		$(BIN)/python manage.py bench ideas $(BENCH_ARGS)
+		$(BIN)/python manage.py bench $(or $(SUITE),ideas) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,9 +6,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", include("civicideas.notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("civicideas.api.urls")),
     path("", include("civicideas.pages.urls")),
     path("", include("ideas.urls")),
+    path("", include("sponsors.urls")),
 ]

@@ -183,15 +183,52 @@ class Idea(TenantModel):
                 fields=["author", "submission_token"], name="idea_submission_once"
             ),
         ]
+        # The public lists' orders, one partial index each (docs/performance.md).
+        # Partial on the public statuses because the lists ask for
+        # ``status IN (...)``: an index whose second column is ``status``
+        # cannot return a 7-value IN list in ``created_at`` order, so every
+        # page sorted all of the challenge's ideas. PostgreSQL proves the
+        # predicate from the query's identical IN list; the ordering columns
+        # end with ``id`` so they match the selectors' tie-breaks exactly.
+        # ``city`` (row-level security and the scoped manager test it) and
+        # the list filters are included so the page's id query is an
+        # index-only scan, whatever the OFFSET.
         indexes = [
-            models.Index(fields=["challenge", "status", "-created_at"], name="idea_newest_idx"),
             models.Index(
-                fields=["challenge", "status", "-support_count"], name="idea_supported_idx"
+                fields=["challenge", "-created_at", "-id"],
+                include=["city", "category", "district"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_public_newest_idx",
             ),
             models.Index(
-                fields=["challenge", "status", "-comment_count"], name="idea_discussed_idx"
+                fields=["challenge", "-support_count", "-created_at", "-id"],
+                include=["city", "category", "district"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_public_supported_idx",
             ),
-            models.Index(fields=["challenge", "status", "shuffle_key"], name="idea_shuffle_idx"),
+            models.Index(
+                fields=["challenge", "-comment_count", "-created_at", "-id"],
+                include=["city", "category", "district"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_public_discussed_idx",
+            ),
+            models.Index(
+                fields=["challenge", "shuffle_key", "id"],
+                include=["city", "category", "district"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_public_shuffle_idx",
+            ),
+            # The city's home page: most supported and newest across challenges.
+            models.Index(
+                fields=["city", "-support_count", "-id"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_city_supported_idx",
+            ),
+            models.Index(
+                fields=["city", "-published_at", "-id"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_city_published_idx",
+            ),
             GinIndex(fields=["search_vector"], name="idea_search_idx"),
             GinIndex(name="idea_title_trgm_idx", fields=["title"], opclasses=["gin_trgm_ops"]),
         ]

@@ -3,7 +3,8 @@
 Each idea's ``search_vector`` is built with the text search configuration of
 its own language (``ideas.search_config``; title weight A, body weight B). A
 query is parsed with ``websearch_to_tsquery`` once per configuration the city
-uses, plus ``simple``, and the results are OR-ed, so a French query finds
+uses (plus ``simple`` where some language has no stemmer), and the results
+are OR-ed, so a French query finds
 French ideas by their French stems while English ideas still match English
 stems. Trigram word similarity on the title adds typo tolerance.
 
@@ -30,6 +31,7 @@ import re
 import unicodedata
 from functools import reduce
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     Lexeme,
     SearchQuery,
@@ -80,7 +82,14 @@ def normalize_query(query: object) -> str:
 
 def city_search_configs() -> list[str]:
     """The text search configurations of the current city's languages, then
-    ``simple`` (ideas in a language without a stemmer are indexed with it)."""
+    ``simple`` if some idea can be indexed with it.
+
+    Ideas are indexed with their own language's configuration, and ``simple``
+    only for a language without a stemmer (``ideas.search_config``). When
+    every language the platform offers (``settings.LANGUAGES``, the choices of
+    ``Idea.language``) has its own, no idea is indexed with ``simple`` and
+    querying it only adds cost and noise: ``simple`` keeps stop words, so
+    "for" or "the" matched nearly every idea in ``similar_ideas``."""
     city = current_city_or_none()
     languages = list(city.languages) if city is not None else list(SEARCH_CONFIGS)
     configs = []
@@ -88,9 +97,13 @@ def city_search_configs() -> list[str]:
         config = search_config(language)
         if config not in configs:
             configs.append(config)
-    if FALLBACK_CONFIG not in configs:
+    if FALLBACK_CONFIG not in configs and _platform_needs_fallback():
         configs.append(FALLBACK_CONFIG)
-    return configs
+    return configs or [FALLBACK_CONFIG]
+
+
+def _platform_needs_fallback() -> bool:
+    return any(search_config(code) == FALLBACK_CONFIG for code, _name in settings.LANGUAGES)
 
 
 def _check_query(
@@ -210,6 +223,30 @@ def _any_word_query(text: str, configs: list[str]) -> SearchQuery | None:
     return reduce(lambda a, b: a | b, [SearchQuery(lexemes, config=c) for c in configs])
 
 
+def _significant_words(text: str, configs: list[str]) -> str:
+    """The words of ``text`` of 3 letters or more that are not a stop word in
+    any of ``configs`` (one small query), at most ``MAX_SIMILAR_WORDS``.
+
+    Both halves of ``similar_ideas`` use them: "for the" in two titles is
+    no likeness, yet its trigrams made every such title a candidate whose
+    similarity had to be computed, and a match on its own."""
+    words: list[str] = []
+    for word in _WORD_RE.findall(text.lower()):
+        if len(word) >= 3 and word not in words:
+            words.append(word)
+    if not words:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array(SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n)"
+            " WHERE NOT EXISTS (SELECT 1 FROM unnest(%s::text[]) AS cfg"
+            " WHERE numnode(plainto_tsquery(cfg::regconfig, w)) = 0) ORDER BY n)",
+            [words, configs],
+        )
+        kept = cursor.fetchone()[0]
+    return " ".join(kept[:MAX_SIMILAR_WORDS])
+
+
 def similar_ideas(
     *, challenge: Challenge, text: str, exclude_id: int | None = None, limit: int = 5
 ) -> list[Idea]:
@@ -226,6 +263,7 @@ def similar_ideas(
     if len(text) < 3 or limit == 0:
         return []
     configs = city_search_configs()
+    text = _significant_words(text, configs)
     tsquery = _any_word_query(text, configs)
     if tsquery is None:
         return []

@@ -154,7 +154,7 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     categories, districts = selectors.challenge_filter_options(challenge)
     form = ChallengeFilterForm(request.GET, categories=categories, districts=districts)
     filters = form.cleaned_or_defaults()
-    ideas = selectors.idea_list(
+    page = selectors.challenge_page(
         challenge=challenge,
         category=filters["category"],
         district=filters["district"],
@@ -162,8 +162,9 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         query=filters["q"],
         sort=filters["sort"],
         seed=_seed(request),
+        page=_page_number(request),
+        per_page=PER_PAGE,
     )
-    page = selectors.paginate(ideas, page=_page_number(request), per_page=PER_PAGE)
     query_string = request.GET.copy()
     query_string.pop("page", None)
     context = {
@@ -173,8 +174,8 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "filters": filters,
         "page": page,
         "query_string": query_string.urlencode(),
-        "searching": bool(filters["q"]) and selectors.is_search_result(ideas),
-        "unsearchable": bool(filters["q"]) and not selectors.is_search_result(ideas),
+        "searching": bool(filters["q"]) and page.searched,
+        "unsearchable": bool(filters["q"]) and not page.searched,
     }
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request and htmx.target == "results":
@@ -186,11 +187,13 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @city_required
 def challenge_similar(request: HttpRequest, slug: str) -> HttpResponse:
     """htmx fragment: public ideas of the challenge similar to a title."""
-    from ideas.search import similar_ideas
-
     challenge = _challenge_or_404(slug)
     title = (request.GET.get("title") or "").strip()[:TITLE_MAX]
-    ideas = similar_ideas(challenge=challenge, text=title, limit=SIMILAR_LIMIT) if title else []
+    ideas = (
+        selectors.similar_ideas_cached(challenge=challenge, text=title, limit=SIMILAR_LIMIT)
+        if title
+        else []
+    )
     return TemplateResponse(
         request, "ideas/_idea_fields.html#similar", {"similar": ideas, "challenge": challenge}
     )
@@ -288,13 +291,9 @@ def _attach_images(*, idea: Idea, user: Any, files: list[Any]) -> None:
 def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, Any]:
     user = request.user
     public = idea.is_public
-    similar: list[Idea] = []
-    if public:
-        from ideas.search import similar_ideas
-
-        similar = similar_ideas(
-            challenge=idea.challenge, text=idea.title, exclude_id=idea.pk, limit=SIMILAR_LIMIT
-        )
+    # The similar ideas are loaded after the page (htmx, or the no-JS link
+    # ``?similar=1``): their lookup costs more than the rest of the page.
+    similar = _similar_to(idea) if public and extra.get("similar_loaded") else []
     comments = selectors.idea_comments(idea) if public else []
     for comment in comments:
         for item in (comment, *comment.thread_replies):
@@ -332,11 +331,29 @@ def _idea_page(request: HttpRequest, idea: Idea, *, status: int = 200, **extra: 
     )
 
 
+def _similar_to(idea: Idea) -> list[Idea]:
+    return selectors.similar_ideas_cached(
+        challenge=idea.challenge, text=idea.title, exclude_id=idea.pk, limit=SIMILAR_LIMIT
+    )
+
+
 @require_GET
 @city_required
+@vary_on_headers("HX-Request")
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The idea's page; ``?similar=1`` adds the similar ideas (the htmx
+    request that fills the block after the page loads gets only the block)."""
     idea = _visible_idea_or_404(request, pk)
-    return _idea_page(request, idea)
+    similar_loaded = request.GET.get("similar") == "1"
+    htmx = getattr(request, "htmx", None)
+    if similar_loaded and htmx and htmx.target == "similar-ideas":
+        context = {
+            "idea": idea,
+            "similar": _similar_to(idea) if idea.is_public else [],
+            "similar_loaded": True,
+        }
+        return TemplateResponse(request, "ideas/idea.html#similar", context)
+    return _idea_page(request, idea, similar_loaded=similar_loaded)
 
 
 def _action_error(request: HttpRequest, idea: Idea, error: ServiceError) -> HttpResponse:

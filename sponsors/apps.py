@@ -1,7 +1,36 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The back office of sponsors is the city admins' (facilitators'): they see
+# groups, initiatives, sponsors, offers and the fund. Approving, verifying,
+# introducing and the fund's settings are rules (``sponsors.rules``) checked
+# by the services; the permissions only decide which lists appear.
+_VIEW = [
+    f"sponsors.view_{model}"
+    for model in (
+        "communitygroup",
+        "initiative",
+        "sponsor",
+        "offer",
+        "introduction",
+        "matchfund",
+        "matchpledge",
+    )
+]
+CITY_ADMIN_PERMISSIONS = [
+    *_VIEW,
+    "sponsors.change_communitygroup",
+    "sponsors.add_matchfund",
+    "sponsors.change_matchfund",
+]
+
 
 class SponsorsConfig(AppConfig):
     name = "sponsors"
     verbose_name = _("Sponsors and initiatives")
+
+    def ready(self) -> None:
+        from civicideas.tenancy.permissions import register_role_permissions
+        from civicideas.tenancy.roles import Role
+
+        register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)

@@ -8,6 +8,7 @@ reach a real city (secret key, debug, plain HTTP).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -233,6 +234,15 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "civicideas.ops.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 6,
+    },
+    # Re-queue notifications still pending after a minute (docs/notifications.md).
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60},
+    # Daily and weekly digests; the first run of a period sends, later runs retry.
+    "notifications-digests": {"task": "notifications.digests", "schedule": 60 * 60},
+    # Full sponsor ↔ initiative match recompute of every city (docs/matchmaking.md).
+    "sponsors-nightly-matches": {
+        "task": "sponsors.nightly_recompute",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

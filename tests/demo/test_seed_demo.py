@@ -34,10 +34,11 @@ def test_seed_demo_is_idempotent_and_complete():
             assert Domain.objects.get(is_primary=True).hostname == f"{city.slug}.localhost"
             roles = {r for m in Membership.objects.all() for r in m.roles}
             assert {"citizen", "moderator", "evaluator", "city_admin"} <= roles
-            assert Challenge.objects.count() == 3
+            assert Challenge.objects.count() == 4  # the 4th: evaluation.demo
             assert set(Challenge.objects.values_list("phase", flat=True)) == {
                 "ideas",
                 "supports",
+                "evaluation",
                 "results",
             }
             statuses = set(Idea.objects.values_list("status", flat=True))

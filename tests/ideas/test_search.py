@@ -237,3 +237,27 @@ def test_similar_ideas_typo_in_title(city):
         challenge = ChallengeFactory()
         idea = make_idea(challenge=challenge, title="Playground near the library")
         assert similar_ideas(challenge=challenge, text="Playgrond near the libary") == [idea]
+
+
+# --- performance: no ``simple`` configuration when every language has a stemmer --
+
+
+def test_simple_is_not_queried_when_every_platform_language_has_a_stemmer(city, settings):
+    from ideas.search import city_search_configs
+
+    settings.LANGUAGES = [("en", "English"), ("fr", "French"), ("nl", "Dutch")]
+    with city_context(city):
+        assert "simple" not in city_search_configs()
+    settings.LANGUAGES = [*settings.LANGUAGES, ("eo", "Esperanto")]
+    with city_context(city):
+        assert city_search_configs()[-1] == "simple"
+
+
+def test_similar_ideas_ignore_shared_stop_words(city):
+    with city_context(city):
+        challenge = ChallengeFactory()
+        for title in ("Lights for the station", "Trees for the school"):
+            idea = IdeaFactory(challenge=challenge, title=title)
+            _refresh_search_vector(idea)
+        found = similar_ideas(challenge=challenge, text="Benches for the river")
+    assert found == []

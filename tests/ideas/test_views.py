@@ -647,3 +647,95 @@ def test_query_counts_do_not_grow(rows, django_assert_max_num_queries):
             assert response.status_code == 200, url
             queries = data_queries(captured.captured_queries)
             assert len(queries) <= QUERY_BUDGET, (url, queries)
+
+
+# --- performance: lazy similar ideas, cached counts and searches ------------------
+
+
+def test_idea_page_loads_similar_ideas_after_the_page(city, city_client, challenge):
+    """The similar-ideas lookup is the slowest part of an idea's page, so the
+    page carries an htmx placeholder (and a link for browsers without
+    JavaScript) instead of computing it."""
+    idea = make_idea(city, challenge=challenge, title="More benches along the river")
+    other = make_idea(city, challenge=challenge, title="Benches along the river path")
+    with city_context(city):
+        for each in (idea, other):
+            services._refresh_search_vector(Idea.objects.get(pk=each.pk))
+    page = city_client.get(idea_url(idea)).content.decode()
+    assert f'hx-get="{idea_url(idea)}?similar=1"' in page
+    assert f'href="{idea_url(idea)}?similar=1#similar-ideas"' in page
+    assert "Benches along the river path" not in page
+
+    fragment = city_client.get(
+        idea_url(idea), {"similar": "1"}, HTTP_HX_TARGET="similar-ideas", **HTMX
+    )
+    html = fragment.content.decode()
+    assert html.lstrip().startswith('<section id="similar-ideas"')
+    assert "Benches along the river path" in html
+    assert "hx-get" not in html
+    assert "<html" not in html
+    assert "HX-Request" in fragment.headers.get("Vary", "")
+
+    no_js = city_client.get(idea_url(idea), {"similar": "1"}).content.decode()
+    assert "<html" in no_js and "Benches along the river path" in no_js
+
+
+def test_similar_ideas_are_cached_but_hidden_ones_drop_out(city, city_client, challenge):
+    idea = make_idea(city, challenge=challenge, title="More benches along the river")
+    other = make_idea(city, challenge=challenge, title="Benches along the river path")
+    with city_context(city):
+        for each in (idea, other):
+            services._refresh_search_vector(Idea.objects.get(pk=each.pk))
+    url = f"{idea_url(idea)}?similar=1"
+    assert "river path" in city_client.get(url).content.decode()
+    with city_context(city):
+        Idea.objects.filter(pk=other.pk).update(status=IdeaStatus.HIDDEN)
+    assert "river path" not in city_client.get(url).content.decode()
+
+
+def test_no_similar_block_on_a_non_public_idea(city, challenge):
+    author = make_member(city)
+    idea = make_idea(city, challenge=challenge, author=author, status=IdeaStatus.PENDING)
+    html = client_for(author, city).get(idea_url(idea)).content.decode()
+    assert "similar-ideas" not in html
+
+
+def test_repeated_search_and_count_come_from_the_cache(city, city_client, challenge):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        idea = make_idea(city, challenge=challenge, title=f"Trees on square {n}")
+        with city_context(city):
+            services._refresh_search_vector(Idea.objects.get(pk=idea.pk))
+    make_idea(city, challenge=challenge, title="A fountain")
+    url = challenge_url(q="trees")
+    city_client.get(challenge_url())  # the session exists
+    with CaptureQueriesContext(connection) as first:
+        html = city_client.get(url).content.decode()
+    assert "3 ideas match" in html
+    with CaptureQueriesContext(connection) as second:
+        again = city_client.get(url).content.decode()
+    assert "3 ideas match" in again and "A fountain" not in again
+    assert len(data_queries(second.captured_queries)) < len(data_queries(first.captured_queries))
+    assert not any("ts_rank" in q for q in data_queries(second.captured_queries))
+
+
+def test_list_count_is_cached_and_pages_stay_right(city, city_client, challenge):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(25):
+        make_idea(city, challenge=challenge)
+    city_client.get("/")  # the session exists
+    with CaptureQueriesContext(connection) as first:
+        assert "25 ideas" in city_client.get(challenge_url(sort="newest")).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        city_client.get(challenge_url(sort="newest"))
+
+    def counts(captured):
+        return [q for q in data_queries(captured.captured_queries) if "COUNT(" in q.upper()]
+
+    assert len(counts(first)) == 1 and counts(second) == []
+    last = city_client.get(challenge_url(sort="newest", page=2)).content.decode()
+    assert 'rel="next"' not in last and "(showing 21\u201325)" in last

@@ -1,4 +1,7 @@
-"""``manage.py bench ideas``: seed at scale, measure pages, load-test.
+"""``manage.py bench ideas|evaluation|sponsors|notifications``.
+
+``ideas``: seed at scale, measure pages, load-test (below). The other suites
+live next to their app (``<app>/bench.py``) and print their own table.
 
 Prints, for each page, the server-side median and 95th percentile and the
 query count, next to a trivial one-query view measured in the same run; then
@@ -8,6 +11,7 @@ persistent connections). Targets are in docs/performance.md.
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 from pathlib import Path
@@ -44,13 +48,19 @@ SCALES = {
     },
 }
 BIG = "bench-big"
+# Suites that seed and measure themselves: "<module>.run(stdout)" prints a table.
+OTHER_SUITES = {
+    "evaluation": "evaluation.bench",
+    "sponsors": "sponsors.bench",
+    "notifications": "civicideas.notifications.bench",
+}
 
 
 class Command(BaseCommand):
     help = "Seed a city at scale and measure the ideas pages (see docs/performance.md)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("suite", choices=["ideas"])
+        parser.add_argument("suite", choices=["ideas", *OTHER_SUITES])
         parser.add_argument("--scale", choices=sorted(SCALES), default="full")
         parser.add_argument("--reuse", action="store_true", help="Keep earlier seeded data.")
         parser.add_argument("--repeat", type=int, default=30)
@@ -64,6 +74,9 @@ class Command(BaseCommand):
                 "Run the benchmark on its own database (DATABASE_URL=.../civicideas_bench); "
                 "`make bench` does."
             )
+        if options["suite"] in OTHER_SUITES:
+            importlib.import_module(OTHER_SUITES[options["suite"]]).run(self.stdout)
+            return
         scale = SCALES[options["scale"]]
         if not options["reuse"] or not City.objects.filter(slug=BIG).exists():
             self._seed(scale)

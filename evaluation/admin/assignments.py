@@ -1,0 +1,475 @@
+"""Assignments ("My assignments" for evaluators), the scorecard form,
+conflicts of interest, scorecards (reopen) and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civicideas.errors import ServiceError
+from civicideas.tenancy.models import Membership
+from civicideas.tenancy.roles import Role
+from evaluation import rules, selectors, services
+from evaluation.admin.base import EvaluationAdmin, ReadOnlyMixin
+from evaluation.models import (
+    Assignment,
+    ChallengeEvaluation,
+    ConflictOfInterest,
+    EvaluationAuditLog,
+    Scorecard,
+)
+from ideas.models import Idea
+
+PROGRESS_LABELS = {
+    selectors.NOT_STARTED: gettext_lazy("Not started"),
+    selectors.DRAFT: gettext_lazy("Draft"),
+    selectors.SUBMITTED: gettext_lazy("Submitted"),
+}
+
+
+class ProgressFilter(admin.SimpleListFilter):
+    title = gettext_lazy("progress")
+    parameter_name = "progress"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            *PROGRESS_LABELS.items(),
+            ("open", gettext_lazy("Not evaluated yet")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value == "open":
+            return queryset.exclude(progress=selectors.SUBMITTED)
+        if value in PROGRESS_LABELS:
+            return queryset.filter(progress=value)
+        return queryset
+
+
+class ReassignForm(ActionForm):
+    evaluator = forms.EmailField(
+        label=gettext_lazy("Reassign to (email of an evaluator):"), required=False
+    )
+
+
+def _evaluator_by_email(email: str) -> Any:
+    membership = (
+        Membership.objects.filter(
+            user__email__iexact=email.strip(), roles__contains=[Role.EVALUATOR.value]
+        )
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(EvaluationAdmin):
+    """For an evaluator: "My assignments". For a city admin: every
+    assignment, with the evaluator column and reassignment."""
+
+    list_display = ["idea_title", "challenge", "progress_label", "score_link", "public_link"]
+    list_filter = [ProgressFilter, "challenge"]
+    list_select_related = ["idea", "challenge", "evaluator"]
+    search_fields = ["idea__title"]
+    ordering = ["-created_at", "-pk"]
+    action_form = ReassignForm
+    actions = ["reassign"]
+    fields = ["idea", "evaluator"]
+    raw_id_fields = ["idea"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.with_progress(selectors.assignments_visible_to(request.user))
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        columns = list(super().get_list_display(request))
+        if self.is_city_admin(request):
+            columns.insert(2, "evaluator_email")
+        return columns
+
+    def get_actions(
+        self, request: HttpRequest, action_location: Any = ActionLocation.CHANGE_LIST
+    ) -> dict[str, Any]:
+        if not self.is_city_admin(request):
+            return {}
+        return super().get_actions(request, action_location)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        title = _("Assignments") if self.is_city_admin(request) else _("My assignments")
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # reassign through the action, score through the scorecard form
+
+    @admin.display(description=gettext_lazy("idea"), ordering="idea__title")
+    def idea_title(self, obj: Assignment) -> str:
+        return obj.idea.title
+
+    @admin.display(description=gettext_lazy("evaluator"), ordering="evaluator__email")
+    def evaluator_email(self, obj: Assignment) -> str:
+        return obj.evaluator.email
+
+    @admin.display(description=gettext_lazy("progress"), ordering="progress")
+    def progress_label(self, obj: Assignment) -> str:
+        return str(PROGRESS_LABELS[obj.progress])
+
+    @admin.display(description=gettext_lazy("scorecard"))
+    def score_link(self, obj: Assignment) -> str:
+        url = reverse("admin:evaluation_assignment_score", args=[obj.pk])
+        text = _("Open scorecard") if obj.progress == selectors.SUBMITTED else _("Score")
+        return format_html('<a href="{}">{}</a>', url, text)
+
+    @admin.display(description=gettext_lazy("public page"))
+    def public_link(self, obj: Assignment) -> str:
+        url = reverse("ideas:idea", args=[obj.idea_id])
+        return format_html('<a href="{}">{}</a>', url, _("View idea"))
+
+    # --- manual assignment (add form) and reassignment (action)
+
+    def save_model(self, request: HttpRequest, obj: Assignment, form, change: bool) -> None:
+        try:
+            created = services.assignment_create(
+                idea=obj.idea, evaluator=obj.evaluator, by=request.user
+            )
+        except ServiceError as error:
+            raise PermissionDenied(error.message) from error
+        obj.pk = created.pk
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "evaluator":
+            kwargs["queryset"] = get_user_model().objects.filter(
+                pk__in=Membership.objects.filter(roles__contains=[Role.EVALUATOR.value]).values(
+                    "user_id"
+                )
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.action(description=gettext_lazy("Reassign to another evaluator"))
+    def reassign(self, request: HttpRequest, queryset: QuerySet) -> None:
+        email = request.POST.get("evaluator", "")
+        to = _evaluator_by_email(email) if email else None
+        if to is None:
+            messages.error(request, _("Give the email of one of this city's evaluators."))
+            return
+        done = 0
+        for assignment in queryset[:100]:
+            try:
+                services.assignment_reassign(assignment=assignment, to=to, by=request.user)
+            except ServiceError as error:
+                messages.error(request, f"«{assignment.idea.title[:60]}»: {error.message}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, _("Reassigned %(count)d.") % {"count": done})
+
+    # --- the scorecard form
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<path:object_id>/score/",
+                self.admin_site.admin_view(self.score_view),
+                name="evaluation_assignment_score",
+            ),
+            *super().get_urls(),
+        ]
+
+    def score_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The evaluator's scorecard for one assignment (city admins read it).
+
+        Any assignment that is not the user's (or not this city's) is a 404,
+        the same answer as a missing one.
+        """
+        if not rules.can_use_evaluation(request.user):
+            raise PermissionDenied
+        assignment = (
+            selectors.assignments_visible_to(request.user)
+            .select_related("idea", "challenge", "evaluator")
+            .filter(pk=unquote(object_id))
+            .first()
+            if str(object_id).isdigit()
+            else None
+        )
+        if assignment is None:
+            raise Http404(_("Not found."))
+        settings = (
+            ChallengeEvaluation.objects.select_related("rubric")
+            .filter(challenge=assignment.challenge)
+            .first()
+        )
+        rubric = settings.rubric if settings else None
+        criteria = list(rubric.criteria.all()) if rubric else []
+        scorecard = (
+            Scorecard.objects.filter(assignment=assignment).prefetch_related("scores").first()
+        )
+        can_edit = rules.can_score(request.user, assignment) and (
+            scorecard is None or scorecard.state == Scorecard.State.DRAFT
+        )
+        error = None
+        if request.method == "POST":
+            if not rules.can_score(request.user, assignment):
+                raise PermissionDenied
+            submit = "submit" in request.POST
+            scores = {c.pk: request.POST.get(f"score-{c.pk}", "") for c in criteria}
+            comments = {c.pk: request.POST.get(f"comment-{c.pk}", "") for c in criteria}
+            service = services.scorecard_submit if submit else services.scorecard_save_draft
+            try:
+                service(
+                    assignment=assignment,
+                    by=request.user,
+                    scores=scores,
+                    comments=comments,
+                    overall_comment=request.POST.get("overall_comment", ""),
+                    recommendation=request.POST.get("recommendation", ""),
+                )
+            except ServiceError as failure:
+                error = failure.message
+            else:
+                messages.success(
+                    request,
+                    _("Scorecard submitted. Thank you!") if submit else _("Draft saved."),
+                )
+                return HttpResponseRedirect(request.path)
+        values = {s.criterion_id: s for s in scorecard.scores.all()} if scorecard else {}
+        posted = request.POST if error else None
+        rows = [
+            {
+                "criterion": c,
+                "levels": c.levels(),
+                "value": (
+                    posted.get(f"score-{c.pk}", "")
+                    if posted is not None
+                    else (
+                        str(values[c.pk].score)
+                        if c.pk in values and values[c.pk].score is not None
+                        else ""
+                    )
+                ),
+                "comment": (
+                    posted.get(f"comment-{c.pk}", "")
+                    if posted is not None
+                    else (values[c.pk].comment if c.pk in values else "")
+                ),
+            }
+            for c in criteria
+        ]
+        colleagues = (
+            list(
+                selectors.colleague_scorecards(
+                    request.user, assignment, blind=settings.blind_review if settings else True
+                )
+            )
+            if settings
+            else []
+        )
+        names = {c.pk: c.name for c in criteria}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Scorecard: %(idea)s") % {"idea": assignment.idea.title},
+            "subtitle": None,
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "assignment": assignment,
+            "idea": assignment.idea,
+            "settings": settings,
+            "scorecard": scorecard,
+            "rows": rows,
+            "can_edit": can_edit,
+            "error": error,
+            "overall_comment": (
+                posted.get("overall_comment", "")
+                if posted is not None
+                else (scorecard.overall_comment if scorecard else "")
+            ),
+            "recommendation": (
+                posted.get("recommendation", "")
+                if posted is not None
+                else (scorecard.recommendation if scorecard else "")
+            ),
+            "recommendations": Scorecard.Recommendation.choices,
+            "colleagues": [
+                {
+                    "scorecard": other,
+                    "scores": [
+                        (names.get(s.criterion_id, "?"), s.score, s.comment)
+                        for s in other.scores.all()
+                    ],
+                }
+                for other in colleagues
+            ],
+            "blind_hidden": bool(
+                settings
+                and settings.blind_review
+                and not colleagues
+                and not rules.can_manage_evaluation(request.user)
+            ),
+            "public_url": reverse("ideas:idea", args=[assignment.idea_id]),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/evaluation/scorecard.html", context, status=400 if error else 200
+        )
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(ReadOnlyMixin, EvaluationAdmin):
+    list_display = ["idea_title", "evaluator_email", "state", "recommendation", "submitted_at"]
+    list_filter = ["state", "recommendation", "assignment__challenge"]
+    list_select_related = ["assignment__idea", "assignment__evaluator"]
+    search_fields = ["assignment__idea__title"]
+    actions = ["reopen"]
+    action_form = type(
+        "ReopenForm",
+        (ActionForm,),
+        {
+            "reason": forms.CharField(
+                label=gettext_lazy("Reason for reopening:"), required=False, max_length=1000
+            )
+        },
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.scorecards_visible_to(request.user)
+
+    def get_actions(
+        self, request: HttpRequest, action_location: Any = ActionLocation.CHANGE_LIST
+    ) -> dict[str, Any]:
+        if not rules.can_reopen(request.user):
+            return {}
+        return super().get_actions(request, action_location)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ):
+        scorecard = self.get_object(request, unquote(object_id))
+        return HttpResponseRedirect(
+            reverse("admin:evaluation_assignment_score", args=[scorecard.assignment_id])
+        )
+
+    @admin.display(description=gettext_lazy("idea"))
+    def idea_title(self, obj: Scorecard) -> str:
+        return obj.assignment.idea.title
+
+    @admin.display(description=gettext_lazy("evaluator"))
+    def evaluator_email(self, obj: Scorecard) -> str:
+        return obj.assignment.evaluator.email
+
+    @admin.action(description=gettext_lazy("Reopen the selected scorecards"))
+    def reopen(self, request: HttpRequest, queryset: QuerySet) -> None:
+        reason = request.POST.get("reason", "")
+        done = 0
+        for scorecard in queryset[:100]:
+            try:
+                services.scorecard_reopen(scorecard=scorecard, by=request.user, reason=reason)
+            except ServiceError as error:
+                messages.error(request, error.message)
+                break
+            done += 1
+        if done:
+            messages.success(request, _("Reopened %(count)d scorecards.") % {"count": done})
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(EvaluationAdmin):
+    list_display = ["idea", "evaluator_email", "reason", "declared_by_email", "created_at"]
+    list_select_related = ["idea", "evaluator", "declared_by"]
+    raw_id_fields = ["idea"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.conflicts_visible_to(request.user)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if self.is_city_admin(request):
+            return ["idea", "evaluator", "reason"]
+        return ["idea", "reason"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        if not self.is_city_admin(request):
+            initial["evaluator"] = request.user.pk
+        return initial
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "idea":
+            kwargs["queryset"] = Idea.objects.all()
+        if db_field.name == "evaluator":
+            kwargs["queryset"] = get_user_model().objects.filter(
+                pk__in=Membership.objects.filter(roles__contains=[Role.EVALUATOR.value]).values(
+                    "user_id"
+                )
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ConflictOfInterest, form, change: bool) -> None:
+        evaluator = obj.evaluator if self.is_city_admin(request) else request.user
+        try:
+            created = services.conflict_declare(
+                idea=obj.idea, evaluator=evaluator, reason=obj.reason, by=request.user
+            )
+        except ServiceError as error:
+            raise PermissionDenied(error.message) from error
+        obj.pk = created.pk
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not self.is_city_admin(request):
+            user = request.user
+
+            class OwnConflictForm(form):
+                def clean(self) -> dict[str, Any]:
+                    self.instance.evaluator = user
+                    return super().clean()
+
+            return OwnConflictForm
+        return form
+
+    @admin.display(description=gettext_lazy("evaluator"))
+    def evaluator_email(self, obj: ConflictOfInterest) -> str:
+        return obj.evaluator.email
+
+    @admin.display(description=gettext_lazy("declared by"))
+    def declared_by_email(self, obj: ConflictOfInterest) -> str:
+        return obj.declared_by.email
+
+
+@admin.register(EvaluationAuditLog)
+class EvaluationAuditLogAdmin(ReadOnlyMixin, EvaluationAdmin):
+    list_display = ["created_at", "action", "actor_email", "challenge", "subject", "reason"]
+    list_filter = ["action", "challenge"]
+    list_select_related = ["actor", "challenge"]
+    search_fields = ["subject"]
+    readonly_fields = [
+        "created_at",
+        "action",
+        "actor_email",
+        "challenge",
+        "idea",
+        "subject",
+        "reason",
+        "details",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=gettext_lazy("by"))
+    def actor_email(self, obj: EvaluationAuditLog) -> str:
+        return obj.actor.email if obj.actor_id else _("system")

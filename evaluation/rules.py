@@ -1,0 +1,75 @@
+"""Who may do what in the evaluation.
+
+* evaluators see and score their own assignments; with blind review they see
+  colleagues' scores on an idea only once their own scorecard is submitted;
+* city admins set everything up, see everything, reopen scorecards and
+  decide.
+
+Each object rule has a queryset twin in ``evaluation.selectors``; tests
+check that the two agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from civicideas.tenancy.permissions import has_role, is_city_admin
+from civicideas.tenancy.roles import Role
+from evaluation.models import Assignment, Scorecard
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_evaluator(user: Any) -> bool:
+    """Holds the evaluator role in the current city (admins are not
+    evaluators unless they also hold the role: they are not auto-assigned)."""
+    return _signed_in(user) and has_role(user, Role.EVALUATOR)
+
+
+def can_manage_evaluation(user: Any) -> bool:
+    return _signed_in(user) and is_city_admin(user)
+
+
+def can_use_evaluation(user: Any) -> bool:
+    """Opens the evaluation pages at all."""
+    return is_evaluator(user) or can_manage_evaluation(user)
+
+
+def can_score(user: Any, assignment: Assignment) -> bool:
+    """Only the assigned evaluator, never on their own idea."""
+    return (
+        _signed_in(user)
+        and assignment.evaluator_id == user.pk
+        and assignment.idea.author_id != user.pk
+        and has_role(user, Role.EVALUATOR)
+    )
+
+
+def can_view_scorecard(user: Any, scorecard: Scorecard) -> bool:
+    """City admins see every scorecard; an evaluator sees their own."""
+    if can_manage_evaluation(user):
+        return True
+    return is_evaluator(user) and scorecard.assignment.evaluator_id == user.pk
+
+
+def can_see_colleague_scores(user: Any, assignment: Assignment, *, blind: bool) -> bool:
+    """An evaluator sees colleagues' submitted scores on the same idea when
+    blind review is off, or once their own scorecard is submitted."""
+    if can_manage_evaluation(user):
+        return True
+    if assignment.evaluator_id != getattr(user, "pk", None) or not is_evaluator(user):
+        return False
+    if not blind:
+        return True
+    scorecard = getattr(assignment, "scorecard", None)
+    return scorecard is not None and scorecard.state == Scorecard.State.SUBMITTED
+
+
+def can_reopen(user: Any) -> bool:
+    return can_manage_evaluation(user)
+
+
+def can_decide(user: Any) -> bool:
+    return can_manage_evaluation(user)

@@ -1,0 +1,142 @@
+"""Who may do what with groups, initiatives, sponsors and offers.
+
+Each object predicate that decides a list has a queryset twin in
+``sponsors.selectors`` (``initiatives_visible_to``, ``offers_visible_to``,
+``groups_visible_to``); ``tests/sponsors/test_rules.py`` checks that they agree.
+Membership reads are memoised per user object (one query per request each).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from civicideas.tenancy.context import current_city_or_none
+from civicideas.tenancy.permissions import is_city_admin, is_city_staff
+from sponsors.models import (
+    CommunityGroup,
+    GroupMembership,
+    Initiative,
+    InitiativeStatus,
+    Offer,
+    Sponsor,
+    SponsorMembership,
+)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def group_roles(user: Any) -> dict[int, str]:
+    """{group id: role} for the user in the current city, memoised."""
+    if not _signed_in(user):
+        return {}
+    city = current_city_or_none()
+    key = city.pk if city else None
+    cache = user.__dict__.setdefault("_sponsors_group_roles", {})
+    if key not in cache:
+        cache[key] = dict(GroupMembership.objects.filter(user=user).values_list("group_id", "role"))
+    return cache[key]
+
+
+def sponsor_roles(user: Any) -> dict[int, str]:
+    """{sponsor id: role} for the user in the current city, memoised."""
+    if not _signed_in(user):
+        return {}
+    city = current_city_or_none()
+    key = city.pk if city else None
+    cache = user.__dict__.setdefault("_sponsors_sponsor_roles", {})
+    if key not in cache:
+        cache[key] = dict(
+            SponsorMembership.objects.filter(user=user).values_list("sponsor_id", "role")
+        )
+    return cache[key]
+
+
+def forget_memberships(user: Any) -> None:
+    """Drop the memoised memberships after the user joined or left one."""
+    user.__dict__.pop("_sponsors_group_roles", None)
+    user.__dict__.pop("_sponsors_sponsor_roles", None)
+
+
+# --- facilitators ---------------------------------------------------------------------
+
+
+def is_facilitator(user: Any) -> bool:
+    """The city's staff who approve groups, verify sponsors and introduce
+    them: city admins (and platform superusers)."""
+    return _signed_in(user) and is_city_admin(user)
+
+
+# --- groups -----------------------------------------------------------------------------
+
+
+def is_group_member(user: Any, group: CommunityGroup) -> bool:
+    return group.pk in group_roles(user)
+
+
+def is_group_admin(user: Any, group: CommunityGroup) -> bool:
+    return group_roles(user).get(group.pk) == GroupMembership.Role.ADMIN
+
+
+def can_view_group(user: Any, group: CommunityGroup) -> bool:
+    return group.is_approved or is_group_member(user, group) or is_city_staff(user)
+
+
+def can_create_group(user: Any) -> bool:
+    return _signed_in(user)
+
+
+# --- initiatives ---------------------------------------------------------------------------
+
+
+def can_view_initiative(user: Any, initiative: Initiative) -> bool:
+    if initiative.is_public and initiative.group.is_approved:
+        return True
+    return is_group_member(user, initiative.group) or is_city_staff(user)
+
+
+def can_manage_initiative(user: Any, initiative: Initiative) -> bool:
+    """Edit, publish, add needs, decide on offers: admins of *its* group."""
+    return is_group_admin(user, initiative.group)
+
+
+def can_create_initiative(user: Any, group: CommunityGroup) -> bool:
+    return is_group_admin(user, group)
+
+
+def can_post_update(user: Any, initiative: Initiative) -> bool:
+    return is_group_member(user, initiative.group) and initiative.status != InitiativeStatus.DRAFT
+
+
+# --- sponsors and offers -------------------------------------------------------------------------
+
+
+def is_sponsor_member(user: Any, sponsor: Sponsor) -> bool:
+    return sponsor.pk in sponsor_roles(user)
+
+
+def is_sponsor_admin(user: Any, sponsor: Sponsor) -> bool:
+    return sponsor_roles(user).get(sponsor.pk) == SponsorMembership.Role.ADMIN
+
+
+def can_make_offer(user: Any, sponsor: Sponsor) -> bool:
+    return is_sponsor_member(user, sponsor) and sponsor.is_verified
+
+
+def can_view_offer(user: Any, offer: Offer) -> bool:
+    """The sponsor's members, the initiative's group members and city staff;
+    never other sponsors."""
+    return (
+        is_sponsor_member(user, offer.sponsor)
+        or is_group_member(user, offer.initiative.group)
+        or is_city_staff(user)
+    )
+
+
+def can_decide_offer(user: Any, offer: Offer) -> bool:
+    return can_manage_initiative(user, offer.initiative)
+
+
+def can_withdraw_offer(user: Any, offer: Offer) -> bool:
+    return is_sponsor_member(user, offer.sponsor) and offer.state == Offer.State.OFFERED

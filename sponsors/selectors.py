@@ -1,0 +1,296 @@
+"""Reads for the sponsors pages and admin: lists built in SQL with a fixed
+number of queries, and the queryset twins of ``sponsors.rules``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from civicideas.tenancy.context import current_city
+from civicideas.tenancy.permissions import is_city_staff
+from ideas.models import Category, District
+from ideas.search_config import search_config
+from ideas.selectors import ResultPage, paginate  # noqa: F401 - re-exported for views
+from sponsors import rules
+from sponsors.models import (
+    OPEN_STATUSES,
+    PUBLIC_STATUSES,
+    CommunityGroup,
+    Initiative,
+    InitiativeStatus,
+    Need,
+    Offer,
+    ProgressUpdate,
+    Sponsor,
+    SponsorMatch,
+)
+
+QUERY_MAX = 200
+SORTS = ("newest", "closing", "needed", "match")
+
+
+# --- visibility (queryset twins of rules) ---------------------------------------------------------
+
+
+def public_initiatives() -> QuerySet[Initiative]:
+    return Initiative.objects.filter(status__in=PUBLIC_STATUSES, group__approved_at__isnull=False)
+
+
+def initiatives_visible_to(user: Any) -> QuerySet[Initiative]:
+    """Twin of ``rules.can_view_initiative``."""
+    if is_city_staff(user):
+        return Initiative.objects.all()
+    groups = list(rules.group_roles(user))
+    visible = Q(status__in=PUBLIC_STATUSES, group__approved_at__isnull=False)
+    if groups:
+        visible |= Q(group_id__in=groups)
+    return Initiative.objects.filter(visible)
+
+
+def groups_visible_to(user: Any) -> QuerySet[CommunityGroup]:
+    """Twin of ``rules.can_view_group``."""
+    if is_city_staff(user):
+        return CommunityGroup.objects.all()
+    groups = list(rules.group_roles(user))
+    return CommunityGroup.objects.filter(Q(approved_at__isnull=False) | Q(pk__in=groups))
+
+
+def offers_visible_to(user: Any) -> QuerySet[Offer]:
+    """Twin of ``rules.can_view_offer``: never another sponsor's offers."""
+    if is_city_staff(user):
+        return Offer.objects.all()
+    sponsors = list(rules.sponsor_roles(user))
+    groups = list(rules.group_roles(user))
+    if not sponsors and not groups:
+        return Offer.objects.none()
+    return Offer.objects.filter(Q(sponsor_id__in=sponsors) | Q(initiative__group_id__in=groups))
+
+
+# --- the list of initiatives ----------------------------------------------------------------------
+
+
+def filter_options() -> tuple[list[Category], list[District]]:
+    return list(Category.objects.order_by("name")), list(District.objects.order_by("name"))
+
+
+def initiative_list(
+    *,
+    category: int | None = None,
+    district: int | None = None,
+    need_type: str | None = None,
+    open_only: bool = False,
+    query: str = "",
+    sort: str = "newest",
+    sponsor_id: int | None = None,
+) -> QuerySet[Initiative]:
+    """Public initiatives, filtered and sorted in SQL. ``open_need_types``
+    and ``next_deadline`` are denormalised so no filter aggregates needs."""
+    qs = public_initiatives().select_related("district", "group")
+    if category:
+        qs = qs.filter(categories__pk=category)
+    if district:
+        qs = qs.filter(district_id=district)
+    if need_type:
+        qs = qs.filter(open_need_types__contains=[need_type])
+    if open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES, open_need_count__gt=0)
+    query = (query or "")[:QUERY_MAX].strip()
+    if query:
+        config = search_config(current_city().default_language)
+        search = SearchQuery(query, search_type="websearch", config=config)
+        qs = qs.filter(search_vector=search).annotate(
+            search_rank=SearchRank(F("search_vector"), search)
+        )
+    if sort == "match" and sponsor_id is not None:
+        score = SponsorMatch.objects.filter(
+            sponsor_id=sponsor_id, initiative=OuterRef("pk")
+        ).values("score")[:1]
+        qs = qs.annotate(
+            match_score=Coalesce(Subquery(score, output_field=FloatField()), Value(-1.0))
+        ).order_by("-match_score", "-published_at", "-pk")
+    elif sort == "closing":
+        qs = qs.order_by(F("next_deadline").asc(nulls_last=True), "-pk")
+    elif sort == "needed":
+        qs = qs.order_by("-open_need_count", "-funding_remaining", "-pk")
+    elif query and sort == "relevance":
+        qs = qs.order_by("-search_rank", "-pk")
+    else:
+        qs = qs.order_by(F("published_at").desc(nulls_last=True), "-pk")
+    return qs.prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
+
+
+# --- an initiative's page -------------------------------------------------------------------------
+
+
+def initiative_for_page(*, pk: int, user: Any) -> Initiative | None:
+    """The initiative if ``user`` may see it; None for missing, another
+    city's and not-yours alike."""
+    initiative = (
+        Initiative.objects.select_related("group", "district", "source_idea").filter(pk=pk).first()
+    )
+    if initiative is None or not rules.can_view_initiative(user, initiative):
+        return None
+    return initiative
+
+
+def initiative_needs(initiative: Initiative) -> list[Need]:
+    return list(Need.objects.filter(initiative=initiative).order_by("closed_at", "deadline", "pk"))
+
+
+def initiative_updates(initiative: Initiative, limit: int = 50) -> list[ProgressUpdate]:
+    return list(ProgressUpdate.objects.filter(initiative=initiative)[:limit])
+
+
+def initiative_offers(initiative: Initiative) -> list[Offer]:
+    """For the group's own view of its initiative."""
+    return list(
+        Offer.objects.filter(initiative=initiative)
+        .select_related("sponsor", "need")
+        .order_by("state", "-created_at")
+    )
+
+
+def related_initiatives(initiative: Initiative, *, limit: int = 5) -> list[Initiative]:
+    """Public initiatives on the same thing: shared categories (2 points
+    each), the same district (1) and similar text (up to 1, full-text rank
+    of the other's text against this one's title and summary words)."""
+    category_ids = list(initiative.categories.values_list("pk", flat=True))
+    config = search_config(current_city().default_language)
+    words = f"{initiative.title} {initiative.summary}".strip()
+    text = SearchQuery(
+        " OR ".join(w for w in words.replace('"', " ").split() if w.isalnum()) or "-",
+        search_type="websearch",
+        config=config,
+    )
+    qs = (
+        public_initiatives()
+        .exclude(pk=initiative.pk)
+        .annotate(
+            shared=Count("categories", filter=Q(categories__in=category_ids), distinct=True),
+            text_rank=SearchRank(F("search_vector"), text),
+        )
+    )
+    related_filter = Q(shared__gt=0) | Q(search_vector=text)
+    if initiative.district_id:
+        related_filter |= Q(district_id=initiative.district_id)
+    qs = qs.filter(related_filter).select_related("district")
+    rows = list(qs.order_by("-shared", "-text_rank", "-published_at")[: limit * 3])
+    for row in rows:
+        row.related_score = (
+            2 * row.shared
+            + (1 if row.district_id == initiative.district_id else 0)
+            + min(1.0, row.text_rank * 5)
+        )
+    rows.sort(key=lambda r: (-r.related_score, -r.pk))
+    return rows[:limit]
+
+
+# --- sponsors and groups --------------------------------------------------------------------------
+
+
+def my_sponsors(user: Any) -> list[Sponsor]:
+    ids = list(rules.sponsor_roles(user))
+    return list(Sponsor.objects.filter(pk__in=ids).order_by("name")) if ids else []
+
+
+def my_groups(user: Any) -> list[CommunityGroup]:
+    ids = list(rules.group_roles(user))
+    return list(CommunityGroup.objects.filter(pk__in=ids).order_by("name")) if ids else []
+
+
+def sponsor_offers(sponsor: Sponsor, limit: int = 100) -> list[Offer]:
+    return list(
+        Offer.objects.filter(sponsor=sponsor)
+        .select_related("need", "initiative", "match_pledge")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def sponsor_supported(sponsor: Sponsor, limit: int = 50) -> list[Initiative]:
+    accepted = Offer.objects.filter(
+        sponsor=sponsor,
+        initiative=OuterRef("pk"),
+        state__in=[Offer.State.ACCEPTED, Offer.State.PARTLY_ACCEPTED],
+    )
+    return list(Initiative.objects.filter(Exists(accepted)).order_by("-published_at")[:limit])
+
+
+def group_members(group: CommunityGroup) -> list[Any]:
+    from sponsors.models import GroupMembership
+
+    return list(
+        GroupMembership.objects.filter(group=group).select_related("user").order_by("role", "pk")
+    )
+
+
+def sponsor_members(sponsor: Sponsor) -> list[Any]:
+    from sponsors.models import SponsorMembership
+
+    return list(
+        SponsorMembership.objects.filter(sponsor=sponsor)
+        .select_related("user")
+        .order_by("role", "pk")
+    )
+
+
+def idea_group(idea_id: int) -> CommunityGroup | None:
+    """The group an idea was submitted on behalf of (one query)."""
+    from sponsors.models import IdeaGroup
+
+    link = IdeaGroup.objects.select_related("group").filter(idea_id=idea_id).first()
+    return link.group if link is not None else None
+
+
+def groups_to_submit_for(user: Any) -> list[CommunityGroup]:
+    """Approved groups ``user`` belongs to: those an idea can be on behalf of."""
+    if not rules.group_roles(user):
+        return []
+    return list(CommunityGroup.objects.approved().filter(memberships__user=user).order_by("name"))
+
+
+def group_initiatives(group: CommunityGroup, *, include_drafts: bool) -> list[Initiative]:
+    qs = Initiative.objects.filter(group=group).select_related("district")
+    if not include_drafts:
+        qs = qs.filter(status__in=PUBLIC_STATUSES)
+    return list(qs.order_by("-created_at"))
+
+
+def active_match_fund() -> Any:
+    """The city's active match fund, or None (one query)."""
+    from sponsors.models import MatchFund
+
+    return MatchFund.objects.filter(is_active=True).first()
+
+
+# --- facilitator ----------------------------------------------------------------------------------
+
+
+def closing_soon(*, days: int = 30) -> QuerySet[Initiative]:
+    """Initiatives with open needs whose next deadline falls within ``days``."""
+    today = timezone.localdate()
+    return (
+        Initiative.objects.filter(
+            status__in=[InitiativeStatus.SEEKING, InitiativeStatus.PARTLY],
+            open_need_count__gt=0,
+            next_deadline__gte=today,
+            next_deadline__lte=today + timedelta(days=days),
+        )
+        .select_related("group")
+        .order_by("next_deadline", "pk")
+    )
