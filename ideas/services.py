@@ -24,7 +24,7 @@ from civicideas.accounts.services import profile_ensure
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
-from ideas import rules
+from ideas import cache_keys, rules
 from ideas.models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -104,6 +104,7 @@ def _record_status(
     idea.status = to
     if to == IdeaStatus.PUBLISHED and idea.published_at is None:
         idea.published_at = timezone.now()
+    cache_keys.idea_changed(idea)
     return change
 
 
@@ -231,6 +232,7 @@ def idea_update(
     idea.latitude, idea.longitude = latitude, longitude
     idea.save()
     _refresh_search_vector(idea)
+    cache_keys.idea_changed(idea)
     return idea
 
 
@@ -318,6 +320,7 @@ def comment_create(*, idea: Idea, author: Any, body: str, parent: Comment | None
         city=idea.city, idea=idea, author=author, body=body, parent=parent
     )
     Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+    cache_keys.comments_changed(comment)
     recipients = {idea.author_id}
     if parent is not None:
         recipients.add(parent.author_id)
@@ -347,6 +350,7 @@ def comment_edit(*, comment: Comment, by: Any, body: str) -> Comment:
     comment.body = clean_text(body, field=_("Comment"), max_length=COMMENT_MAX, required=True)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
+    cache_keys.comments_changed(comment)
     return comment
 
 
@@ -365,6 +369,7 @@ def _set_comment_state(comment: Comment, state: str, reason: str = "") -> None:
     comment.state = state
     comment.hidden_reason = reason
     comment.save(update_fields=["state", "hidden_reason"])
+    cache_keys.comments_changed(comment)
     now_visible = state == Comment.State.VISIBLE
     if was_visible != now_visible:
         delta = 1 if now_visible else -1
@@ -442,6 +447,7 @@ def _hide_idea(idea: Idea, *, by: Any, reason: str, action: str) -> None:
     )
     idea.status = IdeaStatus.HIDDEN
     idea.save(update_fields=["status", "status_before_hidden", "hidden_reason"])
+    cache_keys.idea_changed(idea)
     ModerationAction.objects.create(
         city=idea.city, idea=idea, action=action, moderator=by, reason=reason
     )
@@ -661,6 +667,7 @@ def idea_attach_images(
                 stored.append(image.image.name)
                 image.save()
                 images.append(image)
+            cache_keys.idea_changed(locked)
     except BaseException:
         storage = IdeaImage._meta.get_field("image").storage
         for name in stored:

@@ -13,10 +13,12 @@ a form error (200) on the submit and edit forms — never a 500.
 from __future__ import annotations
 
 import functools
+import hashlib
 import random
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
@@ -24,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +34,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from civicideas.errors import NotAllowed, ServiceError
-from ideas import rules, selectors, services
+from civicideas.pages import page_cache
+from ideas import cache_keys, rules, selectors, services
 from ideas.forms import (
     ChallengeFilterForm,
     CommentEditForm,
@@ -45,6 +49,13 @@ from ideas.status import IdeaStatus
 
 PER_PAGE = 20
 SEED_SESSION_KEY = "ideas_seed"
+#: Anonymous visitors share a few shuffle seeds, so the cached variants of a
+#: random list stay few (see ``_bucket_seed``).
+SEED_COOKIE = "ideas_seed"
+SEED_BUCKETS = 16
+SEED_COOKIE_DAYS = 2
+#: Sorts that do not use the seed: their cached pages need no seed variant.
+UNSEEDED_SORTS = ("newest", "most_supported", "most_discussed")
 SIMILAR_LIMIT = 5
 
 View = Callable[..., HttpResponse]
@@ -107,12 +118,70 @@ def _signed_in(request: HttpRequest) -> bool:
 
 def _seed(request: HttpRequest) -> int:
     """The visitor's shuffle seed, kept in the session so the random order
-    stays the same from page to page (and on coming back to the list)."""
+    stays the same from page to page (and on coming back to the list).
+    Anonymous visitors get a shared bucket's seed instead (no session)."""
+    if not _signed_in(request):
+        return _bucket_seed(request)
     seed = request.session.get(SEED_SESSION_KEY)
     if not isinstance(seed, int):
         seed = random.randint(1, selectors.SEED_MAX)  # noqa: S311 - fairness, not security
         request.session[SEED_SESSION_KEY] = seed
     return seed
+
+
+def _bucket_seed(request: HttpRequest) -> int:
+    """An anonymous visitor's seed: one of ``SEED_BUCKETS`` seeds of the day.
+
+    The cookie holds ``<day>.<bucket>``, chosen at random on the first visit
+    and kept for ``SEED_COOKIE_DAYS`` days, so the order stays stable from
+    page to page without a session, and the challenge page has only a few
+    cached variants. The seeds are derived from the day, so over time every
+    idea gets its turn at the top of some anonymous visitor's list (fixed
+    seeds would favour the same few hundred ideas forever).
+    """
+    cached = getattr(request, "_ideas_bucket_seed", None)
+    if cached is not None:
+        return cached
+    today = timezone.now().date().toordinal()
+    day, _dot, bucket = request.COOKIES.get(SEED_COOKIE, "").partition(".")
+    if not (
+        day.isdigit()
+        and bucket.isdigit()
+        and today - SEED_COOKIE_DAYS < int(day) <= today
+        and int(bucket) < SEED_BUCKETS
+    ):
+        day, bucket = str(today), str(random.randrange(SEED_BUCKETS))  # noqa: S311
+        page_cache.set_cookie_after(
+            request,
+            SEED_COOKIE,
+            f"{day}.{bucket}",
+            max_age=SEED_COOKIE_DAYS * 86_400,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    digest = hashlib.blake2b(f"{int(day)}.{int(bucket)}".encode(), digest_size=4).digest()
+    seed = int.from_bytes(digest) & selectors.SEED_MAX
+    request._ideas_bucket_seed = seed
+    return seed
+
+
+def _challenge_variant(request: HttpRequest) -> str:
+    """The seed is part of a cached challenge page only where it is used."""
+    if request.GET.get("sort") in UNSEEDED_SORTS:
+        return ""
+    return f"seed={_bucket_seed(request)}"
+
+
+def _challenge_scopes(request: HttpRequest, slug: str) -> list[str]:
+    return [cache_keys.challenge_scope(request.city.pk, slug)]
+
+
+def _idea_scopes(request: HttpRequest, pk: int) -> list[str]:
+    scopes = [cache_keys.idea_scope(request.city.pk, pk)]
+    if request.GET.get("similar") == "1":  # lists other ideas of the city
+        scopes.append(cache_keys.city_scope(request.city.pk))
+    return scopes
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -148,6 +217,7 @@ def _idea_url(idea: Idea | int) -> str:
 @require_GET
 @city_required
 @vary_on_headers("HX-Request")
+@page_cache.anonymous_page(scopes=_challenge_scopes, extra=_challenge_variant)
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The challenge, and its public ideas filtered, searched and sorted."""
     challenge = _challenge_or_404(slug)
@@ -185,6 +255,7 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @city_required
+@page_cache.anonymous_page(scopes=_challenge_scopes)
 def challenge_similar(request: HttpRequest, slug: str) -> HttpResponse:
     """htmx fragment: public ideas of the challenge similar to a title."""
     challenge = _challenge_or_404(slug)
@@ -340,6 +411,7 @@ def _similar_to(idea: Idea) -> list[Idea]:
 @require_GET
 @city_required
 @vary_on_headers("HX-Request")
+@page_cache.anonymous_page(scopes=_idea_scopes)
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The idea's page; ``?similar=1`` adds the similar ideas (the htmx
     request that fills the block after the page loads gets only the block)."""

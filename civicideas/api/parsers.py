@@ -44,4 +44,8 @@ class BoundedJSONParser(JSONParser):
         data = stream.read(limit + 1)
         if len(data) > limit:
             raise RequestTooLarge()
-        return super().parse(io.BytesIO(data), media_type, parser_context)
+        try:
+            return super().parse(io.BytesIO(data), media_type, parser_context)
+        except RecursionError:
+            # Deeply nested arrays/objects ("[[[[…") exhaust the decoder's stack.
+            raise exceptions.ParseError(_("The JSON is nested too deeply.")) from None

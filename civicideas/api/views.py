@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from civicideas.api import throttling
+from civicideas.api import idempotency, throttling
 from civicideas.api.authentication import CityTokenAuthentication
 from civicideas.api.tokens import token_issue, token_revoke
 from civicideas.apitokens.models import ApiToken
@@ -23,12 +23,35 @@ from civicideas.apitokens.models import ApiToken
 
 class CityBoundMixin:
     """API views answer on city hosts only; the platform host has no city,
-    so its tenant tables are closed and the API does not exist there."""
+    so its tenant tables are closed and the API does not exist there.
+
+    Also honours ``Idempotency-Key`` on POST (``civicideas.api.idempotency``):
+    checked after authentication and permissions, answered from the cache
+    on a replay, remembered when the view has answered.
+    """
+
+    _idempotency: tuple[str, str] | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if getattr(request._request, "city", None) is None:
             raise exceptions.NotFound()
         super().initial(request, *args, **kwargs)
+        self._idempotency = None
+        self._idempotency = idempotency.begin(request)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._idempotency is not None:
+            idempotency.finish(self._idempotency, response)
+            self._idempotency = None
+        return response
 
 
 class TokenRequestSerializer(serializers.Serializer):

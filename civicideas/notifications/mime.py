@@ -74,6 +74,8 @@ VERBATIM = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
 
 
 def _fits_verbatim(name: str, value: str) -> bool:
+    """ASCII, printable (so no CR/LF: injection is still refused), no
+    encoded-word look-alike, within the line limit."""
     text = str(value)
     return (
         text.isascii()
@@ -103,6 +105,9 @@ class _CachingPolicy(EmailPolicy):
         factory = self.header_factory
         if not isinstance(factory, _HeaderClasses) or type(value) is not str:
             return super().header_store_parse(name, value)
+        if name.lower() in VERBATIM and _fits_verbatim(name, value):
+            # Written as is by fold_binary; parsed only if someone reads it.
+            return name, value
         key = (name.lower(), value)
         header = factory.parsed.get(key)
         if header is None:
@@ -112,10 +117,12 @@ class _CachingPolicy(EmailPolicy):
 
     def fold_binary(self, name: str, value: Any) -> bytes:
         factory = self.header_factory
-        if not isinstance(factory, _HeaderClasses) or not hasattr(value, "name"):
+        if not isinstance(factory, _HeaderClasses):
             return super().fold_binary(name, value)
         if name.lower() in VERBATIM and _fits_verbatim(name, value):
             return f"{name}: {value}{self.linesep}".encode("ascii")
+        if not hasattr(value, "name"):
+            return super().fold_binary(name, value)
         key = (
             name,
             id(value),

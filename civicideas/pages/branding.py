@@ -10,6 +10,7 @@ headings.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -87,3 +88,10 @@ def brand_palette(colour: str | None) -> BrandPalette:
     return BrandPalette(
         accent=accent, on_accent=readable_foreground(accent), text=darken_for_text(accent)
     )
+
+
+def palette_version(palette: BrandPalette) -> str:
+    """A short fingerprint of the palette for the stylesheet's URL (``?v=``):
+    a new colour is a new URL, so browsers may cache each one for good."""
+    text = f"{palette.accent}{palette.on_accent}{palette.text}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

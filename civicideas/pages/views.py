@@ -1,12 +1,31 @@
 """Public pages of a city and of the platform."""
 
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from __future__ import annotations
 
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from civicideas.pages import page_cache
+from civicideas.pages.branding import brand_palette, palette_version
+from civicideas.tenancy.languages import offered_codes
 from civicideas.tenancy.models import City
 from civicideas.tenancy.urls import public_url
 
+#: A year: the stylesheet's URL changes with the colour (``?v=``).
+BRAND_CSS_MAX_AGE = 365 * 86_400
 
+
+def _home_scopes(request: HttpRequest) -> list[str]:
+    from ideas.cache_keys import city_scope
+
+    return [city_scope(request.city.pk)] if request.city is not None else []
+
+
+@page_cache.anonymous_page(scopes=_home_scopes)
 def home(request: HttpRequest) -> HttpResponse:
     """A city's home page on a city host; the list of cities on the platform host."""
     if request.city is None:
@@ -36,3 +55,58 @@ def home(request: HttpRequest) -> HttpResponse:
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement the EU Web Accessibility Directive requires."""
     return TemplateResponse(request, "pages/accessibility.html")
+
+
+@require_GET
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """The city's brand colours as CSS custom properties.
+
+    A stylesheet rather than an inline ``<style nonce>``, so a page carries no
+    per-response nonce and can be cached for every anonymous visitor. The
+    layout links it as ``?v=<palette version>``: that URL's content never
+    changes, so browsers keep it for a year; a stale ``v`` (the colour changed
+    since the page was rendered) gets the current colours, briefly cached.
+    """
+    palette = brand_palette(request.city.colour if request.city else None)
+    css = (
+        f":root {{ --brand: {palette.accent}; --on-brand: {palette.on_accent}; "
+        f"--brand-text: {palette.text}; }}\n"
+    )
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    current = request.GET.get("v") == palette_version(palette)
+    max_age = BRAND_CSS_MAX_AGE if current else 60
+    response["Cache-Control"] = f"public, max-age={max_age}" + (", immutable" if current else "")
+    return response
+
+
+@never_cache
+@require_GET
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language with a GET form: ``?language=fr&next=/path/``.
+
+    Django's ``set_language`` needs a POST with a CSRF token, and a token in
+    the layout would make every page per visitor (no page cache). Changing
+    one's language preference is harmless, so a GET is acceptable: the worst
+    a third-party link can do is switch someone's language. ``next`` must be
+    a path on this host (no open redirect); a language the site does not
+    offer is ignored.
+    """
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    language = request.GET.get("language", "")
+    if language in offered_codes(getattr(request, "city", None)):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

@@ -127,6 +127,8 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
+# Whole pages for anonymous visitors (civicideas/pages/page_cache.py); 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # --- Authentication (django-allauth, email login) --------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -311,6 +313,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set shared by several API fields.
+    "ENUM_NAME_OVERRIDES": {
+        "IdeaStatusEnum": "ideas.status.IdeaStatus",
+        "InitiativeStatusEnum": "sponsors.models.InitiativeStatus",
+        "ResourceTypeEnum": "sponsors.models.ResourceType",
+        "SponsorKindEnum": "sponsors.models.Sponsor.Kind",
+        "ModerationKindEnum": "ideas.moderation.KINDS",
+    },
 }
 
 # --- Demo ------------------------------------------------------------------

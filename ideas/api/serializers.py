@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -27,8 +28,12 @@ from ideas.models import (
     Comment,
     District,
     Idea,
+    ModerationAction,
+    Report,
+    StatusChange,
 )
 from ideas.selectors import SEARCH_SORT, SEED_MAX, SORTS
+from ideas.services import REASON_MAX as REPORT_REASON_MAX
 from ideas.status import PUBLIC_STATUSES, IdeaStatus
 
 
@@ -241,3 +246,115 @@ class CommentCreateSerializer(serializers.Serializer):
 class SupportSerializer(serializers.Serializer):
     supported = serializers.BooleanField()
     support_count = serializers.IntegerField()
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    """One entry of an idea's public timeline. Who changed it is not shown:
+    the city answers, not a named civil servant."""
+
+    from_status = serializers.CharField(
+        read_only=True, help_text="The status before; empty for the first entry."
+    )
+    to_status_label = serializers.CharField(source="get_to_status_display", read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = [
+            "id",
+            "idea",
+            "from_status",
+            "to_status",
+            "to_status_label",
+            "message",
+            "is_official",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OfficialAnswerSerializer(StatusChangeSerializer):
+    idea_title = serializers.CharField(source="idea.title", read_only=True)
+
+    class Meta(StatusChangeSerializer.Meta):
+        fields = [*StatusChangeSerializer.Meta.fields, "idea_title"]
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ReportableIdeaField(serializers.PrimaryKeyRelatedField):
+    """A public idea of the current city (resolved per request)."""
+
+    def get_queryset(self):
+        return Idea.objects.filter(status__in=sorted(PUBLIC_STATUSES))
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ReportableCommentField(serializers.PrimaryKeyRelatedField):
+    """A visible comment on a public idea of the current city."""
+
+    def get_queryset(self):
+        return Comment.objects.filter(
+            state=Comment.State.VISIBLE, idea__status__in=sorted(PUBLIC_STATUSES)
+        )
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    idea = ReportableIdeaField(required=False, allow_null=True)
+    comment = ReportableCommentField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=REPORT_REASON_MAX)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs.get("idea") is None) == (attrs.get("comment") is None):
+            raise serializers.ValidationError(_("Report either an idea or a comment."))
+        return attrs
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Report
+        fields = ["id", "idea", "comment", "reason", "created_at"]
+        read_only_fields = fields
+
+
+class ModerateSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[
+            (a.value, a.label)
+            for a in ModerationAction.Action
+            if a != ModerationAction.Action.AUTO_HIDE
+        ]
+    )
+    reason = serializers.CharField(
+        max_length=REPORT_REASON_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to hide: the author sees it.",
+    )
+
+
+class ModerationResultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["idea", "comment"])
+    id = serializers.IntegerField()
+    state = serializers.CharField(help_text="The idea's status or the comment's state.")
+
+
+class QueueReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class QueueItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["idea", "comment"])
+    id = serializers.IntegerField(source="pk")
+    since = serializers.DateTimeField()
+    open_reports = serializers.IntegerField()
+    text = serializers.CharField()
+    state = serializers.CharField()
+    hidden_reason = serializers.CharField()
+    idea_id = serializers.IntegerField()
+    idea_title = serializers.CharField()
+    challenge_title = serializers.CharField()
+    author_email = serializers.EmailField(help_text="Moderators see who wrote it.")
+    reasons = QueueReasonSerializer(many=True)
+    actions = serializers.ListField(child=serializers.CharField())

@@ -12,26 +12,36 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicideas.api.pagination import KeysetPagination, _jsonable
 from civicideas.api.views import ERROR, CityBoundMixin
 from civicideas.tenancy.context import current_city
-from ideas import selectors, services
+from ideas import moderation, rules, selectors, services
 from ideas.api.serializers import (
+    CategoryRefSerializer,
     ChallengeSerializer,
     CommentCreateSerializer,
     CommentSerializer,
+    DistrictRefSerializer,
     IdeaCreateSerializer,
     IdeaListParamsSerializer,
     IdeaSerializer,
     IdeaUpdateSerializer,
+    ModerateSerializer,
+    ModerationResultSerializer,
+    OfficialAnswerSerializer,
+    QueueItemSerializer,
+    ReportCreateSerializer,
+    ReportSerializer,
+    StatusChangeSerializer,
     SupportSerializer,
 )
-from ideas.models import Challenge, Comment, Idea, Support
+from ideas.models import Category, Challenge, Comment, District, Idea, Report, StatusChange, Support
 
 
 @extend_schema_view(
@@ -238,3 +248,200 @@ class IdeaViewSet(
         ).order_by("created_at", "pk")
         page = self.paginate_queryset(comments)
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    # --- status history ----------------------------------------------------------
+
+    @extend_schema(
+        summary="The idea's public timeline: status changes and official answers",
+        responses={200: StatusChangeSerializer(many=True), 404: ERROR},
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        idea = self._visible_idea()
+        changes = StatusChange.objects.filter(idea=idea, is_public=True).order_by(
+            "created_at", "pk"
+        )
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(StatusChangeSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Categories of this city"),
+    retrieve=extend_schema(summary="One category"),
+)
+class CategoryViewSet(CityBoundMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = CategoryRefSerializer
+
+    def get_queryset(self) -> QuerySet[Category]:
+        if getattr(self, "swagger_fake_view", False):
+            return Category.objects.with_scopes_disabled().none()
+        return Category.objects.order_by("name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Districts of this city"),
+    retrieve=extend_schema(summary="One district"),
+)
+class DistrictViewSet(CityBoundMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = DistrictRefSerializer
+
+    def get_queryset(self) -> QuerySet[District]:
+        if getattr(self, "swagger_fake_view", False):
+            return District.objects.with_scopes_disabled().none()
+        return District.objects.order_by("name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The city's official answers, newest first"),
+    retrieve=extend_schema(summary="One official answer"),
+)
+class OfficialAnswerViewSet(CityBoundMixin, viewsets.ReadOnlyModelViewSet):
+    """Public status changes with the city's message, on public ideas."""
+
+    serializer_class = OfficialAnswerSerializer
+
+    def get_queryset(self) -> QuerySet[StatusChange]:
+        if getattr(self, "swagger_fake_view", False):
+            return StatusChange.objects.with_scopes_disabled().none()
+        return (
+            StatusChange.objects.filter(
+                is_official=True,
+                is_public=True,
+                idea__status__in=selectors.PUBLIC_STATUS_LIST,
+            )
+            .select_related("idea")
+            .order_by("-created_at", "-pk")
+        )
+
+
+class ReportViewSet(CityBoundMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Reports are write-only: what others reported is for moderators."""
+
+    serializer_class = ReportSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self) -> QuerySet[Report]:
+        return Report.objects.none()
+
+    @extend_schema(
+        summary="Report an idea or a comment to the moderators",
+        request=ReportCreateSerializer,
+        responses={201: ReportSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 409: ERROR},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        report = services.report_create(
+            reporter=request.user,
+            reason=v["reason"],
+            idea=v.get("idea"),
+            comment=v.get("comment"),
+        )
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class IsModerator(permissions.BasePermission):
+    """``ideas.rules.can_moderate``: the city's moderators (and admins)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return rules.can_moderate(request.user)
+
+
+def _queue_page(request: Request, paginator: KeysetPagination, kind: str | None) -> list[Any]:
+    """A page of the moderation queue, keyset-paginated on its own order.
+
+    The queue is a UNION of ideas and comments, which Django cannot filter
+    after the fact; each half is read from the position on (one query each)
+    and the two are merged, so a page costs the same whatever its depth.
+    """
+    ordering = list(QUEUE_ORDER)
+    position = paginator._decode(request, ordering)
+    size = paginator.get_page_size(request)
+    kinds = [kind] if kind else list(moderation.KINDS)
+    rows: list[dict[str, Any]] = []
+    for one in kinds:
+        queryset = moderation.moderation_queue(kind=one)
+        if position is not None:
+            queryset = queryset.filter(KeysetPagination._after(ordering, position))
+        rows.extend(queryset[: size + 1])
+    rows.sort(key=lambda row: tuple(row[name] for name in ordering))
+    rows = rows[: size + 1]
+    paginator.request = request
+    paginator.ordering = ordering
+    paginator.next_position = None
+    if len(rows) > size:
+        rows = rows[:size]
+        paginator.next_position = [_jsonable(rows[-1][name]) for name in ordering]
+    return moderation.queue_items(rows)
+
+
+QUEUE_ORDER = ("q_since", "q_kind", "q_id")
+
+
+class QueueParamsSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(moderation.KINDS), required=False)
+
+
+class ModerationViewSet(CityBoundMixin, viewsets.GenericViewSet):
+    """The moderation queue and the moderators' actions (the same services
+    as the admin's queue)."""
+
+    permission_classes = [IsModerator]
+    serializer_class = QueueItemSerializer
+
+    def get_queryset(self) -> QuerySet[Idea]:
+        return Idea.objects.none()
+
+    @extend_schema(
+        summary="What waits for a moderator, oldest first",
+        parameters=[QueueParamsSerializer],
+        responses={200: QueueItemSerializer(many=True), 401: ERROR, 403: ERROR},
+    )
+    @action(detail=False, methods=["get"])
+    def queue(self, request: Request) -> Response:
+        params = QueueParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        items = _queue_page(request, self.paginator, params.validated_data.get("kind"))
+        data = [
+            {**item.__dict__, "reasons": item.reasons, "actions": item.actions} for item in items
+        ]
+        return self.get_paginated_response(QueueItemSerializer(data, many=True).data)
+
+    @extend_schema(
+        summary="Approve, hide, restore or dismiss reports of an idea",
+        request=ModerateSerializer,
+        responses={200: ModerationResultSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    @action(detail=False, methods=["post"], url_path=r"ideas/(?P<idea_id>[0-9]{1,18})")
+    def moderate_idea(self, request: Request, idea_id: str) -> Response:
+        idea = get_object_or_404(Idea.objects.all(), pk=int(idea_id))
+        data = ModerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        idea = services.idea_moderate(
+            idea=idea,
+            moderator=request.user,
+            action=data.validated_data["action"],
+            reason=data.validated_data["reason"],
+        )
+        body = {"kind": "idea", "id": idea.pk, "state": idea.status}
+        return Response(ModerationResultSerializer(body).data)
+
+    @extend_schema(
+        summary="Hide, restore or dismiss reports of a comment",
+        request=ModerateSerializer,
+        responses={200: ModerationResultSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    @action(detail=False, methods=["post"], url_path=r"comments/(?P<comment_id>[0-9]{1,18})")
+    def moderate_comment(self, request: Request, comment_id: str) -> Response:
+        comment = get_object_or_404(Comment.objects.all(), pk=int(comment_id))
+        data = ModerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.comment_moderate(
+            comment=comment,
+            moderator=request.user,
+            action=data.validated_data["action"],
+            reason=data.validated_data["reason"],
+        )
+        body = {"kind": "comment", "id": comment.pk, "state": comment.state}
+        return Response(ModerationResultSerializer(body).data)

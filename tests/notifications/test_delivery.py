@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import smtplib
 import threading
 from email.utils import parseaddr
@@ -321,3 +323,62 @@ def test_two_workers_on_the_same_row_send_one_email(city, person):
     assert deliver_in(city, [n.pk]).sent == 0
     assert len(mail.outbox) == 1
     connection.close()
+
+
+def test_mixed_languages_in_one_chunk_each_get_their_own_email(city):
+    """The layout is rendered once per language and task; every recipient
+    still gets their language and only their own unsubscribe link."""
+    people = {}
+    for language in ("nl", "fr", ""):
+        person = make_member(city, email=f"lang-{language or 'default'}@example.org")
+        with city_context(city):
+            Profile.objects.create(
+                city=city, user=person, display_name="P", preferred_language=language
+            )
+        people[language or "en"] = person
+    rows = [add_notification(city, p, payload={"title": XSS, "idea": 4}) for p in people.values()]
+
+    assert deliver_in(city, [r.pk for r in rows]).sent == 3
+
+    footer = {
+        "en": "Unsubscribe from these emails",
+        "fr": "Se désabonner de ces e-mails",
+        "nl": "Afmelden voor deze e-mails",
+    }
+    by_to = {m.to[0]: m for m in mail.outbox}
+    links = set()
+    for language, person in people.items():
+        message = by_to[person.email]
+        html = message.alternatives[0].content
+        link = message.extra_headers["List-Unsubscribe"].strip("<>")
+        links.add(link)
+        assert message.extra_headers["Content-Language"] == language
+        assert f'<html lang="{language}">' in html
+        assert footer[language] in html and footer[language] in message.body
+        for other in set(footer) - {language}:
+            assert footer[other] not in message.body
+        assert f'href="{link}"' in html and link in message.body
+        assert html.count("/notifications/unsubscribe/") == 1
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
+    assert len(links) == 3
+
+
+def test_messages_on_the_wire_carry_a_working_unsubscribe_header(city, person, settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    n = add_notification(city, person)
+    deliver_in(city, [n.pk])
+    message = mail.outbox[0]
+    raw = message.message().as_bytes()
+    link = message.extra_headers["List-Unsubscribe"]
+    # One line, the URL itself: not RFC 2047 words that providers do not decode.
+    assert b"List-Unsubscribe: " + link.encode() + b"\n" in raw
+    sent = email.message_from_bytes(raw, policy=email.policy.default)
+    assert abs((sent["Date"].datetime - timezone.now()).total_seconds()) < 60
+    assert sent["Message-ID"] and sent["To"] == "ana@example.org"
+
+
+def test_each_email_of_a_chunk_has_its_own_message_id(city):
+    people = [make_member(city, email=f"m{i}@example.org") for i in range(3)]
+    deliver_in(city, [add_notification(city, p).pk for p in people])
+    ids = {m.message()["Message-ID"] for m in mail.outbox}
+    assert len(ids) == 3

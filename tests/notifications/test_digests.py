@@ -8,6 +8,7 @@ import smtplib
 import pytest
 from django.core import mail
 
+from civicideas.accounts.models import Profile
 from civicideas.notifications import digests, tasks
 from civicideas.notifications.models import Channel, DigestRun, Notification
 from civicideas.tenancy.context import city_context
@@ -121,3 +122,25 @@ def test_beat_task_queues_each_city_and_batches(city, other_city, published):
     assert published.calls == [
         ("notifications.digest_batch", (city.pk, "daily", "2026-11-27", [ana.pk]), {})
     ]
+
+
+def test_one_batch_in_several_languages(city):
+    ana = make_member(city, email="ana@example.org")
+    bram = make_member(city, email="bram@example.org")
+    with city_context(city):
+        Profile.objects.create(city=city, user=bram, display_name="B", preferred_language="nl")
+    for person in (ana, bram):
+        add_notification(city, person, "idea_commented", payload={"title": "Trees"}, **WAITING)
+
+    assert build(city, [ana.pk, bram.pk]).sent == 2
+
+    by_to = {m.to[0]: m for m in mail.outbox}
+    english, dutch = by_to["ana@example.org"], by_to["bram@example.org"]
+    assert english.subject == "Your daily summary from Riverton"
+    assert dutch.subject == "Uw dagelijks overzicht van Riverton"
+    assert "Afmelden voor deze e-mails" in dutch.alternatives[0].content
+    assert "Unsubscribe from these emails" in english.alternatives[0].content
+    for message in (english, dutch):
+        link = message.extra_headers["List-Unsubscribe"].strip("<>")
+        assert link in message.body and f'href="{link}"' in message.alternatives[0].content
+    assert english.extra_headers["List-Unsubscribe"] != dutch.extra_headers["List-Unsubscribe"]

@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.views.defaults import permission_denied
 
-from civicideas.pages.branding import brand_palette
+from civicideas.pages.branding import brand_palette, palette_version
+from civicideas.tenancy.hosts import forget_hosts
 from tests.conftest import host_of
 from tests.factories import PASSWORD, CityFactory
 
@@ -44,17 +45,46 @@ def test_footer_has_city_contact_and_accessibility_link(city_client, city):
     assert 'href="/accessibility/"' in footer
 
 
-def test_brand_colours_are_readable_and_inline_style_carries_the_csp_nonce(db):
+def test_brand_colours_are_readable_and_served_as_a_versioned_stylesheet(db):
     yellow = CityFactory(slug="sunnyvale", colour="#FFDD00")
-    response = Client(HTTP_HOST=host_of(yellow)).get("/")
+    client = Client(HTTP_HOST=host_of(yellow))
+    response = client.get("/")
     html = _html(response)
     palette = brand_palette("#FFDD00")
     # Light brand colour: dark text on it, and links darkened, not yellow on white.
     assert palette.on_accent == "#000000"
     assert palette.text != "#ffdd00"
-    assert f"--brand: #ffdd00; --on-brand: #000000; --brand-text: {palette.text};" in html
-    nonce = re.search(r'<style nonce="([^"]+)">', html).group(1)
-    assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+    # No inline style (it would need a per-response nonce): a linked stylesheet.
+    assert "<style" not in html
+    href = re.search(r'<link rel="stylesheet" href="(/brand\.css\?v=[0-9a-f]{12})">', html).group(1)
+    assert href == f"/brand.css?v={palette_version(palette)}"
+    css = client.get(href)
+    assert css.status_code == 200
+    assert css["Content-Type"] == "text/css; charset=utf-8"
+    assert f"--brand: #ffdd00; --on-brand: #000000; --brand-text: {palette.text};" in _html(css)
+    assert css["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_brand_stylesheet_url_changes_with_the_colour_and_a_stale_one_is_briefly_cached(db):
+    city = CityFactory(slug="recolour", colour="#1d4e89")
+    client = Client(HTTP_HOST=host_of(city))
+    old_href = re.search(r'href="(/brand\.css\?v=[^"]+)"', _html(client.get("/"))).group(1)
+    city.colour = "#aa0000"
+    city.save()
+    forget_hosts()  # as the admin does on saving a city
+    stale = client.get(old_href)
+    assert "--brand: #aa0000;" in _html(stale)
+    assert stale["Cache-Control"] == "public, max-age=60"
+    assert palette_version(brand_palette("#aa0000")) not in old_href
+
+
+def test_brand_stylesheet_of_another_city_is_its_own(city, other_city):
+    riverton = _html(Client(HTTP_HOST=host_of(city)).get("/brand.css"))
+    assert f"--brand: {brand_palette(city.colour).accent};" in riverton
+    other_city.colour = "#00aa00"
+    other_city.save()
+    lakeside = _html(Client(HTTP_HOST=host_of(other_city)).get("/brand.css"))
+    assert "--brand: #00aa00;" in lakeside
 
 
 def test_city_logo_is_shown_with_the_name(db):
@@ -74,7 +104,9 @@ def test_language_switcher_lists_only_the_citys_languages(other_city):
     switcher = switcher[: switcher.index("</form>")]
     assert '<label for="language-select">' in switcher
     assert re.findall(r'<option value="(\w+)"', switcher) == ["fr", "en"]
-    assert 'action="/i18n/setlang/"' in html
+    # A GET form without a CSRF token, so the page can be cached for everyone.
+    assert '<form class="language-switcher" method="get" action="/language/">' in html
+    assert "csrfmiddlewaretoken" not in switcher
 
 
 def test_single_language_city_has_no_switcher(db):

@@ -31,9 +31,7 @@ def test_beat_runs_the_nightly_recompute_once_a_night():
 def test_nightly_queues_one_city_task_per_city(city, other_city):
     with mock.patch.object(tasks.recompute_city_matches, "delay") as delay:
         assert tasks.nightly_recompute() == 2
-    assert sorted(call.args[0] for call in delay.call_args_list) == sorted(
-        [city.pk, other_city.pk]
-    )
+    assert sorted(call.args[0] for call in delay.call_args_list) == sorted([city.pk, other_city.pk])
 
 
 def test_city_task_prunes_and_queues_batches_after_commit(

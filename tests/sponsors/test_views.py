@@ -312,6 +312,7 @@ def test_list_same_queries_for_5_and_40_initiatives(city, world, params):
     many = _measure(client, url, params)
     assert len(few) <= 10, few
     assert len(many) <= 10, many
+
     # The same queries, except that more than one page of results needs
     # its total counted (one page is counted from the rows fetched).
     def counts(queries: list[str]) -> int:

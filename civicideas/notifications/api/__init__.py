@@ -1,0 +1,1 @@
+"""My notifications and notification preferences through the API."""

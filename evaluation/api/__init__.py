@@ -1,0 +1,1 @@
+"""Assignments, scorecards, rankings and decisions through the API (staff only)."""

@@ -1,0 +1,126 @@
+"""What the evaluation API shows and accepts. Evaluators see the idea they
+score, never its author (blind by construction); scores are validated by
+``evaluation.services``, which refuses unknown criteria and off-scale values."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from evaluation.models import Assignment, CriterionScore, Scorecard
+from evaluation.selectors import DRAFT, NOT_STARTED, SUBMITTED
+from evaluation.services import Decision
+from ideas.models import Idea
+from ideas.status import IdeaStatus
+
+PROGRESS = [(NOT_STARTED, "not started"), (DRAFT, "draft"), (SUBMITTED, "submitted")]
+
+
+class AssignedIdeaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Idea
+        fields = ["id", "title", "body", "status"]
+        read_only_fields = fields
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    idea = AssignedIdeaSerializer(read_only=True)
+    progress = serializers.ChoiceField(choices=PROGRESS, read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "challenge", "idea", "evaluator", "progress", "created_at"]
+        read_only_fields = fields
+
+
+class CriterionScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CriterionScore
+        fields = ["criterion", "score", "comment"]
+        read_only_fields = fields
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    scores = CriterionScoreSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Scorecard
+        fields = [
+            "id",
+            "assignment",
+            "state",
+            "scores",
+            "overall_comment",
+            "recommendation",
+            "submitted_at",
+            "reopened_reason",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ScoreInputSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    score = serializers.IntegerField(
+        min_value=-32768, max_value=32767, required=False, allow_null=True
+    )
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ScorecardInputSerializer(serializers.Serializer):
+    scores = ScoreInputSerializer(many=True, max_length=100)
+    overall_comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    recommendation = serializers.ChoiceField(
+        choices=Scorecard.Recommendation.choices, required=False, allow_blank=True
+    )
+
+    def validate_scores(self, value: list[dict]) -> list[dict]:
+        criteria = [row["criterion"] for row in value]
+        if len(set(criteria)) != len(criteria):
+            raise serializers.ValidationError("Each criterion at most once.")
+        return value
+
+
+class RankRowSerializer(serializers.Serializer):
+    idea_id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=IdeaStatus.choices)
+    support_count = serializers.IntegerField()
+    scorecards = serializers.IntegerField()
+    expert_raw = serializers.FloatField(allow_null=True)
+    expert_calibrated = serializers.FloatField(allow_null=True)
+    spread = serializers.FloatField(allow_null=True)
+    support_score = serializers.FloatField()
+    expert = serializers.FloatField(allow_null=True)
+    final = serializers.FloatField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    high_disagreement = serializers.BooleanField()
+
+
+class RankingSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    total = serializers.IntegerField()
+    results = RankRowSerializer(many=True)
+
+
+class RankingParamsSerializer(serializers.Serializer):
+    offset = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, default=0)
+    page_size = serializers.IntegerField(min_value=1, max_value=100, required=False, default=50)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CityIdeaField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Idea.objects.all()
+
+
+class DecisionSerializer(serializers.Serializer):
+    idea = CityIdeaField()
+    decision = serializers.ChoiceField(choices=[(k, k) for k in Decision.STATUS])
+    message = serializers.CharField(max_length=5000, help_text="The public answer.")
+
+
+class DecisionResultSerializer(serializers.Serializer):
+    idea = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=IdeaStatus.choices)

@@ -1,0 +1,1 @@
+"""Community groups, initiatives, needs, sponsors and offers through the API."""
