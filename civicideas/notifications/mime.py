@@ -2,7 +2,7 @@
 
 Every backend turns a Django email into bytes with ``message().as_bytes()``
 (Python's ``email`` package, ``email.policy.default`` or ``SMTP``). Profiled on
-notification chunks, that was about half the time of a delivery: for every
+notification chunks, that was about two thirds of a delivery's time: for every
 message the package parses and refolds each header from scratch, builds a new
 header *class* per header (``HeaderRegistry.__getitem__`` calls ``type()``) and
 compiles a regular expression for a fresh multipart boundary. A chunk of 100
@@ -23,9 +23,10 @@ that fixes them (``VERBATIM``: the List-Unsubscribe URL stays a URL):
   message, used only when neither part contains it (checked on the encoded
   payloads, as the generator would); otherwise the generator picks one.
 
-Header validation is unchanged: a new value still goes through the policy's
-parser (which refuses CR/LF), and the generator still verifies every folded
-header. Message-ID stays unique per message (Django's ``make_msgid``).
+Header validation is kept: a new value still goes through the policy's
+parser (which refuses CR/LF) except a ``VERBATIM`` one, written as is only
+when it is printable ASCII (so no CR/LF either), and the generator still
+verifies every folded header. Message-ID stays unique per message (Django's ``make_msgid``).
 """
 
 from __future__ import annotations
