@@ -1,8 +1,9 @@
 """Cleaning user text before it is stored.
 
 Text is stored as typed (rendering escapes it); this refuses what no person
-types on purpose: NUL and other control characters, lone surrogates, and
-lengths past the limit (counted in characters, not bytes).
+types on purpose: NUL and other control characters, lone surrogates, the
+replacement character left by invalid UTF-8, and lengths past the limit
+(counted in characters, not bytes).
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ def clean_text(value: object, *, field: str, max_length: int, required: bool) ->
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(_("%(field)s must be text.") % {"field": field})
+    if "\ufffd" in value:
+        # What Django's decoder leaves of bytes that are not valid UTF-8.
+        raise InvalidInput(
+            _("%(field)s contains characters that could not be read; check the text's encoding.")
+            % {"field": field}
+        )
     if _FORBIDDEN.search(value):
         raise InvalidInput(
             _("%(field)s contains characters that are not allowed.") % {"field": field}

@@ -350,3 +350,15 @@ def test_hidden_and_pending_never_in_public_lists_or_counts(city, challenge, set
     assert client.get("/").context["participation"]["supports"] == 2
     similar = client.get(reverse("ideas:similar", args=["green"]), {"title": "Hidden one"})
     assert "Hidden one" not in similar.content.decode()
+
+
+def test_invalid_utf8_is_a_clear_form_error(city, citizen_client, challenge):
+    """Django decodes undecodable bytes to U+FFFD; the form says so instead of
+    storing mangled text."""
+    url = reverse("ideas:submit", args=["green"])
+    body = b"title=Bad%FF%FEtitle&body=fine&language=en&submit=1"
+    response = citizen_client.post(url, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 400)
+    assert "could not be read" in response.content.decode()
+    with city_context(city):
+        assert not Idea.objects.exists()
