@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Category, District
@@ -17,6 +18,7 @@ from sponsors.models import (
     QUANTITY_MAX,
     SUMMARY_MAX,
     TEXT_MAX,
+    CommunityGroup,
     ResourceType,
     Sponsor,
     Unit,
@@ -172,6 +174,35 @@ class InitiativeForm(forms.Form):
             "image": data.get("image"),
             "image_alt": data["image_alt"],
         }
+
+
+class IdeaInitiativeForm(InitiativeForm):
+    """Turning an accepted idea into an initiative: the initiative's fields,
+    pre-filled from the idea, and the group the initiative will belong to."""
+
+    group = forms.TypedChoiceField(label=_("Group"), coerce=int)
+
+    def __init__(self, *args: Any, groups: list[CommunityGroup], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._groups = {g.pk: g for g in groups}
+        self.fields["group"].choices = [(g.pk, g.name) for g in groups]
+        self.order_fields(["group"])
+
+    @staticmethod
+    def initial_from(idea: Any) -> dict[str, Any]:
+        """The idea's title, text, category and district; the summary is the
+        start of its text (the idea has none of its own)."""
+        first_paragraph = idea.body.strip().split("\n\n", 1)[0].replace("\n", " ")
+        return {
+            "title": idea.title[:NAME_MAX],
+            "summary": Truncator(first_paragraph).chars(SUMMARY_MAX),
+            "description": idea.body[:TEXT_MAX],
+            "categories": [idea.category_id] if idea.category_id else [],
+            "district": idea.district_id,
+        }
+
+    def chosen_group(self) -> CommunityGroup:
+        return self._groups[self.cleaned_data["group"]]
 
 
 class NeedForm(forms.Form):

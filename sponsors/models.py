@@ -216,7 +216,10 @@ class Initiative(TenantModel):
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=F("starts_on")),
                 name="initiative_ends_after_start",
-            )
+            ),
+            # An idea becomes at most one initiative (services check it first
+            # under the idea's row lock, with a clear message).
+            models.UniqueConstraint(fields=["source_idea"], name="initiative_one_per_idea"),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="initiative_newest_idx"),

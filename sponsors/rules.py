@@ -12,6 +12,7 @@ from typing import Any
 
 from civicideas.tenancy.context import current_city_or_none
 from civicideas.tenancy.permissions import is_city_admin, is_city_staff
+from ideas.status import IdeaStatus
 from sponsors.models import (
     CommunityGroup,
     GroupMembership,
@@ -103,6 +104,33 @@ def can_manage_initiative(user: Any, initiative: Initiative) -> bool:
 
 def can_create_initiative(user: Any, group: CommunityGroup) -> bool:
     return is_group_admin(user, group)
+
+
+#: Statuses of an idea that can become an initiative: the city said yes.
+CONVERTIBLE_IDEA_STATUSES = frozenset(
+    {IdeaStatus.ACCEPTED, IdeaStatus.IN_PROGRESS, IdeaStatus.IMPLEMENTED}
+)
+
+
+def may_convert_idea(user: Any, idea: Any) -> bool:
+    """An accepted idea can become an initiative, at the hands of its author
+    or of the city's staff; which group it goes to is ``can_convert_idea_for``."""
+    return (
+        _signed_in(user)
+        and idea.status in CONVERTIBLE_IDEA_STATUSES
+        and (idea.author_id == user.pk or is_city_staff(user))
+    )
+
+
+def can_convert_idea_for(user: Any, idea: Any, group: CommunityGroup) -> bool:
+    """``user`` may turn ``idea`` into an initiative of ``group``: an approved
+    group the author administers, or for city staff any approved group.
+    Queryset twin: ``selectors.groups_for_idea_conversion``."""
+    return (
+        may_convert_idea(user, idea)
+        and group.is_approved
+        and (is_city_staff(user) or is_group_admin(user, group))
+    )
 
 
 def can_post_update(user: Any, initiative: Initiative) -> bool:

@@ -3,6 +3,7 @@ number of queries, and the queryset twins of ``sponsors.rules``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ from sponsors.models import (
     OPEN_STATUSES,
     PUBLIC_STATUSES,
     CommunityGroup,
+    GroupMembership,
     Initiative,
     InitiativeStatus,
     Need,
@@ -249,12 +251,67 @@ def sponsor_members(sponsor: Sponsor) -> list[Any]:
     )
 
 
-def idea_group(idea_id: int) -> CommunityGroup | None:
-    """The group an idea was submitted on behalf of (one query)."""
-    from sponsors.models import IdeaGroup
+@dataclass(frozen=True)
+class IdeaLinks:
+    """What the sponsors box of an idea's page shows: the group the idea was
+    submitted on behalf of, and the initiative that came from it."""
 
-    link = IdeaGroup.objects.select_related("group").filter(idea_id=idea_id).first()
-    return link.group if link is not None else None
+    group_id: int | None
+    group_name: str
+    initiative_id: int | None
+    initiative_group_id: int | None
+    initiative_is_public: bool
+
+
+def idea_links(idea_id: int) -> IdeaLinks:
+    """The idea's group and its initiative in one query, so the idea's page
+    costs no more than before the initiative link existed."""
+    from ideas.models import Idea
+
+    first = Initiative.objects.filter(source_idea=OuterRef("pk")).order_by("pk")
+    row = (
+        Idea.objects.filter(pk=idea_id)
+        .annotate(
+            initiative_pk=Subquery(first.values("pk")[:1]),
+            initiative_group=Subquery(first.values("group_id")[:1]),
+            public_initiative_pk=Subquery(
+                first.filter(status__in=PUBLIC_STATUSES, group__approved_at__isnull=False).values(
+                    "pk"
+                )[:1]
+            ),
+        )
+        .values(
+            "on_behalf__group_id",
+            "on_behalf__group__name",
+            "initiative_pk",
+            "initiative_group",
+            "public_initiative_pk",
+        )
+        .first()
+    ) or {}
+    return IdeaLinks(
+        group_id=row.get("on_behalf__group_id"),
+        group_name=row.get("on_behalf__group__name") or "",
+        initiative_id=row.get("initiative_pk"),
+        initiative_group_id=row.get("initiative_group"),
+        initiative_is_public=row.get("public_initiative_pk") is not None,
+    )
+
+
+def idea_initiative(idea_id: int) -> Initiative | None:
+    """The initiative that came from the idea, if any (there is at most one)."""
+    return Initiative.objects.filter(source_idea_id=idea_id).order_by("pk").first()
+
+
+def groups_for_idea_conversion(user: Any, idea: Any) -> QuerySet[CommunityGroup]:
+    """Groups ``user`` may turn ``idea`` into an initiative of, by name.
+    Twin of ``rules.can_convert_idea_for``."""
+    if not rules.may_convert_idea(user, idea):
+        return CommunityGroup.objects.none()
+    groups = CommunityGroup.objects.approved()
+    if not is_city_staff(user):
+        groups = groups.filter(memberships__user=user, memberships__role=GroupMembership.Role.ADMIN)
+    return groups.order_by("name", "pk")
 
 
 def groups_to_submit_for(user: Any) -> list[CommunityGroup]:

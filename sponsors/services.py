@@ -34,7 +34,6 @@ from civicideas.tenancy.permissions import is_city_staff
 from civicideas.tenancy.roles import Role
 from ideas.models import Category, District, Idea
 from ideas.search_config import search_config
-from ideas.status import IdeaStatus
 from ideas.text import clean_text
 from sponsors import rules
 from sponsors.models import (
@@ -264,6 +263,7 @@ def idea_link_group(*, idea: Idea, group: CommunityGroup, by: Any) -> IdeaGroup:
     link, _created = IdeaGroup.objects.update_or_create(
         idea=idea, defaults={"group": group, "city": idea.city}
     )
+    _bump_idea_page(idea.pk)
     return link
 
 
@@ -330,22 +330,18 @@ def initiative_create(
     image_alt: str = "",
     source_idea: Idea | None = None,
 ) -> Initiative:
-    """A group admin drafts an initiative. From an idea: the idea must be
-    accepted and the author must be the idea's author (or city staff)."""
-    if not rules.can_create_initiative(by, group):
-        raise NotAllowed(_("Only the group's administrators can create initiatives."))
-    if source_idea is not None:
-        _own_city([source_idea], message=_("Choose one of the city's ideas."))
-        if source_idea.status not in (
-            IdeaStatus.ACCEPTED,
-            IdeaStatus.IN_PROGRESS,
-            IdeaStatus.IMPLEMENTED,
-        ):
-            raise InvalidInput(_("Only an accepted idea can become an initiative."))
-        if source_idea.author_id != by.pk and not is_city_staff(by):
-            raise NotAllowed(
-                _("Only the idea's author or the city can turn it into an initiative.")
-            )
+    """A group admin drafts an initiative.
+
+    From an idea (``source_idea``): the idea must be accepted (or in
+    progress, or implemented) and may become only one initiative; its author
+    turns it into an initiative of an approved group they administer, city
+    staff into one of any approved group. The idea's row is locked while
+    checking, so two concurrent conversions cannot both pass."""
+    if source_idea is None:
+        if not rules.can_create_initiative(by, group):
+            raise NotAllowed(_("Only the group's administrators can create initiatives."))
+    else:
+        source_idea = _check_idea_conversion(idea=source_idea, group=group, by=by)
     fields = _check_initiative_fields(
         title=title,
         summary=summary,
@@ -371,7 +367,55 @@ def initiative_create(
     initiative.save()
     initiative.categories.set(cats)
     _refresh_initiative_search(initiative)
+    if source_idea is not None:
+        # The author and the group's administrators hear of it (not the
+        # person who did it); the idea's cached public page shows the link.
+        notify(
+            recipient_ids=[
+                uid
+                for uid in [source_idea.author_id, *_group_member_ids(group, admins_only=True)]
+                if uid != by.pk
+            ],
+            kind="idea_became_initiative",
+            about=initiative,
+            payload={"title": initiative.title, "idea": source_idea.title, "group": group.name},
+        )
+        _bump_idea_page(source_idea.pk)
     return initiative
+
+
+def _check_idea_conversion(*, idea: Idea, group: CommunityGroup, by: Any) -> Idea:
+    """The rules of turning ``idea`` into an initiative of ``group``
+    (``rules.can_convert_idea_for``, with a message for each reason).
+    Returns the idea re-read under its row lock: call inside the transaction."""
+    _own_city([idea], message=_("Choose one of the city's ideas."))
+    _own_city([group], message=_("Choose one of the city's groups."))
+    locked = Idea.objects.select_for_update().filter(pk=idea.pk).first()
+    if locked is None:
+        raise InvalidInput(_("Choose one of the city's ideas."))
+    if locked.status not in rules.CONVERTIBLE_IDEA_STATUSES:
+        raise InvalidInput(_("Only an accepted idea can become an initiative."))
+    if locked.author_id != getattr(by, "pk", None) and not is_city_staff(by):
+        raise NotAllowed(_("Only the idea's author or the city can turn it into an initiative."))
+    if not is_city_staff(by) and not rules.is_group_admin(by, group):
+        raise NotAllowed(_("Only the group's administrators can create initiatives."))
+    if not group.is_approved:
+        raise InvalidInput(_("Choose a group the city has approved."))
+    existing = Initiative.objects.filter(source_idea=locked).order_by("pk").first()
+    if existing is not None:
+        raise Conflict(
+            _("This idea is already an initiative: “%(title)s”.") % {"title": existing.title}
+        )
+    return locked
+
+
+def _bump_idea_page(idea_id: int) -> None:
+    """Anonymous visitors' cached copy of the idea's page is renewed after
+    the commit (it shows the initiative that came from the idea)."""
+    from civicideas.pages.page_cache import bump_on_commit
+    from ideas import cache_keys
+
+    bump_on_commit(cache_keys.idea_scope(current_city().pk, idea_id))
 
 
 @transaction.atomic
@@ -479,6 +523,8 @@ def initiative_publish(*, initiative: Initiative, by: Any) -> Initiative:
     initiative.save(update_fields=["status", "published_at"])
     _initiative_refresh(initiative)
     _queue_recompute(initiative_ids=[initiative.pk])
+    if initiative.source_idea_id is not None:
+        _bump_idea_page(initiative.source_idea_id)
     return initiative
 
 

@@ -29,6 +29,11 @@ urlpatterns = [
     path("sponsors/<int:pk>/members/", views.sponsor_members, name="members"),
     path("needs/<int:need_pk>/close/", views.need_close, name="need_close"),
     path("ideas/<int:idea_pk>/group/", views.idea_group_link, name="idea_group"),
+    path(
+        "ideas/<int:idea_pk>/initiative/new/",
+        views.idea_initiative_create,
+        name="idea_initiative",
+    ),
     path("needs/<int:need_pk>/offer/", views.offer_make, name="offer"),
     path("offers/<int:pk>/decide/", views.offer_decide, name="offer_decide"),
     path("offers/<int:pk>/withdraw/", views.offer_withdraw, name="offer_withdraw"),

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicideas.errors import NotAllowed, ServiceError
+from civicideas.errors import Conflict, NotAllowed, ServiceError
 from ideas.markdown import render_markdown
 from ideas.views import city_required, error_response, service_errors
 from sponsors import matching, rules, selectors, services
@@ -28,6 +28,7 @@ from sponsors.forms import (
     DecideOfferForm,
     GroupForm,
     IdeaGroupForm,
+    IdeaInitiativeForm,
     InitiativeFilterForm,
     InitiativeForm,
     MemberForm,
@@ -569,6 +570,80 @@ def idea_group_link(request: HttpRequest, idea_pk: int) -> HttpResponse:
         request, _("Your idea is shown as submitted on behalf of %(group)s.") % {"group": group}
     )
     return HttpResponseRedirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+@city_required
+@service_errors
+def idea_initiative_create(request: HttpRequest, idea_pk: int) -> HttpResponse:
+    """Turn an accepted idea into a draft initiative: the initiative form,
+    pre-filled from the idea, with the group to choose (the author's approved
+    groups they administer; for city staff, any approved group). An idea
+    that already became an initiative leads to it instead."""
+    from ideas.selectors import visible_ideas
+
+    if not request.user.is_authenticated:
+        return _login(request)
+    user = request.user
+    idea = visible_ideas(user).filter(pk=idea_pk).first()
+    if idea is None:
+        raise Http404
+    existing = selectors.idea_initiative(idea.pk)
+    if existing is not None:
+        if rules.can_view_initiative(user, existing):
+            messages.info(request, _("This idea is already an initiative."))
+            return HttpResponseRedirect(_initiative_url(existing.pk))
+        return error_response(request, Conflict(_("This idea is already an initiative.")))
+    if idea.status not in rules.CONVERTIBLE_IDEA_STATUSES:
+        return error_response(
+            request, Conflict(_("Only an accepted idea can become an initiative."))
+        )
+    if not rules.may_convert_idea(user, idea):
+        return error_response(
+            request,
+            NotAllowed(_("Only the idea's author or the city can turn it into an initiative.")),
+        )
+    groups = list(selectors.groups_for_idea_conversion(user, idea))
+    context: dict[str, Any] = {"idea": idea, "form": None}
+    if not groups:
+        return TemplateResponse(request, "sponsors/initiative_form.html", context)
+    categories, districts = selectors.filter_options()
+    initial = IdeaInitiativeForm.initial_from(idea)
+    if request.GET.get("group"):
+        initial["group"] = request.GET["group"]
+    form = IdeaInitiativeForm(
+        request.POST or None,
+        request.FILES or None,
+        groups=groups,
+        categories=categories,
+        districts=districts,
+        initial=initial,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            group = form.chosen_group()
+            try:
+                initiative = services.initiative_create(
+                    group=group, by=user, source_idea=idea, **form.service_kwargs()
+                )
+            except ServiceError as error:
+                form.add_error(None, error.message)
+                status = error.status_code
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The initiative of %(group)s is saved as a draft. "
+                        "The group's administrators add its needs, then publish it."
+                    )
+                    % {"group": group.name},
+                )
+                return HttpResponseRedirect(_initiative_url(initiative.pk))
+        else:
+            status = 400
+    context["form"] = form
+    return TemplateResponse(request, "sponsors/initiative_form.html", context, status=status)
 
 
 # --- offers ---------------------------------------------------------------------------------------

@@ -1,7 +1,12 @@
-"""The group box of an idea's page (``templates/sponsors/_idea_group.html``,
+"""The sponsors box of an idea's page (``templates/sponsors/_idea_group.html``,
 included by ``templates/ideas/idea.html``), so the ``ideas`` app needs no
-knowledge of groups. One query for a reader; the idea's author, while the
-idea is not linked yet, adds one more for the groups to choose from."""
+knowledge of groups or initiatives.
+
+One query for a reader (the idea's group and the initiative that came from
+it, together). The idea's author adds one more for the groups to choose from
+while the idea is not linked to a group; the author of an accepted idea with
+a group adds at most one to know whether they administer an approved group.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,54 @@ from typing import Any
 
 from django import template
 
-from sponsors import selectors
+from civicideas.tenancy.permissions import is_city_staff
+from sponsors import rules, selectors
+from sponsors.models import GroupMembership
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def idea_group_box(context: template.Context, idea: Any) -> dict[str, Any]:
-    """``{"group": the group or None, "choices": groups the author may pick}``."""
-    group = selectors.idea_group(idea.pk)
-    choices: list[Any] = []
+    """``{"group": {"pk", "name"} or None, "choices": groups the author may
+    pick, "initiative_id": the initiative to link to or None,
+    "initiative_pending": it exists but is not public, "can_convert": show the
+    "turn into an initiative" link}``."""
+    links = selectors.idea_links(idea.pk)
     user = getattr(context.get("request"), "user", None)
-    if group is None and user is not None and user.is_authenticated and idea.author_id == user.pk:
+    signed_in = user is not None and user.is_authenticated
+    is_author = signed_in and idea.author_id == user.pk
+    group = {"pk": links.group_id, "name": links.group_name} if links.group_id else None
+    choices: list[Any] = []
+    if group is None and is_author:
         choices = selectors.groups_to_submit_for(user)
-    return {"group": group, "choices": choices}
+
+    initiative_id = None
+    initiative_pending = False
+    can_convert = False
+    if links.initiative_id is not None:
+        visible = (
+            links.initiative_is_public
+            or (signed_in and is_city_staff(user))
+            or links.initiative_group_id in rules.group_roles(user)
+        )
+        if visible:
+            initiative_id = links.initiative_id
+        else:
+            initiative_pending = rules.may_convert_idea(user, idea)
+    elif rules.may_convert_idea(user, idea):
+        if is_city_staff(user):
+            can_convert = True
+        elif group is None:
+            # The author's approved groups are loaded already (``choices``).
+            roles = rules.group_roles(user)
+            can_convert = any(roles.get(g.pk) == GroupMembership.Role.ADMIN for g in choices)
+        else:
+            can_convert = selectors.groups_for_idea_conversion(user, idea).exists()
+    return {
+        "group": group,
+        "choices": choices,
+        "initiative_id": initiative_id,
+        "initiative_pending": initiative_pending,
+        "can_convert": can_convert,
+    }

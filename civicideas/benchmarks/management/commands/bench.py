@@ -1,4 +1,4 @@
-"""``manage.py bench ideas|evaluation|sponsors|notifications``.
+"""``manage.py bench ideas|evaluation|sponsors|notifications|api``.
 
 ``ideas``: seed at scale, measure pages, load-test (below). The other suites
 live next to their app (``<app>/bench.py``) and print their own table.
@@ -53,6 +53,7 @@ OTHER_SUITES = {
     "evaluation": "evaluation.bench",
     "sponsors": "sponsors.bench",
     "notifications": "civicideas.notifications.bench",
+    "api": "civicideas.api.bench",
 }
 
 
