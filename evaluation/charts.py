@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from evaluation.aggregation import CriterionDistribution, Leniency
@@ -73,7 +73,7 @@ def leniency_svg(items: Sequence[Leniency], settings: ChallengeEvaluation) -> Sa
     """Horizontal bars around zero: each evaluator's mean minus everyone's.
     Right of the axis is lenient, left is harsh."""
     if not items:
-        return format_html("")
+        return mark_safe("")
     rubric = settings.rubric
     span = float(rubric.scale_max - rubric.scale_min) if rubric else 1.0
     half, row, label_w = 160, 22, 220

@@ -398,3 +398,11 @@ def test_auto_assign_action_warns_when_too_few(world):
     assert "only 4 evaluators" in text
     with city_context(world.riverton):
         assert Assignment.objects.count() > 0
+
+
+def test_ranking_page_before_any_scorecard_is_submitted(world):
+    """The leniency chart had no evaluator to draw and crashed with a 500
+    (``format_html("")`` is refused by Django 6)."""
+    response = world.client(world.admin).get(ranking_url(world.settings))
+    assert response.status_code == 200
+    assert "Ranking" in response.content.decode()

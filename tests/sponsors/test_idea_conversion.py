@@ -463,7 +463,6 @@ def test_idea_admin_links_accepted_ideas_to_the_conversion_page(city, w):
 
 def test_ranking_page_links_accepted_ideas_to_the_conversion_page(city, other_city):
     from tests.evaluation.conftest import World
-
     from tests.evaluation.test_admin import submit_all
 
     world = World(city, other_city)
