@@ -149,6 +149,15 @@ class IdeaForm(forms.Form):
         label=_("Images (optional)"),
         help_text=_("Up to 3 pictures: JPEG, PNG, WebP or GIF."),
     )
+    image_description = forms.CharField(
+        label=_("Describe the images (optional)"),
+        help_text=_(
+            "What the pictures show, for people who cannot see them. "
+            "Without it, the idea's title is used."
+        ),
+        required=False,
+        max_length=200,
+    )
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(
@@ -178,7 +187,7 @@ class IdeaForm(forms.Form):
         if editing:
             # The language (it picks the search configuration), the images
             # and the submission token belong to the submission only.
-            for name in ("language", "images", "submission_token"):
+            for name in ("language", "images", "image_description", "submission_token"):
                 del self.fields[name]
         # The live "similar ideas" list is announced to screen readers.
         self.fields["title"].widget.attrs["autocomplete"] = "off"

@@ -336,7 +336,11 @@ def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
             )
             files = form.cleaned_data.get("images") or []
             if files:
-                _attach_images(idea=idea, user=request.user, files=files)
+                # Alternative text for screen readers; the title if none given.
+                alt = form.cleaned_data.get("image_description") or idea.title
+                services.idea_attach_images(
+                    idea=idea, by=request.user, files=files, alt_texts=[alt] * len(files)
+                )
     except ServiceError as error:
         _form_service_error(form, error)
         return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
@@ -347,13 +351,6 @@ def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("Thank you! Your idea is published."))
     return HttpResponseRedirect(_idea_url(idea))
-
-
-def _attach_images(*, idea: Idea, user: Any, files: list[Any]) -> None:
-    attach = getattr(services, "idea_attach_images", None)
-    if attach is None:  # pragma: no cover - the uploads service is not installed
-        raise NotAllowed(_("Images cannot be added at the moment."))
-    attach(idea=idea, by=user, files=files)
 
 
 # --- the idea's page --------------------------------------------------------------

@@ -362,3 +362,62 @@ def test_invalid_utf8_is_a_clear_form_error(city, citizen_client, challenge):
     assert "could not be read" in response.content.decode()
     with city_context(city):
         assert not Idea.objects.exists()
+
+
+# --- images through the submit form ----------------------------------------------
+
+
+def _png(size=(40, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_submit_with_images_stores_them_with_a_description(city, citizen_client, challenge):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ideas.models import IdeaImage
+
+    url = reverse("ideas:submit", args=["green"])
+    response = citizen_client.post(
+        url,
+        {
+            "title": "A red bench",
+            "body": "Painted red.",
+            "language": "en",
+            "image_description": "A bench painted red",
+            "images": [
+                SimpleUploadedFile("one.png", _png(), "image/png"),
+                SimpleUploadedFile("two.png", _png(), "image/png"),
+            ],
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 302
+    with city_context(city):
+        images = list(IdeaImage.objects.order_by("position"))
+        assert [image.alt_text for image in images] == ["A bench painted red"] * 2
+        assert images[0].idea.title == "A red bench"
+
+
+def test_submit_with_a_disguised_file_creates_nothing(city, citizen_client, challenge):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("ideas:submit", args=["green"])
+    response = citizen_client.post(
+        url,
+        {
+            "title": "Sneaky",
+            "body": "HTML pretending to be a picture.",
+            "language": "en",
+            "images": [SimpleUploadedFile("x.jpg", b"<html><script>1</script>", "image/jpeg")],
+            "submit": "1",
+        },
+    )
+    assert response.status_code in (200, 400)
+    with city_context(city):
+        assert not Idea.objects.exists()
