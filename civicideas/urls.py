@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("civicideas.api.urls")),
+    path("", include("civicideas.accounts.urls")),
     path("", include("civicideas.pages.urls")),
     path("", include("ideas.urls")),
     path("", include("sponsors.urls")),

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 
 from civicideas.accounts.models import Profile, User
+from civicideas.errors import InvalidInput
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
@@ -60,4 +61,21 @@ def profile_ensure(*, user: User) -> Profile:
         )
     # Roles may have changed; drop the per-request memo of the old ones.
     user.__dict__.pop("_city_roles", None)
+    return profile
+
+
+@transaction.atomic
+def profile_update(*, user: User, display_name: str, preferred_language: str) -> Profile:
+    """A person changes how they appear in the current city and the language
+    of their messages there. The language must be one the city offers."""
+    city = current_city()
+    display_name = " ".join(display_name.split())
+    if not display_name or len(display_name) > 80:
+        raise InvalidInput(gettext("Give a display name of 1 to 80 characters."))
+    if preferred_language and preferred_language not in (city.languages or []):
+        raise InvalidInput(gettext("Choose one of the city's languages."))
+    profile = profile_ensure(user=user)
+    profile.display_name = display_name
+    profile.preferred_language = preferred_language
+    profile.save(update_fields=["display_name", "preferred_language"])
     return profile
