@@ -246,10 +246,12 @@ class SponsorAdmin(SponsorsAdmin):
             return
         from django.db import transaction
 
-        from sponsors.tasks import recompute_all_matches
+        from sponsors.tasks import recompute_city_matches
 
+        # The same batched path as the nightly recompute (one city task that
+        # queues a task per batch of sponsors), not a second implementation.
         city_id = current_city().pk
-        transaction.on_commit(lambda: recompute_all_matches.delay(city_id))
+        transaction.on_commit(lambda: recompute_city_matches.delay(city_id))
         messages.success(
             request, _("The matches are being recomputed; this takes up to a few minutes.")
         )

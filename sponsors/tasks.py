@@ -23,15 +23,6 @@ def recompute_sponsor_matches(sponsor_id: int) -> int:
     return matching.recompute_sponsor(sponsor_id)
 
 
-@shared_task(name="sponsors.recompute_all_matches")
-def recompute_all_matches(city_id: int) -> int:
-    """Full recompute of one city (admin action). Not a ``city_task``: it
-    runs one transaction per batch of sponsors instead of one long one."""
-    from civicideas.tenancy.tasks import _load_city
-
-    return matching.recompute_all(_load_city(city_id))
-
-
 @city_task(name="sponsors.recompute_sponsor_batch")
 def recompute_sponsor_batch(sponsor_ids: list[int]) -> int:
     """One batch of a city's nightly recompute, in its own transaction."""
@@ -62,7 +53,7 @@ def nightly_recompute() -> int:
     up on what they cannot see (deadlines coming closer, a lost message)."""
     from civicideas.tenancy.models import City  # not tenant-scoped
 
-    city_ids = list(City.objects.order_by("pk").values_list("pk", flat=True))
+    city_ids = list(City.objects.active().order_by("pk").values_list("pk", flat=True))
     for city_id in city_ids:
         recompute_city_matches.delay(city_id)
     return len(city_ids)

@@ -74,3 +74,30 @@ def test_city_task_prunes_and_queues_batches_after_commit(
         assert set(
             SponsorMatch.objects.filter(initiative=live).values_list("sponsor_id", flat=True)
         ) >= set(ids[:2])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_full_recompute_uses_the_batched_city_task(city):
+    """The admin action once ran a second, unbatched recompute task that
+    loaded its city through a private helper instead of ``city_task``."""
+    from django.contrib import admin as django_admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    from civicideas.tenancy import city_context
+    from civicideas.tenancy.roles import Role
+    from sponsors.admin import SponsorAdmin
+    from sponsors.models import Sponsor
+    from tests.conftest import make_member
+
+    staff = make_member(city, Role.CITY_ADMIN)
+    request = RequestFactory().post("/admin/sponsors/sponsor/", HTTP_HOST="riverton.localhost")
+    request.user = staff
+    request.city = city
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    model_admin = SponsorAdmin(Sponsor, django_admin.site)
+    with mock.patch.object(tasks.recompute_city_matches, "delay") as delay, city_context(city):
+        model_admin.recompute_all_matches(request, Sponsor.objects.none())
+    delay.assert_called_once_with(city.pk)
+    assert not hasattr(tasks, "recompute_all_matches")
