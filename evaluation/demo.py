@@ -10,16 +10,19 @@ the challenge is left as it is.
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.services import membership_set_roles
-from evaluation import presets, services
+from evaluation import presets, reminders, services
 from evaluation.models import Assignment, Scorecard
+from ideas import follows
 from ideas import services as idea_services
 from ideas.models import Challenge
 from ideas.status import IdeaStatus
@@ -82,6 +85,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         phase=Challenge.Phase.IDEAS,
         require_verified_email=False,
     )
+    follows.challenge_announce(challenge=challenge)
     ideas = []
     for n, (title, body) in enumerate(IDEAS):
         idea = idea_services.idea_submit(
@@ -109,8 +113,12 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
     settings.rubric = rubric
     settings.support_weight = 20
     settings.calibration = True
+    # Due tomorrow: the evaluators with work left get their reminder below.
+    settings.due_date = timezone.now() + timedelta(days=1)
     services.challenge_evaluation_save(
-        settings=settings, by=admin, changed=["rubric", "support_weight", "calibration"]
+        settings=settings,
+        by=admin,
+        changed=["rubric", "support_weight", "calibration", "due_date"],
     )
     result = services.assignments_auto_assign(challenge=challenge, by=admin, seed=7)
 
@@ -150,7 +158,25 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
                 recommendation=rng.choice(Scorecard.Recommendation.values),
             )
             submitted += 1
+    # One submitted scorecard goes back to its evaluator for another look.
+    reopened = Scorecard.objects.filter(
+        state=Scorecard.State.SUBMITTED, assignment__idea__in=ideas[1:]
+    ).first()
+    if reopened is not None:
+        services.scorecard_reopen(
+            scorecard=reopened, by=admin, reason="Please check the cost estimate again."
+        )
+    # The first idea's evaluators are done: the city decides on it (the
+    # author, supporters and its evaluators hear); the others are reminded.
+    decided = services.decision_take(
+        idea=ideas[0],
+        by=admin,
+        decision=services.Decision.ACCEPT,
+        message="The evaluators recommended it; the pilot starts in spring.",
+    )
+    reminded = reminders.due_reminders_send()
     stdout.write(
         f"  evaluation: 1 challenge, {len(ideas)} ideas, {result.created} assignments, "
-        f"{submitted} submitted and {drafts} draft scorecards"
+        f"{submitted} submitted and {drafts} draft scorecards, "
+        f"1 decision ({decided.get_status_display()}), {reminded} due-soon reminders"
     )

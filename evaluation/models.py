@@ -225,6 +225,12 @@ class Assignment(TenantModel):
         verbose_name=_("evaluator"),
     )
     created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    #: When the "evaluation due soon" reminder covered this assignment; set
+    #: by the one UPDATE that claims it (so a reminder goes out once) and
+    #: cleared when the challenge's due date or the evaluator changes.
+    due_reminder_sent_at = models.DateTimeField(
+        _("due-date reminder sent"), null=True, blank=True, editable=False
+    )
 
     class Meta(TenantModel.Meta):
         verbose_name = _("assignment")

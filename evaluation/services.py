@@ -35,8 +35,9 @@ from evaluation.models import (
     Rubric,
     Scorecard,
 )
+from evaluation.reminders import due_reminders_rearm
 from ideas import services as idea_services
-from ideas.models import Challenge, Idea
+from ideas.models import Challenge, Idea, Support
 from ideas.status import IdeaStatus
 from ideas.text import clean_text
 
@@ -213,17 +214,27 @@ def challenge_evaluation_save(
     """Save a challenge's evaluation settings (validated by the form).
 
     The rubric cannot be swapped once scores were given against it: the
-    scores would no longer match the criteria.
+    scores would no longer match the criteria. A new due date re-arms the
+    "due soon" reminders of the challenge (``evaluation.reminders``); the
+    row lock keeps that in step with a reminder run.
     """
     _require_admin(by)
     changed = list(changed)
-    if settings.pk and "rubric" in changed:
-        before = ChallengeEvaluation.objects.select_for_update().get(pk=settings.pk)
-        if before.rubric_id != settings.rubric_id and _challenge_has_scores(settings.challenge):
-            raise Conflict(
-                _("Scores were already given with this rubric; it can no longer be changed.")
-            )
+    before = (
+        ChallengeEvaluation.objects.select_for_update().get(pk=settings.pk) if settings.pk else None
+    )
+    if (
+        before is not None
+        and "rubric" in changed
+        and before.rubric_id != settings.rubric_id
+        and _challenge_has_scores(settings.challenge)
+    ):
+        raise Conflict(
+            _("Scores were already given with this rubric; it can no longer be changed.")
+        )
     settings.save()
+    if before is not None and before.due_date != settings.due_date:
+        due_reminders_rearm(challenge_id=settings.challenge_id)
     audit(
         action=Action.SETTINGS_CHANGED,
         by=by,
@@ -365,7 +376,9 @@ def assignment_reassign(
     if scorecard is not None:
         scorecard.delete()
     assignment.evaluator = to
-    assignment.save(update_fields=["evaluator"])
+    # The new evaluator was never reminded of this one's due date.
+    assignment.due_reminder_sent_at = None
+    assignment.save(update_fields=["evaluator", "due_reminder_sent_at"])
     notify(
         recipient_ids=[to.pk],
         kind="evaluator_assigned",
@@ -685,15 +698,36 @@ def decision_take(*, idea: Idea, by: Any, decision: str, message: str) -> Idea:
 
     Shortlist puts it under evaluation, accept and reject decide. The
     status change, its public timeline entry and the notifications of the
-    author and every supporter are ``ideas.services.idea_set_status``'s.
+    author and every supporter are ``ideas.services.idea_set_status``'s;
+    the evaluators assigned to the idea are told here (``decision_taken``),
+    except any who already hear it as the author or a supporter.
     """
     if not rules.can_decide(by):
         raise NotAllowed(_("Only the city's administrators can decide on ideas."))
     status = Decision.STATUS.get(decision)
     if status is None:
         raise InvalidInput(_("Unknown decision."))
-    idea_services.idea_set_status(idea=idea, by=by, status=status, message=message)
+    change = idea_services.idea_set_status(idea=idea, by=by, status=status, message=message)
     idea.refresh_from_db(fields=["status"])
+    evaluator_ids = (
+        Assignment.objects.filter(idea=idea)
+        .exclude(evaluator_id=idea.author_id)
+        .exclude(evaluator_id__in=Support.objects.filter(idea=idea).values("user_id"))
+        .order_by("evaluator_id")
+        .values_list("evaluator_id", flat=True)
+    )
+    notify(
+        recipient_ids=list(evaluator_ids),
+        kind="decision_taken",
+        about=idea,
+        payload={
+            "idea": idea.pk,
+            "title": idea.title,
+            "status": str(status),
+            "decision": decision,
+            "message": change.message,
+        },
+    )
     audit(
         action=Action.DECISION,
         by=by,

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.services import membership_set_roles
-from ideas import services
+from ideas import follows, services
 from ideas.models import Category, Challenge, District, Idea
 from ideas.status import IdeaStatus
 
@@ -105,6 +105,15 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
     ]
     people = _citizens(city, password)
     moderator = _staff(city)
+    # Who hears when a challenge opens: the demo citizen and a few residents
+    # follow the city, others one category each.
+    demo_citizen = get_user_model().objects.filter(email=f"citizen@{city.slug}.example").first()
+    for person in ([demo_citizen] if demo_citizen else []) + people[:4]:
+        follows.follow_city(user=person, follow=True)
+    for n, person in enumerate(people[4:12]):
+        follows.follows_set(
+            user=person, city_wide=False, category_ids=[categories[n % len(categories)].pk]
+        )
 
     open_challenge = Challenge.objects.create(
         city=city,
@@ -134,6 +143,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
     for challenge in (open_challenge, supports_challenge, results_challenge):
         challenge.categories.set(categories)
         challenge.districts.set(districts)
+        follows.challenge_announce(challenge=challenge)
 
     pool = [(code, title, body) for code, items in IDEAS.items() for title, body in items]
     ideas: list[Idea] = []
@@ -197,6 +207,26 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         idea=reported[0], moderator=moderator, action="hide", reason="Personal attacks."
     )
     services.idea_withdraw(idea=ideas[1], by=ideas[1].author)
+    # A conversation: the demo citizen comments and a resident replies; a
+    # rude reply is hidden with a reason its author can read.
+    talk = (
+        Idea.objects.filter(challenge=open_challenge, status=IdeaStatus.PUBLISHED)
+        .exclude(author=demo_citizen)
+        .order_by("pk")
+        .first()
+    )
+    question = services.comment_create(
+        idea=talk, author=demo_citizen or people[0], body="Where exactly would this go?"
+    )
+    services.comment_create(
+        idea=talk, author=talk.author, body="Near the station, to start with.", parent=question
+    )
+    rude = services.comment_create(
+        idea=talk, author=people[-2], body="What a silly question.", parent=question
+    )
+    services.comment_moderate(
+        comment=rude, moderator=moderator, action="hide", reason="Be kind to each other."
+    )
     # Pre-moderation: the open challenge now holds new ideas for review.
     open_challenge.premoderation = True
     open_challenge.save(update_fields=["premoderation"])

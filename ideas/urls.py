@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ideas import views
+from ideas import follow_views, views
 
 app_name = "ideas"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/report/", views.comment_report, name="comment_report"),
     path("me/", views.my_participation, name="my_participation"),
+    path("me/follows/", follow_views.follow_list, name="follows"),
+    path("follow/", follow_views.follow_city, name="follow_city"),
 ]

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.services import membership_set_roles
-from ideas.models import Category, District
+from ideas.models import Category, District, Idea
+from ideas.status import IdeaStatus
 from sponsors import matching, services
-from sponsors.models import CommunityGroup, Need, Offer, ResourceType, Unit
+from sponsors.models import CommunityGroup, Initiative, Need, Offer, ResourceType, Unit
 
 MATCH_FUND_CITY = "riverton"
 
@@ -128,7 +129,13 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             by=admin, name=name, description=description, contact_email=admin.email
         )
         if i < 3:  # the last one waits for the city's approval
-            services.group_approve(group=group, by=staff)
+            group = services.group_approve(group=group, by=staff)
+        # A second member, who hears what the group's admin does.
+        services.group_member_add(
+            group=group,
+            by=admin,
+            user=_person(city, f"member{i + 1}@{city.slug}.example", password),
+        )
         groups.append(group)
         group_admins.append(admin)
 
@@ -191,6 +198,17 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             initiative = services.initiative_publish(initiative=initiative, by=group_admins[g])
         initiatives.append((initiative, group_admins[g]))
 
+    # An idea the city accepted becomes an initiative of the first group.
+    accepted = Idea.objects.filter(status=IdeaStatus.ACCEPTED).order_by("pk").first()
+    if accepted is not None:
+        services.initiative_create(
+            group=groups[0],
+            by=staff,
+            title=accepted.title,
+            summary="Born from an idea the city accepted.",
+            source_idea=accepted,
+        )
+
     verified = [s for s in sponsors if s.is_verified]
     states = ["accepted", "partly", "declined", "withdrawn", "offered", "full"]
     for n, (initiative, admin) in enumerate(initiatives[2:]):
@@ -225,6 +243,6 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
     )
     matching.recompute_sponsors([s.pk for s in sponsors])
     stdout.write(
-        f"  sponsors: {len(groups)} groups, {len(initiatives)} initiatives, "
+        f"  sponsors: {len(groups)} groups, {Initiative.objects.count()} initiatives, "
         f"{len(sponsors)} sponsors, {Offer.objects.count()} offers"
     )

@@ -536,15 +536,24 @@ def _close(initiative: Initiative, *, by: Any, to: str, kind: str) -> Initiative
         raise Conflict(_("This initiative is already closed."))
     initiative.status = to
     initiative.save(update_fields=["status", "updated_at"])
-    # Pending offers cannot be accepted any more: tell their sponsors.
-    pending = Offer.objects.filter(initiative=initiative, state=Offer.State.OFFERED)
-    sponsor_ids = list(pending.values_list("sponsor_id", flat=True))
-    pending.update(state=Offer.State.DECLINED, decided_by=by, decided_at=timezone.now())
-    recipients = SponsorMembership.objects.filter(sponsor_id__in=sponsor_ids).values_list(
+    # Sponsors whose offers were pending (they cannot be accepted any more)
+    # or accepted (they helped) hear how it ended, and so do the group's
+    # other members.
+    offers = Offer.objects.filter(initiative=initiative)
+    sponsor_ids = set(
+        offers.filter(
+            state__in=[Offer.State.OFFERED, Offer.State.ACCEPTED, Offer.State.PARTLY_ACCEPTED]
+        ).values_list("sponsor_id", flat=True)
+    )
+    offers.filter(state=Offer.State.OFFERED).update(
+        state=Offer.State.DECLINED, decided_by=by, decided_at=timezone.now()
+    )
+    sponsor_people = SponsorMembership.objects.filter(sponsor_id__in=sponsor_ids).values_list(
         "user_id", flat=True
     )
+    group_people = [uid for uid in _group_member_ids(initiative.group) if uid != by.pk]
     notify(
-        recipient_ids=list(recipients),
+        recipient_ids=[*sponsor_people, *group_people],
         kind=kind,
         about=initiative,
         payload={"title": initiative.title},

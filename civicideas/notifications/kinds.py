@@ -55,12 +55,36 @@ def _idea_link(notification: Any) -> str:
     return path
 
 
+def _challenge_link(notification: Any) -> str:
+    slug = (notification.payload or {}).get("slug")
+    try:
+        return reverse("ideas:challenge", args=[slug]) if slug else "/"
+    except NoReverseMatch:
+        return "/"
+
+
 def _home_link(notification: Any) -> str:
     return "/"
 
 
 def _admin_link(notification: Any) -> str:
     return "/admin/"
+
+
+def _open_assignments_link(notification: Any) -> str:
+    """The recipient's assignments in the admin ("My assignments" for an
+    evaluator), narrowed to the challenge's ones not yet submitted."""
+    challenge_id = (notification.payload or {}).get("challenge")
+    if challenge_id is None and notification.subject_ref.startswith("ideas.challenge:"):
+        challenge_id = _ref_pk(notification.subject_ref)
+    try:
+        path = reverse("admin:evaluation_assignment_changelist")
+    except NoReverseMatch:
+        return "/admin/"
+    try:
+        return f"{path}?challenge__id__exact={int(challenge_id)}&progress=open"
+    except (TypeError, ValueError):
+        return path
 
 
 def _status_label(code: str) -> str:
@@ -98,7 +122,11 @@ class Kind:
         return line if len(line) <= 140 else f"{line[:139]}…"
 
     def detail_items(self, payload: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-        labels = {"reason": _("Reason"), "message": _("Message from the city")}
+        labels = {
+            "reason": _("Reason"),
+            "message": _("Message from the city"),
+            "summary": _("Summary"),
+        }
         return [
             (str(labels.get(key, key)), str(payload[key]))
             for key in self.details
@@ -167,6 +195,8 @@ _KINDS = [
         _("New challenge opened"),
         _("A new challenge is open for ideas: “%(title)s”."),
         Channel.WEEKLY,
+        _challenge_link,
+        details=("summary",),
     ),
     Kind(
         "evaluator_assigned",
@@ -179,17 +209,18 @@ _KINDS = [
     Kind(
         "evaluation_due_soon",
         _("Evaluation due soon"),
-        _("Your evaluation of “%(title)s” is due on %(due)s."),
+        _("Your evaluations for “%(title)s” are due on %(due)s (%(left)s left)."),
         Channel.IMMEDIATELY,
-        _admin_link,
+        _open_assignments_link,
         roles=frozenset({"evaluator", "city_admin"}),
     ),
     Kind(
         "decision_taken",
-        _("Decision taken"),
-        _("The city took a decision on “%(title)s”."),
+        _("Decision on an idea you evaluated"),
+        _("The city decided on “%(title)s”: %(status)s."),
         Channel.DAILY,
         _idea_link,
+        roles=frozenset({"evaluator", "city_admin"}),
         details=("message",),
     ),
     Kind(

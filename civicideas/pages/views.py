@@ -35,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
             if city.primary_hostname
         ]
         return TemplateResponse(request, "pages/platform_home.html", {"cities": cities})
-    from ideas import selectors
+    from ideas import follows, selectors
 
     # Each list is one bounded query (see ideas.selectors); counts come from
     # the denormalised counters in one aggregate.
@@ -48,6 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "newest": selectors.top_ideas(sort="newest"),
             "official_answers": selectors.recent_official_answers(),
             "participation": selectors.participation_counts(),
+            # Signed-in only (one query); anonymous pages are shared and cached.
+            "following": follows.following_of(request.user),
         },
     )
 

@@ -241,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60},
     # Daily and weekly digests; the first run of a period sends, later runs retry.
     "notifications-digests": {"task": "notifications.digests", "schedule": 60 * 60},
+    # "Evaluation due soon" reminders, once per evaluator and challenge (docs/evaluation.md).
+    "evaluation-due-reminders": {"task": "evaluation.due_reminders", "schedule": 60 * 60},
     # Full sponsor ↔ initiative match recompute of every city (docs/matchmaking.md).
     "sponsors-nightly-matches": {
         "task": "sponsors.nightly_recompute",

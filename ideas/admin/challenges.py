@@ -8,9 +8,10 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from ideas.admin.base import IdeasAdmin
+from ideas.admin.base import IdeasAdmin, city_of
+from ideas.follows import challenge_announce
 from ideas.models import Category, Challenge, District
 
 
@@ -123,3 +124,20 @@ class ChallengeAdmin(IdeasAdmin):
         # without JavaScript and with a screen reader.
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets, change: bool):
+        """After the categories are saved (they decide who hears), announce a
+        challenge that is now open for ideas, in the admin's transaction."""
+        super().save_related(request, form, formsets, change)
+        with city_of(form.instance):
+            told = challenge_announce(challenge=form.instance)
+        if told:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d follower will hear that this challenge is open.",
+                    "%(count)d followers will hear that this challenge is open.",
+                    told,
+                )
+                % {"count": told},
+            )

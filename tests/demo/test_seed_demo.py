@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from civicideas.notifications.kinds import KINDS
+from civicideas.notifications.models import Notification
 from civicideas.tenancy import city_context
 from civicideas.tenancy.models import City, Domain, Membership
 from ideas.models import Challenge, Idea, Support
@@ -55,3 +57,14 @@ def test_seed_demo_is_idempotent_and_complete():
             assert set(Idea.objects.values_list("language", flat=True)) == {"en", "fr", "nl"}
             for idea in Idea.objects.all():
                 assert idea.support_count == Support.objects.filter(idea=idea).count()
+
+
+def test_seed_demo_leaves_a_notification_of_every_kind():
+    """Issue 6: in the demo, every kind is produced by the action that
+    causes it (so the bell, the mail and the preferences can be tried)."""
+    run()
+    produced: set[str] = set()
+    for city in City.objects.all():
+        with city_context(city):
+            produced |= set(Notification.objects.values_list("kind", flat=True).distinct())
+    assert sorted(set(KINDS) - produced) == []

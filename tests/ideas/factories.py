@@ -7,7 +7,7 @@ import random
 import factory
 
 from civicideas.tenancy.context import current_city
-from ideas.models import Category, Challenge, Comment, District, Idea, Support
+from ideas.models import Category, Challenge, Comment, District, Follow, Idea, Support
 from ideas.status import IdeaStatus
 from tests.factories import UserFactory
 
@@ -74,3 +74,14 @@ class SupportFactory(factory.django.DjangoModelFactory):
     city = factory.LazyFunction(current_city)
     idea = factory.SubFactory(IdeaFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    """Follows the whole city unless a category is given."""
+
+    class Meta:
+        model = Follow
+
+    city = factory.LazyFunction(current_city)
+    user = factory.SubFactory(UserFactory)
+    category = None

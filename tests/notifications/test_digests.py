@@ -144,3 +144,36 @@ def test_one_batch_in_several_languages(city):
         link = message.extra_headers["List-Unsubscribe"].strip("<>")
         assert link in message.body and f'href="{link}"' in message.alternatives[0].content
     assert english.extra_headers["List-Unsubscribe"] != dutch.extra_headers["List-Unsubscribe"]
+
+
+def test_send_digests_command_sends_now_and_only_once(city, other_city):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ana = make_member(city, email="ana@example.org")
+    add_notification(city, ana, "idea_commented", payload={"title": "Trees"}, **WAITING)
+    add_notification(
+        city,
+        ana,
+        "challenge_opened",
+        payload={"title": "Parks"},
+        state=Notification.State.DIGEST,
+        channel=Channel.WEEKLY,
+    )
+    out = StringIO()
+    call_command("send_digests", "--city", "riverton", stdout=out)
+    assert "riverton: 1 daily digest(s) sent" in out.getvalue()
+    assert "riverton: 1 weekly digest(s) sent" in out.getvalue()
+    subjects = sorted(m.subject.lower() for m in mail.outbox)
+    assert len(subjects) == 2
+    assert "daily" in subjects[0] and "weekly" in subjects[1]
+    call_command("send_digests", stdout=StringIO())
+    assert len(mail.outbox) == 2  # the same periods: nothing more
+
+
+def test_send_digests_command_refuses_an_unknown_city(city):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No active city"):
+        call_command("send_digests", "--city", "atlantis")

@@ -28,7 +28,9 @@ def test_seed_demo_adds_sponsors_data_once():
     riverton = City.objects.get(slug="riverton")
     with city_context(riverton):
         assert CommunityGroup.objects.count() == 4
-        assert Initiative.objects.count() == 20
+        # 20, and one born from an idea the city accepted.
+        assert Initiative.objects.count() == 21
+        assert Initiative.objects.filter(source_idea__isnull=False).count() == 1
         assert Sponsor.objects.count() == 8
         assert Sponsor.objects.filter(verified_at__isnull=True).count() == 2
         states = set(Offer.objects.values_list("state", flat=True))
@@ -46,4 +48,4 @@ def test_seed_demo_adds_sponsors_data_once():
     lakeside = City.objects.get(slug="lakeside")
     with city_context(lakeside):
         assert not MatchFund.objects.exists()
-        assert Initiative.objects.count() == 20
+        assert Initiative.objects.count() == 21

@@ -29,6 +29,7 @@ from tests.conftest import make_member
 from tests.ideas.factories import CategoryFactory, IdeaFactory
 from tests.sponsors.factories import (
     GroupFactory,
+    GroupMembershipFactory,
     InitiativeFactory,
     MatchFundFactory,
     NeedFactory,
@@ -355,6 +356,38 @@ def test_group_lifecycle(city):
         assert Initiative.objects.get(pk=initiative.pk).status == InitiativeStatus.COMPLETED
         with pytest.raises(Conflict):
             services.initiative_cancel(initiative=initiative, by=citizen)
+
+
+@pytest.mark.parametrize(
+    ("close", "kind"),
+    [
+        (services.initiative_complete, "initiative_completed"),
+        (services.initiative_cancel, "initiative_cancelled"),
+    ],
+)
+def test_closing_tells_pending_and_helping_sponsors_and_the_group(city, setup, close, kind):
+    """It once told only sponsors with pending offers: closing an initiative
+    whose offers were all accepted told nobody."""
+    with city_context(city):
+        initiative, need = setup["initiative"], setup["need"]
+        helper = OfferFactory(need=need, sponsor=setup["sponsor"])
+        services.offer_accept(offer=helper, by=setup["group_admin"])
+        waiting_sponsor = SponsorFactory()
+        waiting_user = member_of_sponsor(waiting_sponsor)
+        waiting = OfferFactory(need=need, sponsor=waiting_sponsor)
+        declined_sponsor = SponsorFactory()
+        declined_user = member_of_sponsor(declined_sponsor)
+        services.offer_decline(
+            offer=OfferFactory(need=need, sponsor=declined_sponsor),
+            by=setup["group_admin"],
+            reason="No thanks.",
+        )
+        teammate = GroupMembershipFactory(group=initiative.group, role="member").user
+        close(initiative=initiative, by=setup["group_admin"])
+        told = set(Notification.objects.filter(kind=kind).values_list("recipient_id", flat=True))
+        assert told == {setup["sponsor_user"].pk, waiting_user.pk, teammate.pk}
+        assert declined_user.pk not in told
+        assert Offer.objects.get(pk=waiting.pk).state == Offer.State.DECLINED
 
 
 @pytest.mark.parametrize("quantity", [0, -1, float("nan"), 1e30, "12"])
