@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM
 # calls (factories) are still plain synchronous code.
@@ -84,3 +85,12 @@ def assert_accessible(axe: Axe) -> Callable:
         return violations
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """Journeys on a shared CI machine: give each auto-waiting assertion
+    more than Playwright's 5 s, then put the default back."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)

@@ -27,13 +27,6 @@ pytestmark = pytest.mark.e2e
 PASSWORD_LABEL = re.compile(r"^Password:?$")
 
 
-@pytest.fixture(autouse=True)
-def _patient_expect():
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 def test_resident_follows_a_category_and_hears_of_the_new_challenge(
     page: Page, transactional_db, live_server, assert_accessible
 ):

@@ -47,15 +47,6 @@ MY_COMMENT = "Yes please, the riverside needs places to sit."
 PASSWORD_LABEL = re.compile(r"^Password:?$")
 
 
-@pytest.fixture(autouse=True)
-def _patient_expect():
-    """A long journey on a shared CI machine: give each auto-waiting
-    assertion more than Playwright's 5 s, then put the default back."""
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 @dataclass
 class World:
     challenge: Challenge

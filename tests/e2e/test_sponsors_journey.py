@@ -57,13 +57,6 @@ CINEMA = "Open-air cinema in summer"
 PASSWORD_LABEL = re.compile(r"^Password:?$")
 
 
-@pytest.fixture(autouse=True)
-def _patient_expect():
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 @pytest.fixture
 def worker():
     """Run the queued match recomputations at once, like a worker would."""

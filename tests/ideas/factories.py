@@ -85,3 +85,18 @@ class FollowFactory(factory.django.DjangoModelFactory):
     city = factory.LazyFunction(current_city)
     user = factory.SubFactory(UserFactory)
     category = None
+
+
+def challenge_data(**overrides) -> dict:
+    """What the challenge admin's add/change form posts (an open challenge)."""
+    data = {
+        "title": "Safer streets",
+        "slug": "safer-streets",
+        "summary": "",
+        "description": "How can we make streets safer?",
+        "phase": "ideas",
+        "report_hide_threshold": "3",
+        "supports_enabled": "on",
+        "require_verified_email": "on",
+    }
+    return data | overrides

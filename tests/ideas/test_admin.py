@@ -37,6 +37,7 @@ from tests.ideas.factories import (
     DistrictFactory,
     IdeaFactory,
     SupportFactory,
+    challenge_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -558,20 +559,6 @@ def test_missing_id_is_a_404_too(world):
 
 
 # --- challenges, categories, districts -----------------------------------------------------
-
-
-def challenge_data(**overrides) -> dict:
-    data = {
-        "title": "Safer streets",
-        "slug": "safer-streets",
-        "summary": "",
-        "description": "How can we make streets safer?",
-        "phase": "ideas",
-        "report_hide_threshold": "3",
-        "supports_enabled": "on",
-        "require_verified_email": "on",
-    }
-    return data | overrides
 
 
 def test_city_admin_creates_a_challenge(world):

@@ -14,7 +14,12 @@ from civicideas.tenancy.roles import Role
 from ideas import follows
 from ideas.models import Challenge, Follow
 from tests.conftest import client_for, host_of, make_member
-from tests.ideas.factories import CategoryFactory, ChallengeFactory, FollowFactory
+from tests.ideas.factories import (
+    CategoryFactory,
+    ChallengeFactory,
+    FollowFactory,
+    challenge_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -169,20 +174,6 @@ def test_the_notification_reads_and_links_to_the_challenge(city):
 # --- the admin ------------------------------------------------------------------------
 
 
-def challenge_form(**overrides) -> dict:
-    data = {
-        "title": "Safer streets",
-        "slug": "safer-streets",
-        "summary": "",
-        "description": "How can we make streets safer?",
-        "phase": "ideas",
-        "report_hide_threshold": "3",
-        "supports_enabled": "on",
-        "require_verified_email": "on",
-    }
-    return data | overrides
-
-
 def test_adding_an_open_challenge_in_the_admin_tells_its_categories_followers(
     city, parks, mobility
 ):
@@ -193,7 +184,7 @@ def test_adding_an_open_challenge_in_the_admin_tells_its_categories_followers(
         FollowFactory(user=mobility_follower, category=mobility)
     client = client_for(admin, city)
     response = client.post(
-        "/admin/ideas/challenge/add/", challenge_form(categories=[parks.pk]), follow=True
+        "/admin/ideas/challenge/add/", challenge_data(categories=[parks.pk]), follow=True
     )
     assert response.status_code == 200
     assert "1 follower will hear that this challenge is open." in response.content.decode()
@@ -209,10 +200,10 @@ def test_opening_a_draft_in_the_admin_announces_it_once(city, parks):
         draft = ChallengeFactory(phase=Challenge.Phase.DRAFT, slug="draft")
     client = client_for(admin, city)
     url = f"/admin/ideas/challenge/{draft.pk}/change/"
-    assert client.post(url, challenge_form(slug="draft", phase="draft")).status_code == 302
+    assert client.post(url, challenge_data(slug="draft", phase="draft")).status_code == 302
     assert opened(city) == {}
     for _ in range(2):  # opened, then saved again
-        assert client.post(url, challenge_form(slug="draft")).status_code == 302
+        assert client.post(url, challenge_data(slug="draft")).status_code == 302
     assert list(opened(city)) == [follower.pk]
 
 
@@ -221,7 +212,7 @@ def test_an_invalid_admin_form_announces_nothing(city):
     with city_context(city):
         FollowFactory(user=make_member(city))
     response = client_for(admin, city).post(
-        "/admin/ideas/challenge/add/", challenge_form(report_hide_threshold="0")
+        "/admin/ideas/challenge/add/", challenge_data(report_hide_threshold="0")
     )
     assert response.status_code == 200
     assert opened(city) == {}
