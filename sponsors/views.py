@@ -8,6 +8,7 @@ Lookups answer 404 for "missing", "another city's" and "not yours" alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -251,6 +252,45 @@ def initiative_create(request: HttpRequest, group_pk: int) -> HttpResponse:
     )
 
 
+def _edit_page(
+    request: HttpRequest,
+    *,
+    form_class: type[InitiativeForm] | type[SponsorForm],
+    initial: dict[str, Any],
+    save: Callable[[dict[str, Any]], Any],
+    saved: str,
+    next_url: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The edit pages' one shape (an initiative, a sponsor's profile): the
+    form offers the city's categories and districts; a valid POST goes to
+    the service; an invalid form is a 400 and a refusal a form error with
+    the service's 4xx, never a 500 and never half-saved."""
+    categories, districts = selectors.filter_options()
+    form = form_class(
+        request.POST or None,
+        request.FILES or None,
+        categories=categories,
+        districts=districts,
+        initial=initial,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save(form.service_kwargs())
+            except ServiceError as error:
+                form.add_error(None, error.message)
+                status = error.status_code
+            else:
+                messages.success(request, saved)
+                return HttpResponseRedirect(next_url)
+        else:
+            status = 400
+    return TemplateResponse(request, template, {"form": form, **context}, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @city_required
 @service_errors
@@ -263,34 +303,17 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return error_response(
             request, NotAllowed(_("Only the group's administrators can edit this initiative."))
         )
-    categories, districts = selectors.filter_options()
-    form = InitiativeForm(
-        request.POST or None,
-        request.FILES or None,
-        categories=categories,
-        districts=districts,
-        initial=InitiativeForm.initial_for(initiative),
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.initiative_update(
-                    initiative=initiative, by=request.user, **form.service_kwargs()
-                )
-            except ServiceError as error:
-                form.add_error(None, error.message)
-                status = error.status_code
-            else:
-                messages.success(request, _("The initiative is saved."))
-                return HttpResponseRedirect(_initiative_url(initiative.pk))
-        else:
-            status = 400
-    return TemplateResponse(
+    return _edit_page(
         request,
-        "sponsors/initiative_form.html",
-        {"form": form, "group": initiative.group, "initiative": initiative},
-        status=status,
+        form_class=InitiativeForm,
+        initial=InitiativeForm.initial_for(initiative),
+        save=lambda data: services.initiative_update(
+            initiative=initiative, by=request.user, **data
+        ),
+        saved=_("The initiative is saved."),
+        next_url=_initiative_url(initiative.pk),
+        template="sponsors/initiative_form.html",
+        context={"group": initiative.group, "initiative": initiative},
     )
 
 
@@ -465,29 +488,15 @@ def sponsor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return error_response(
             request, NotAllowed(_("Only the sponsor's administrators can edit its profile."))
         )
-    categories, districts = selectors.filter_options()
-    form = SponsorForm(
-        request.POST or None,
-        request.FILES or None,
-        categories=categories,
-        districts=districts,
+    return _edit_page(
+        request,
+        form_class=SponsorForm,
         initial=SponsorForm.initial_for(sponsor),
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.sponsor_update(sponsor=sponsor, by=request.user, **form.service_kwargs())
-            except ServiceError as error:
-                form.add_error(None, error.message)
-                status = error.status_code
-            else:
-                messages.success(request, _("Your profile is saved; your matches are updated."))
-                return HttpResponseRedirect(reverse("sponsors:dashboard", args=[sponsor.pk]))
-        else:
-            status = 400
-    return TemplateResponse(
-        request, "sponsors/sponsor_form.html", {"form": form, "sponsor": sponsor}, status=status
+        save=lambda data: services.sponsor_update(sponsor=sponsor, by=request.user, **data),
+        saved=_("Your profile is saved; your matches are updated."),
+        next_url=reverse("sponsors:dashboard", args=[sponsor.pk]),
+        template="sponsors/sponsor_form.html",
+        context={"sponsor": sponsor},
     )
 
 
