@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +43,28 @@ from ideas.models import Comment, Idea, IdeaImage, ModerationAction, Report, Sta
 from ideas.status import PUBLIC_STATUSES, IdeaStatus
 
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+def moderation_action(action: str, description: Promise, description_plural: Promise) -> Any:
+    """An admin action (change list and change form) that runs one
+    moderation action on each selected idea or comment through its service,
+    with the reason typed in the action bar, at most ``MAX_BULK`` at once."""
+
+    @admin.action(
+        permissions=["moderate"],
+        description=description,
+        description_plural=description_plural,
+        location=BOTH,
+    )
+    def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        apply_moderation(
+            request,
+            queryset.order_by("pk")[: MAX_BULK + 1],
+            action=action,
+            reason=action_reason(request),
+        )
+
+    return run
 
 
 class ReportedFilter(admin.SimpleListFilter):
@@ -346,49 +369,24 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
 
     # --- moderation actions (change list and change form)
 
-    def _moderate(self, request: HttpRequest, queryset: QuerySet, action: str) -> None:
-        apply_moderation(
-            request,
-            queryset.order_by("pk")[: MAX_BULK + 1],
-            action=action,
-            reason=action_reason(request),
-        )
-
-    @admin.action(
-        permissions=["moderate"],
-        description=gettext_lazy("Approve (publish)"),
-        description_plural=gettext_lazy("Approve selected ideas awaiting moderation"),
-        location=BOTH,
+    approve_ideas = moderation_action(
+        Action.APPROVE,
+        gettext_lazy("Approve (publish)"),
+        gettext_lazy("Approve selected ideas awaiting moderation"),
     )
-    def approve_ideas(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._moderate(request, queryset, Action.APPROVE)
-
-    @admin.action(
-        permissions=["moderate"],
-        description=gettext_lazy("Hide (give the reason)"),
-        description_plural=gettext_lazy("Hide selected ideas (give the reason)"),
-        location=BOTH,
+    hide_ideas = moderation_action(
+        Action.HIDE,
+        gettext_lazy("Hide (give the reason)"),
+        gettext_lazy("Hide selected ideas (give the reason)"),
     )
-    def hide_ideas(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._moderate(request, queryset, Action.HIDE)
-
-    @admin.action(
-        permissions=["moderate"],
-        description=gettext_lazy("Restore"),
-        description_plural=gettext_lazy("Restore selected hidden ideas"),
-        location=BOTH,
+    restore_ideas = moderation_action(
+        Action.RESTORE, gettext_lazy("Restore"), gettext_lazy("Restore selected hidden ideas")
     )
-    def restore_ideas(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._moderate(request, queryset, Action.RESTORE)
-
-    @admin.action(
-        permissions=["moderate"],
-        description=gettext_lazy("Dismiss the reports"),
-        description_plural=gettext_lazy("Dismiss the reports of selected ideas"),
-        location=BOTH,
+    dismiss_idea_reports = moderation_action(
+        Action.DISMISS,
+        gettext_lazy("Dismiss the reports"),
+        gettext_lazy("Dismiss the reports of selected ideas"),
     )
-    def dismiss_idea_reports(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._moderate(request, queryset, Action.DISMISS)
 
 
 # --- comments --------------------------------------------------------------------
@@ -436,40 +434,19 @@ class CommentAdmin(PeopleColumns, ReadOnlyAdmin):
     def idea_link(self, obj: Comment) -> str:
         return admin_link(obj.idea)
 
-    def _moderate(self, request: HttpRequest, queryset: QuerySet, action: str) -> None:
-        apply_moderation(
-            request,
-            queryset.order_by("pk")[: MAX_BULK + 1],
-            action=action,
-            reason=action_reason(request),
-        )
-
-    @admin.action(
-        permissions=["moderate"],
-        description=gettext_lazy("Hide (give the reason)"),
-        description_plural=gettext_lazy("Hide selected comments (give the reason)"),
-        location=BOTH,
+    hide_comments = moderation_action(
+        Action.HIDE,
+        gettext_lazy("Hide (give the reason)"),
+        gettext_lazy("Hide selected comments (give the reason)"),
     )
-    def hide_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._moderate(request, queryset, Action.HIDE)
-
-    @admin.action(
-        permissions=["moderate"],
-        description=gettext_lazy("Restore"),
-        description_plural=gettext_lazy("Restore selected hidden comments"),
-        location=BOTH,
+    restore_comments = moderation_action(
+        Action.RESTORE, gettext_lazy("Restore"), gettext_lazy("Restore selected hidden comments")
     )
-    def restore_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._moderate(request, queryset, Action.RESTORE)
-
-    @admin.action(
-        permissions=["moderate"],
-        description=gettext_lazy("Dismiss the reports"),
-        description_plural=gettext_lazy("Dismiss the reports of selected comments"),
-        location=BOTH,
+    dismiss_comment_reports = moderation_action(
+        Action.DISMISS,
+        gettext_lazy("Dismiss the reports"),
+        gettext_lazy("Dismiss the reports of selected comments"),
     )
-    def dismiss_comment_reports(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._moderate(request, queryset, Action.DISMISS)
 
 
 # --- reports and logs: read-only lists -----------------------------------------
