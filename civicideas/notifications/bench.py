@@ -8,6 +8,9 @@ Redis message, negligible next to rendering and sending 100 emails.
 
 * fan-out: ``notify`` to 50,000 supporters inside one transaction (what
   ``idea_set_status`` does), i.e. rows created in batches of 2,000;
+* challenge opened: ``ideas.follows.challenge_announce`` to 50,000
+  followers (half the city, half a category): the audience query, then the
+  same fan-out;
 * delivery: 10,000 immediate notifications delivered by two processes in
   chunks of 100, to a backend that renders each message to MIME bytes and
   drops it (what locmem does, without keeping 10,000 messages in memory);
@@ -120,6 +123,37 @@ def _insert_digest_rows(city: City, user_ids: list[int]) -> None:
         )
 
 
+def _announce(city: City, user_ids: list[int]) -> tuple[int, float]:
+    """Half the people follow the city, half the challenge's category; time
+    ``challenge_announce`` (audience query and rows), queueing stubbed out.
+    The ideas app owns the rule; this suite measures its outbox path."""
+    from ideas.follows import challenge_announce
+    from ideas.models import Category, Challenge, Follow
+
+    half = len(user_ids) // 2
+    with city_context(city):
+        category = Category.objects.create(city=city, name="Bench", slug="bench")
+        Follow.objects.bulk_create(
+            [Follow(city=city, user_id=uid) for uid in user_ids[:half]]
+            + [Follow(city=city, user_id=uid, category=category) for uid in user_ids[half:]],
+            batch_size=5_000,
+        )
+    enqueue, outbox.enqueue = outbox.enqueue, lambda city_id, ids: True
+    try:
+        with city_context(city):
+            challenge = Challenge.objects.create(
+                city=city, title="Bench challenge", slug="bench", phase=Challenge.Phase.IDEAS
+            )
+            challenge.categories.set([category])
+            started = time.perf_counter()
+            told = challenge_announce(challenge=challenge)
+            seconds = time.perf_counter() - started
+            Notification.objects.all().delete()
+    finally:
+        outbox.enqueue = enqueue
+    return told, seconds
+
+
 def _cleanup(city: City) -> None:
     # Users' tenant rows (memberships, profiles...) are cleared with the city;
     # deleting users cascades into tenant tables, so it needs every city too.
@@ -161,6 +195,16 @@ def run(stdout: Any, *, scale: float = 1.0) -> list[tuple[str, str, str]]:
         )
         with city_context(city):
             Notification.objects.all().delete()
+
+        # 1b. A challenge opens: the followers' query, then the same fan-out.
+        told, announce_seconds = _announce(city, user_ids[:fan_out])
+        rows.append(
+            (
+                f"challenge opened, {told:,} followers",
+                f"{announce_seconds:.2f} s",
+                "target < 10 s",
+            )
+        )
 
         # 2. Delivery throughput, immediate kind, two processes.
         with city_context(city):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -63,9 +64,17 @@ class ChallengeForm(CitySlugForm):
 @admin.register(Category)
 class CategoryAdmin(IdeasAdmin):
     form = CitySlugForm
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "follower_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # How many people hear when a challenge in this category opens.
+        return super().get_queryset(request).annotate(followers=Count("follows"))
+
+    @admin.display(description=gettext_lazy("followers"), ordering="followers")
+    def follower_count(self, obj: Category) -> int:
+        return obj.followers
 
 
 @admin.register(District)

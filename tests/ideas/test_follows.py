@@ -218,6 +218,21 @@ def test_an_invalid_admin_form_announces_nothing(city):
     assert opened(city) == {}
 
 
+def test_category_admin_counts_this_citys_followers(city, other_city, parks, mobility):
+    admin = make_member(city, Role.CITY_ADMIN)
+    with city_context(city):
+        for _ in range(3):
+            FollowFactory(category=parks)
+        FollowFactory()  # the whole city: not a category's follower
+    with city_context(other_city):
+        lakeside_parks = CategoryFactory(name="Parks", slug="parks")
+        FollowFactory(category=lakeside_parks)
+    response = client_for(admin, city).get("/admin/ideas/category/?o=3")
+    assert response.status_code == 200
+    counts = {c.name: c.followers for c in response.context["cl"].result_list}
+    assert counts == {"Parks": 3, "Mobility": 0}
+
+
 # --- the pages -------------------------------------------------------------------------
 
 
