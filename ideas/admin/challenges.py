@@ -99,6 +99,8 @@ class ChallengeAdmin(IdeasAdmin):
     list_filter = ["phase", "premoderation", "supports_enabled"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
+    # Set once, when the followers were told it opened (ideas.follows).
+    readonly_fields = ["announced_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description"]}),
         (
@@ -110,6 +112,7 @@ class ChallengeAdmin(IdeasAdmin):
                     "ideas_deadline",
                     "supports_deadline",
                     "results_date",
+                    "announced_at",
                 ]
             },
         ),

@@ -33,6 +33,11 @@ def opened(city) -> dict[int, Notification]:
     return {n.recipient_id: n for n in rows}
 
 
+def opened_at(city, challenge):
+    with city_context(city):
+        return Challenge.objects.get(pk=challenge.pk).announced_at
+
+
 @pytest.fixture
 def parks(city):
     with city_context(city):
@@ -205,6 +210,12 @@ def test_opening_a_draft_in_the_admin_announces_it_once(city, parks):
     for _ in range(2):  # opened, then saved again
         assert client.post(url, challenge_data(slug="draft")).status_code == 302
     assert list(opened(city)) == [follower.pk]
+    # The form shows when it was announced, and a posted value cannot change it.
+    page = client.get(url)
+    assert "Opening announced" in page.content.decode()
+    announced = opened_at(city, draft)
+    client.post(url, challenge_data(slug="draft", announced_at_0="2020-01-01"))
+    assert opened_at(city, draft) == announced
 
 
 def test_an_invalid_admin_form_announces_nothing(city):
