@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -33,16 +32,6 @@ from ideas.models import Challenge, Idea
 
 #: How long before the due date evaluators are reminded.
 REMIND_WITHIN = timedelta(hours=48)
-
-
-def city_timezone(city: object) -> ZoneInfo:
-    """The city's time zone, or the site's when the city has none (or a bad one)."""
-    for name in (getattr(city, "time_zone", "") or "", settings.TIME_ZONE):
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return ZoneInfo("UTC")
 
 
 def due_text(due: datetime, tz: ZoneInfo) -> str:
@@ -121,7 +110,7 @@ def due_reminders_send(*, now: datetime | None = None, within: timedelta = REMIN
     for evaluator_id, challenge_id, left in open_counts:
         if (evaluator_id, challenge_id) in claimed:
             recipients[(challenge_id, left)].append(evaluator_id)
-    tz = city_timezone(city)
+    tz = city.zoneinfo
     written = 0
     for (challenge_id, left), evaluator_ids in sorted(recipients.items()):
         evaluation = by_challenge[challenge_id]

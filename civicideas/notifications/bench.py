@@ -239,10 +239,7 @@ def run(stdout: Any, *, scale: float = 1.0) -> list[tuple[str, str, str]]:
         key = digests.period_key(Channel.DAILY)
         started = time.perf_counter()
         with city_context(city):
-            waiting = digests.waiting_recipients(Channel.DAILY)
-        batches = [
-            waiting[i : i + digests.BATCH_SIZE] for i in range(0, len(waiting), digests.BATCH_SIZE)
-        ]
+            batches = digests.waiting_batches(Channel.DAILY)
         _in_processes(lambda share: _digest_share(city.pk, key, share), batches)
         seconds = time.perf_counter() - started
         with city_context(city):

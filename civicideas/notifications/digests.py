@@ -75,6 +75,13 @@ def waiting_recipients(period: str) -> list[int]:
     )
 
 
+def waiting_batches(period: str) -> list[list[int]]:
+    """Those people in batches of ``BATCH_SIZE``: one task (beat) or one
+    transaction (``manage.py send_digests``) each."""
+    user_ids = waiting_recipients(period)
+    return [user_ids[i : i + BATCH_SIZE] for i in range(0, len(user_ids), BATCH_SIZE)]
+
+
 def build_digests(*, period: str, key: str, user_ids: Sequence[int]) -> Outcome:
     """Send this period's digest to these people of the current city, once each."""
     if not transaction.get_connection().in_atomic_block:

@@ -59,11 +59,11 @@ def sweep() -> int:
 
 @city_task(name="notifications.digest_city", ignore_result=True)
 def digest_city(period: str, key: str) -> int:
-    user_ids = digests.waiting_recipients(period)
+    batches = digests.waiting_batches(period)
     city_id = current_city().pk
-    for start in range(0, len(user_ids), digests.BATCH_SIZE):
-        digest_batch.delay(city_id, period, key, user_ids[start : start + digests.BATCH_SIZE])
-    return len(user_ids)
+    for batch in batches:
+        digest_batch.delay(city_id, period, key, batch)
+    return sum(len(batch) for batch in batches)
 
 
 @city_task(name="notifications.digest_batch", ignore_result=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
@@ -93,6 +95,17 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zoneinfo(self) -> ZoneInfo:
+        """The city's time zone for dates people read (a reminder's due
+        date); the site's when the stored name is not a known zone."""
+        for name in (self.time_zone, settings.TIME_ZONE):
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, TypeError):
+                continue
+        return ZoneInfo("UTC")
 
     def contains_point(self, latitude: float, longitude: float) -> bool:
         """Whether a location lies inside the city's bounding box (if set)."""

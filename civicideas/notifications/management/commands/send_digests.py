@@ -44,10 +44,9 @@ class Command(BaseCommand):
     def _send(self, city: City, period: str) -> int:
         key = digests.period_key(period)
         with city_context(city):
-            user_ids = digests.waiting_recipients(period)
+            batches = digests.waiting_batches(period)
         sent = 0
-        for start in range(0, len(user_ids), digests.BATCH_SIZE):
-            batch = user_ids[start : start + digests.BATCH_SIZE]
+        for batch in batches:
             # One transaction per batch, as the Celery task does.
             with city_context(city):
                 sent += digests.build_digests(period=period, key=key, user_ids=batch).sent
