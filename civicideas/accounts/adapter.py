@@ -9,6 +9,11 @@
   header: a forged or secondary host cannot plant its own link in a
   password-reset or verification email. The "site" named in the mail is the
   city, not the request's host.
+* Passwords are checked against one guess budget per account and per client
+  IP, shared with the API (``accounts.guesses``); a locked attempt answers
+  429 with ``Retry-After``.
+* Setting a password (change, reset, first password) revokes the account's
+  API tokens in every city (``accounts.services.user_password_set``).
 """
 
 from __future__ import annotations
@@ -19,9 +24,14 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from civicideas.accounts import guesses
+from civicideas.accounts.services import user_password_set
 from civicideas.tenancy.context import current_city_or_none
 from civicideas.tenancy.urls import city_url, primary_hostname, public_url
 
@@ -78,16 +88,38 @@ class CityAccountAdapter(DefaultAccountAdapter):
             require_https=request.is_secure(),
         )
 
-    def _get_login_attempts_cache_key(self, request: Any, **credentials: Any) -> str:
-        """The failed-login counter's key: the account, not the host.
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        """Check a password within the shared guess budget.
 
-        allauth keys it on ``site.domain:login``, i.e. on the request's host.
-        An account works on every city's host (and on a city's secondary
-        domains), so per-host counters would give a password guesser five
-        tries per host instead of five in all.
+        The budget is per account, not per host (allauth's own counter, off in
+        settings, was keyed on the host: an account works on every city's host,
+        so that gave a guesser five tries per host), and shared with the API's
+        token endpoint. A locked attempt is answered 429 before the password
+        is looked at.
         """
         login = credentials.get("email", credentials.get("username", "")) or ""
-        return f"account:{login.strip().lower()}"
+        try:
+            guess = guesses.guess_take(request=request, login=login)
+        except guesses.TooManyGuesses as locked:
+            raise ImmediateHttpResponse(too_many_guesses_response(request, locked)) from None
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            guesses.guess_succeeded(guess)
+        return user
+
+    def _delete_login_attempts_cached_email(self, request: Any, **credentials: Any) -> None:
+        """After a password reset through the emailed link, the account's
+        failures are forgotten (allauth calls this hook then)."""
+        guesses.guesses_forget(login=credentials.get("email", "") or "")
+
+    def set_password(self, user: Any, password: str) -> None:
+        """Every password change, reset or first password goes through here."""
+        user_password_set(user=user, password=password)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The client address allauth's rate limits count: the same one as
+        the guess budget and the API's throttles."""
+        return guesses.client_ip(request)
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         return _on_canonical_host(super().get_reset_password_from_key_url(key))
@@ -113,3 +145,15 @@ class CityAccountAdapter(DefaultAccountAdapter):
         context["current_site"] = _mail_site()
         context["site_url"] = _canonical_url("/")
         super().send_mail(template_prefix, email, context)
+
+
+def too_many_guesses_response(request: HttpRequest, locked: guesses.TooManyGuesses) -> HttpResponse:
+    """429 page with ``Retry-After``, in the site's layout, saying when to retry."""
+    response = TemplateResponse(
+        request,
+        "429.html",
+        {"retry_after_minutes": max(1, (locked.retry_after + 59) // 60), "message": locked.message},
+        status=429,
+    )
+    response["Retry-After"] = str(locked.retry_after)
+    return response

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from civicideas.accounts.models import Profile, User
+from civicideas.accounts.services import user_delete, user_set_active
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
 
 
@@ -31,6 +32,19 @@ class UserAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return self.has_module_permission(request)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            # Through the service: deactivating revokes the account's API tokens.
+            user_set_active(user=obj, active=obj.is_active)
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        user_delete(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for user in queryset:
+            user_delete(user=user)
 
 
 @admin.register(Profile)

@@ -1,4 +1,10 @@
-"""Writes on accounts and profiles."""
+"""Writes on accounts and profiles.
+
+Credentials end together: whatever sets a password or ends an account also
+revokes its API tokens in every city (sessions end by themselves: Django
+refuses a session whose password hash changed or whose user is inactive or
+gone).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,9 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 
 from civicideas.accounts.models import Profile, User
+from civicideas.api.tokens import tokens_revoke_all
 from civicideas.errors import InvalidInput
-from civicideas.tenancy.context import current_city
+from civicideas.tenancy.context import all_cities_context, current_city
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
 
@@ -79,3 +86,33 @@ def profile_update(*, user: User, display_name: str, preferred_language: str) ->
     profile.preferred_language = preferred_language
     profile.save(update_fields=["display_name", "preferred_language"])
     return profile
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str) -> None:
+    """Set ``user``'s password (change, reset or first one) and revoke their
+    API tokens: a token must not outlive the password it was issued for.
+    allauth's adapter calls this for all of its password flows."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    tokens_revoke_all(user=user)
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool) -> None:
+    """Activate or deactivate an account. Deactivating revokes its API tokens,
+    so reactivating it later does not bring old tokens back."""
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    user.is_active = active
+    if not active:
+        tokens_revoke_all(user=user)
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete an account with its rows in every city (tokens, profiles,
+    memberships): the cascade runs across cities, which one city's scope and
+    row-level security would not let it reach."""
+    tokens_revoke_all(user=user)
+    with all_cities_context():
+        user.delete()

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicideas.apitokens.models import ApiToken
-from civicideas.tenancy.context import current_city
+from civicideas.tenancy.context import all_cities_context, current_city
 
 TOKEN_PREFIX = "civ_"  # noqa: S105 - a marker, not a secret
 #: ``last_used_at`` is written at most this often per token, so reads stay reads.
@@ -56,3 +56,18 @@ def token_find(raw: str) -> ApiToken | None:
 @transaction.atomic
 def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user: Any) -> int:
+    """Revoke every active token of ``user`` in every city; returns how many.
+
+    Called when the credentials behind the tokens end: the password is
+    changed or reset, or the account is deactivated or deleted
+    (``accounts.services``). Tokens are tenant rows, so this is one of the
+    rare explicit cross-city writes.
+    """
+    with all_cities_context():
+        return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )

@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from civicideas.api import idempotency, throttling
+from civicideas.accounts import guesses
+from civicideas.api import idempotency
 from civicideas.api.authentication import CityTokenAuthentication
 from civicideas.api.tokens import token_issue, token_revoke
 from civicideas.apitokens.models import ApiToken
@@ -102,14 +103,14 @@ class TokenView(CityBoundMixin, APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         email = data.validated_data["email"]
-        if throttling.too_many_failures(request, email):
-            raise exceptions.Throttled(
-                wait=settings.API_TOKEN_FAILURE_WINDOW,
-                detail=_("Too many failed attempts. Try again later."),
-            )
+        # One guess budget with the sign-in form (civicideas.accounts.guesses):
+        # an account the form has locked gets no token, and vice versa.
+        try:
+            guess = guesses.guess_take(request=request._request, login=email)
+        except guesses.TooManyGuesses as locked:
+            raise exceptions.Throttled(wait=locked.retry_after, detail=locked.message) from None
         user = authenticate(request._request, email=email, password=data.validated_data["password"])
         if user is None or not user.is_active:
-            throttling.record_failure(request, email)
             # The same answer whether the address exists or not.
             return Response(
                 {
@@ -118,7 +119,7 @@ class TokenView(CityBoundMixin, APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        throttling.clear_email_failures(request, email)
+        guesses.guess_succeeded(guess)
         if (
             settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
             and not EmailAddress.objects.filter(user=user, verified=True).exists()

@@ -75,6 +75,13 @@ def ttl() -> int:
     return int(getattr(settings, "PAGE_CACHE_SECONDS", 60))
 
 
+def _store() -> Any:
+    """Redis itself, without the default cache's per-process fallback
+    (``civicideas.ops.cache``): a page kept in one process's memory would
+    outlive a change bumped in another. Errors are handled here instead."""
+    return getattr(cache, "primary", cache)
+
+
 def _available() -> bool:
     return ttl() > 0 and time.monotonic() >= _down_until
 
@@ -101,7 +108,7 @@ def _generation_key(scope: str) -> str:
 def generations(scopes: Sequence[str]) -> list[int]:
     """Current generation of each scope (0 if never bumped). Raises on cache errors."""
     keys = [_generation_key(s) for s in scopes]
-    found = cache.get_many(keys)
+    found = _store().get_many(keys)
     return [int(found.get(key) or 0) for key in keys]
 
 
@@ -113,10 +120,10 @@ def bump(*scopes: str) -> None:
         key = _generation_key(scope)
         try:
             try:
-                cache.incr(key)
+                _store().incr(key)
             except ValueError:  # first bump of this scope
-                if not cache.add(key, 1, timeout=None):
-                    cache.incr(key)  # a concurrent first bump won the add
+                if not _store().add(key, 1, timeout=None):
+                    _store().incr(key)  # a concurrent first bump won the add
         except Exception:  # noqa: BLE001 - Redis errors of any kind
             _cache_failed(f"bump {scope}")
             return
@@ -227,7 +234,7 @@ def anonymous_page(
             key = None
             try:
                 key = page_key(request, names, generations(names), variant)
-                cached = cache.get(key)
+                cached = _store().get(key)
             except Exception:  # noqa: BLE001 - Redis errors of any kind
                 _cache_failed("read")
                 cached = None
@@ -242,7 +249,7 @@ def anonymous_page(
                 response.render()
             if key is not None and _storable(request, response):
                 try:
-                    cache.set(key, (response["Content-Type"], response.content), ttl())
+                    _store().set(key, (response["Content-Type"], response.content), ttl())
                 except Exception:  # noqa: BLE001
                     _cache_failed("write")
                 response[STATUS_HEADER] = "miss"

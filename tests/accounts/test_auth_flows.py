@@ -109,14 +109,16 @@ def test_repeated_failed_logins_are_rate_limited_in_redis(city, city_client):
     for _ in range(5):
         response = login(city_client, "ada@example.org", "wrong-password-1")
         assert "Too many failed login attempts" not in response.content.decode()
-    # The right password no longer helps: the account is locked for a while.
+    # The right password no longer helps: the account is locked for a while,
+    # said with 429 and Retry-After (issue 21 §3; it was a 200 form error).
     response = login(city_client, "ada@example.org")
-    assert response.status_code == 200
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 15 * 60
     assert "Too many failed login attempts" in response.content.decode()
     assert SESSION_KEY not in city_client.session
     # The counters live in the Redis cache (shared by all web processes).
     redis = cache._cache.get_client()
-    assert redis.keys("*allauth:rl:allauth.account:login_failed*")
+    assert redis.keys("*guesses:account:*")
 
 
 def test_failed_login_limit_is_per_account_not_per_host(city, other_city):

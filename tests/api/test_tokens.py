@@ -127,7 +127,7 @@ def test_unverified_email_gets_no_token(city):
     assert response.json()["code"] == "email_unverified"
 
 
-@override_settings(API_TOKEN_FAILURE_LIMIT=3)
+@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_LIMIT_PER_IP=3)
 def test_throttled_after_failed_attempts_even_with_the_right_password(city, citizen):
     for _ in range(3):
         assert issue(city, citizen.email, "guess").status_code == 400
@@ -143,7 +143,7 @@ def test_throttled_after_failed_attempts_even_with_the_right_password(city, citi
     assert issue(city, other.email, REMOTE_ADDR="10.9.8.7").status_code == 201
 
 
-@override_settings(API_TOKEN_FAILURE_LIMIT=3)
+@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_LIMIT_PER_IP=3)
 def test_forged_forwarded_for_does_not_reset_the_counter(city, citizen):
     for n in range(3):
         issue(city, f"p{n}@example.org", "guess", HTTP_X_FORWARDED_FOR=f"1.2.3.{n}")

@@ -1,0 +1,144 @@
+"""The default cache: Redis, or this process's memory while Redis is down.
+
+Every limiter of the platform keeps its counters in the default cache:
+allauth's rate limits (sign-up, password reset, ...), REST framework's
+throttles, the shared password-guess budget (``accounts.guesses``) and the
+API's idempotency keys. With the stock ``RedisCache`` a Redis outage made each
+of them raise, so signing in and every API call answered 500. Patching each
+call site would miss the next limiter, so the fallback lives here, once:
+
+* every cache operation goes to Redis; when Redis does not answer (connection
+  refused, timeout), the operation is served by a per-process memory cache
+  (``LocMemCache``) instead and a warning is logged;
+* for ``RETRY_SECONDS`` after a failure the memory cache is used directly, so
+  requests do not each wait for a dead server; then Redis is tried again, and
+  once it answers it is used again (an info line is logged).
+
+During an outage limits are therefore counted per process (with N web
+processes an attacker gets at most N times the budget, never an unlimited
+one), and counters restart from Redis's values when it returns. Values that
+are worthless per process use ``primary`` (Redis only) and handle errors
+themselves: the page cache (``pages.page_cache``) would otherwise serve pages
+that another process has invalidated.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from functools import cached_property
+from typing import Any
+
+import redis
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+#: How long the memory cache is used after Redis failed, before Redis is tried again.
+RETRY_SECONDS = 5.0
+#: Enough for every counter of a busy process during an outage; LocMemCache culls beyond.
+MEMORY_MAX_ENTRIES = 20_000
+#: Errors that mean "Redis is not there", as opposed to a bad command.
+UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+# Per process (backend instances are per thread): location -> monotonic time
+# until which Redis is skipped; absent when Redis is believed up.
+_down_until: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+class ResilientRedisCache(RedisCache):
+    """``RedisCache`` that falls back to process memory while Redis is down."""
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._server = server
+        self._params = params
+        self._location = f"{server}|{self.key_prefix}"
+        memory_params = {**params, "OPTIONS": {"MAX_ENTRIES": MEMORY_MAX_ENTRIES}}
+        # LocMemCache shares its storage between instances of the same name,
+        # so every thread of this process sees the same fallback counters.
+        self.memory = LocMemCache(f"resilient:{self._location}", memory_params)
+
+    @cached_property
+    def primary(self) -> RedisCache:
+        """The same Redis without the fallback, for callers that would rather
+        have nothing than a per-process copy; their calls may raise."""
+        return RedisCache(self._server, self._params)
+
+    @property
+    def degraded(self) -> bool:
+        """True while this process serves the cache from memory."""
+        until = _down_until.get(self._location)
+        return until is not None and time.monotonic() < until
+
+    def _run(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        if self.degraded:
+            return getattr(self.memory, name)(*args, **kwargs)
+        try:
+            result = getattr(RedisCache, name)(self, *args, **kwargs)
+        except UNAVAILABLE as exc:
+            self._went_down(exc)
+            return getattr(self.memory, name)(*args, **kwargs)
+        if self._location in _down_until:
+            with _lock:
+                was_down = _down_until.pop(self._location, None) is not None
+            if was_down:
+                logger.info("Redis cache at %s answers again; limits use Redis.", self._server)
+        return result
+
+    def _went_down(self, exc: Exception) -> None:
+        with _lock:
+            first = self._location not in _down_until
+            _down_until[self._location] = time.monotonic() + RETRY_SECONDS
+        if first:
+            logger.warning(
+                "Redis cache at %s is unreachable (%s: %s); rate limits, throttles "
+                "and cached values use this process's memory until it answers.",
+                self._server,
+                type(exc).__name__,
+                exc,
+            )
+
+    def add(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("add", *args, **kwargs)
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("get", *args, **kwargs)
+
+    def set(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("set", *args, **kwargs)
+
+    def touch(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("touch", *args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("delete", *args, **kwargs)
+
+    def get_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("get_many", *args, **kwargs)
+
+    def has_key(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("has_key", *args, **kwargs)
+
+    def incr(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("incr", *args, **kwargs)
+
+    def set_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("set_many", *args, **kwargs)
+
+    def delete_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("delete_many", *args, **kwargs)
+
+    def clear(self) -> Any:
+        # Both: counters kept in memory during an outage must not outlive a clear.
+        self.memory.clear()
+        return self._run("clear")
+
+
+def forget_outages() -> None:
+    """Treat Redis as up again everywhere in this process (tests, after a restart)."""
+    with _lock:
+        _down_until.clear()
