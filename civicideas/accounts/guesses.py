@@ -32,6 +32,7 @@ down (``civicideas.ops.cache``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from dataclasses import dataclass
@@ -96,10 +97,8 @@ def _count(key: str, window: int, now: float) -> int:
 
 
 def _uncount(key: str) -> None:
-    try:
+    with contextlib.suppress(ValueError):  # the window ended meanwhile
         cache.decr(key)
-    except ValueError:  # the window ended meanwhile
-        pass
 
 
 def _retry_after(key: str, window: int, now: float) -> int:
@@ -149,4 +148,3 @@ def guesses_forget(*, login: str) -> None:
     through the emailed link (which proves the owner's mailbox)."""
     key = _account_key(login)
     cache.delete_many([key, f"{key}:until"])
-
