@@ -1,8 +1,9 @@
-"""Reachability of the services the platform needs: PostgreSQL and Redis.
+"""Reachability of the services the platform needs: PostgreSQL, Redis (the
+cache) and the Celery broker (Redis too, by default).
 
 Each check answers ``None`` when the service is fine, or a short reason, and
-never raises: ``/healthz`` and ``manage.py preflight`` turn the reasons into a
-503 or one clear sentence. Every check has a short timeout so a dead service
+never raises: ``/healthz``, ``/readyz`` and ``manage.py preflight`` turn the
+reasons into a status or one clear sentence. Every check has a short timeout so a dead service
 makes the answer quick rather than hanging the prober.
 """
 
@@ -46,6 +47,22 @@ def check_redis(url: str | None = None) -> str | None:
             client.ping()
         finally:
             client.close()
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__
+    return None
+
+
+def check_broker(url: str | None = None) -> str | None:
+    """None when the Celery broker at ``url`` (default ``CELERY_BROKER_URL``)
+    accepts a connection. Redis brokers get a PING; others a kombu connection."""
+    url = url or settings.CELERY_BROKER_URL
+    if urlsplit(url).scheme in {"redis", "rediss"}:
+        return check_redis(url)
+    try:
+        from kombu import Connection
+
+        with Connection(url, connect_timeout=REDIS_TIMEOUT_SECONDS) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
     except Exception as exc:  # noqa: BLE001
         return type(exc).__name__
     return None

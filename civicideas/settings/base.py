@@ -278,8 +278,8 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
-# The health check is probed over plain HTTP inside the deployment network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Health and readiness are probed over plain HTTP inside the deployment network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- REST API --------------------------------------------------------------
 # JSON in, JSON out (never HTML); see civicideas/api/.

@@ -1,8 +1,9 @@
 """Hostile faults with a real Redis and real Celery workers.
 
 Each test module run starts its own ``redis-server`` on a free port (no
-persistence) and points the Celery app at it, so the tests can stop and
-start the broker at will without touching the shared test Redis. Workers
+persistence; ``tests.faults.PrivateRedis``) and points the Celery app at it,
+so the tests can stop and start the broker at will without touching the
+shared test Redis. Workers
 run in a thread of this process (``start_worker``: shares settings and the
 locmem outbox) or, to be killed, as a separate ``celery worker`` process
 whose emails go to a file.
@@ -13,7 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import time
@@ -35,69 +35,15 @@ from civicideas.notifications.models import Notification
 from civicideas.tenancy.context import city_context
 from ideas.models import Idea
 from tests.conftest import client_for, make_member
+from tests.faults import PrivateRedis, wait_until
 from tests.ideas.factories import ChallengeFactory
 from tests.notifications.backends import ScriptedBackend, sent_lines
 from tests.notifications.conftest import add_notification, reload
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-REDIS_SERVER = "/usr/bin/redis-server"
 ROOT = Path(__file__).resolve().parents[2]
 State = Notification.State
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(predicate, seconds: float = 20.0, step: float = 0.1) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
-
-
-class PrivateRedis:
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        assert wait_until(lambda: self._ping(client), 10), "redis-server did not start"
-
-    @staticmethod
-    def _ping(client: redis.Redis) -> bool:
-        try:
-            return bool(client.ping())
-        except redis.ConnectionError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
 
 
 def _point_app_at(url: str) -> None:
@@ -109,8 +55,6 @@ def _point_app_at(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def broker() -> Iterator[PrivateRedis]:
-    if not Path(REDIS_SERVER).exists():
-        pytest.skip("redis-server is not installed")
     server = PrivateRedis()
     server.start()
     previous_url, previous_options = (
