@@ -64,9 +64,10 @@ def test_each_process_runs_what_its_name_says(services):
         assert depends["db"]["condition"] == "service_healthy"
 
 
-def test_web_health_check_probes_healthz(services):
+def test_web_health_check_probes_readiness(services):
+    # /readyz: 503 only without the database; Redis down is "degraded", 200.
     probe = " ".join(services["web"]["healthcheck"]["test"])
-    assert "http://127.0.0.1:8000/healthz" in probe
+    assert "http://127.0.0.1:8000/readyz" in probe
     for name in ("db", "redis", "worker"):
         assert services[name]["healthcheck"]["test"], name
 
