@@ -12,9 +12,7 @@ from django.db import connection
 from django.test import Client
 
 
-def get_health(
-    host: str = "localhost", path: str = "/healthz", **extra
-) -> tuple[int, dict, float]:
+def get_health(host: str = "localhost", path: str = "/healthz", **extra) -> tuple[int, dict, float]:
     started = time.monotonic()
     response = Client().get(path, HTTP_HOST=host, **extra)
     return response.status_code, response.json(), time.monotonic() - started
