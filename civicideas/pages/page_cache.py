@@ -30,7 +30,10 @@ Correctness rests on three rules:
 
 Redis being down never breaks a page: every cache error is logged and the
 page is rendered normally; after an error the cache is left alone for a few
-seconds so each request does not wait for a dead server.
+seconds so each request does not wait for a dead server. Pages go to Redis
+only, never to the default cache's per-process fallback
+(``civicideas.ops.cache``): a page kept in one process would outlive a bump
+made in another.
 """
 
 from __future__ import annotations
