@@ -250,8 +250,10 @@ class SponsorAdmin(SponsorsAdmin):
 
         # The same batched path as the nightly recompute (one city task that
         # queues a task per batch of sponsors), not a second implementation.
+        # robust: with the broker down the action must not answer 500; the
+        # nightly recompute catches up, and the failure is logged.
         city_id = current_city().pk
-        transaction.on_commit(lambda: recompute_city_matches.delay(city_id))
+        transaction.on_commit(lambda: recompute_city_matches.delay(city_id), robust=True)
         messages.success(
             request, _("The matches are being recomputed; this takes up to a few minutes.")
         )

@@ -178,3 +178,34 @@ def test_limits_return_to_redis_when_it_answers_again(city, ada, redis_cache, ca
 
     assert wait_until(counted_in_redis, seconds=5, step=0.3)
     assert any("answers again" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queuing_background_work_without_the_broker_is_no_500(city, redis_cache):
+    """The sponsors' "recompute all matches" admin action queues a task after
+    the commit; with the broker down that raised out of the request (500)."""
+    from civicideas.celery import app
+    from sponsors.models import Sponsor
+    from tests.conftest import client_for
+    from tests.sponsors.factories import SponsorFactory
+
+    staff = make_member(city, Role.CITY_ADMIN)
+    with city_context(city):
+        sponsor = SponsorFactory()
+    previous = app.conf.broker_url
+    app.conf.broker_url = redis_cache.url
+    app._pool = None
+    app.amqp._producer_pool = None
+    redis_cache.stop()
+    try:
+        response = client_for(staff, city).post(
+            "/admin/sponsors/sponsor/",
+            {"action": "recompute_all_matches", "_selected_action": [sponsor.pk]},
+        )
+    finally:
+        app.conf.broker_url = previous
+        app._pool = None
+        app.amqp._producer_pool = None
+    assert response.status_code == 302
+    with city_context(city):
+        assert Sponsor.objects.filter(pk=sponsor.pk).exists()
