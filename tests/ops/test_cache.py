@@ -1,0 +1,75 @@
+"""The default cache backend falls back to process memory when Redis does
+not answer, quickly, with one warning per outage (``civicideas.ops.cache``)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+from django.core.cache import caches
+
+from civicideas.ops import cache as resilient
+from civicideas.ops.cache import ResilientRedisCache
+
+
+@pytest.fixture
+def dead(closed_port):
+    resilient.forget_outages()
+    backend = ResilientRedisCache(
+        f"redis://127.0.0.1:{closed_port}/0",
+        {"KEY_PREFIX": "dead", "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}},
+    )
+    backend.memory.clear()
+    yield backend
+    resilient.forget_outages()
+
+
+def test_the_default_cache_is_the_resilient_one_and_uses_redis():
+    backend = caches["default"]
+    assert isinstance(backend, ResilientRedisCache)
+    backend.set("probe", 1)
+    assert backend.primary.get("probe") == 1  # in Redis, not in memory
+    assert not backend.degraded
+
+
+def test_every_operation_works_without_redis(dead, caplog):
+    caplog.set_level(logging.WARNING, logger="civicideas.ops.cache")
+    started = time.monotonic()
+    assert dead.add("n", 1, timeout=60) is True
+    assert dead.add("n", 5) is False
+    assert dead.incr("n") == 2
+    assert dead.decr("n") == 1
+    with pytest.raises(ValueError):
+        dead.incr("missing")
+    dead.set_many({"a": 1, "b": [2]})
+    assert dead.get_many(["a", "b", "c"]) == {"a": 1, "b": [2]}
+    assert dead.has_key("a") and dead.touch("a", 10)
+    dead.delete_many(["a"])
+    assert dead.get("a", "gone") == "gone"
+    assert dead.get_or_set("c", 3) == 3
+    assert dead.delete("c") is True
+    dead.clear()
+    assert dead.get("n") is None
+    assert dead.degraded
+    assert time.monotonic() - started < 3
+    warnings = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+
+
+def test_redis_is_tried_again_after_the_pause(dead, monkeypatch):
+    monkeypatch.setattr(resilient, "RETRY_SECONDS", 0.2)
+    dead.set("k", 1)
+    assert dead.degraded
+    time.sleep(0.3)
+    assert not dead.degraded
+    assert dead.get("k") == 1  # tried Redis, failed again, memory answered
+    assert dead.degraded
+
+
+def test_the_primary_has_no_fallback(dead):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    with pytest.raises(RedisConnectionError):
+        dead.primary.get("k")
