@@ -123,15 +123,15 @@ def guess_take(*, request: HttpRequest, login: str) -> Guess:
         guess.ip_key: settings.LOGIN_FAILURE_LIMIT_PER_IP,
     }
     counted: list[str] = []
-    exhausted: list[str] = []
     for key, limit in limits.items():
         counted.append(key)
         if _count(key, window, now) > limit:
-            exhausted.append(key)
-    if exhausted:
-        for key in counted:
-            _uncount(key)
-        raise TooManyGuesses(max(_retry_after(key, window, now) for key in exhausted))
+            # Stop at the first exhausted counter and give back what this
+            # attempt took, so a refused attempt never pushes another counter
+            # over its limit (which would refuse a concurrent, allowed one).
+            for taken in counted:
+                _uncount(taken)
+            raise TooManyGuesses(_retry_after(key, window, now))
     return guess
 
 

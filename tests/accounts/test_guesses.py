@@ -173,25 +173,38 @@ def test_hostile_logins_never_make_a_500(city, login):
     assert api.status_code < 500
 
 
-def test_concurrent_guesses_never_overshoot_the_budget(db):
-    """Twenty simultaneous guesses at one account: exactly the budget gets
-    through to the password check (real Redis, atomic INCR)."""
+def _race(logins: list[str]) -> tuple[int, list[int]]:
+    """Take a guess for each login at once from one IP; (taken, retry-afters)."""
     request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.1.1.1")
-    barrier = threading.Barrier(20)
+    barrier = threading.Barrier(len(logins))
     taken: list[guesses.Guess] = []
     refused: list[int] = []
 
-    def attempt() -> None:
+    def attempt(login: str) -> None:
         barrier.wait()
         try:
-            taken.append(guesses.guess_take(request=request, login="target@example.org"))
+            taken.append(guesses.guess_take(request=request, login=login))
         except guesses.TooManyGuesses as locked:
             refused.append(locked.retry_after)
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    threads = [threading.Thread(target=attempt, args=(login,)) for login in logins]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(taken) == 4
+    return len(taken), refused
+
+
+def test_concurrent_guesses_at_one_account_take_exactly_its_budget(db):
+    """Twenty simultaneous guesses at one account: exactly the budget gets
+    through to the password check (real Redis, atomic INCR), no more and —
+    refused attempts giving back what they took — no fewer."""
+    taken, refused = _race(["target@example.org"] * 20)
+    assert taken == 4
     assert len(refused) == 16 and all(0 < wait <= 15 * 60 for wait in refused)
+
+
+def test_concurrent_guesses_from_one_ip_take_exactly_its_budget(db):
+    taken, refused = _race([f"p{n}@example.org" for n in range(20)])
+    assert taken == 10
+    assert len(refused) == 10
