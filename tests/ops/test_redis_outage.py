@@ -89,12 +89,8 @@ def test_sign_in_works_and_guesses_stay_limited_without_redis(city, ada, redis_c
     for _ in range(2):
         assert form_login(guesser, ada.email, WRONG).status_code == 200
     for _ in range(2):
-        assert (
-            ApiClient(city)
-            .post_json(TOKEN_URL, {"email": ada.email, "password": WRONG})
-            .status_code
-            == 400
-        )
+        refused = ApiClient(city).post_json(TOKEN_URL, {"email": ada.email, "password": WRONG})
+        assert refused.status_code == 400
     assert form_login(guesser, ada.email).status_code == 429
     locked = ApiClient(city).post_json(TOKEN_URL, {"email": ada.email, "password": PASSWORD})
     assert locked.status_code == 429 and locked.json()["code"] == "throttled"
@@ -108,10 +104,9 @@ def test_sign_in_works_and_guesses_stay_limited_without_redis(city, ada, redis_c
     assert signup.status_code == 302
 
     assert time.monotonic() - started < 15, "requests waited on the dead Redis"
+    # One warning per outage and process, not one per request.
     warnings = [r for r in caplog.records if "unreachable" in r.getMessage()]
-    assert warnings and all(r.levelno == logging.WARNING for r in warnings)
-    # One warning per outage, not one per request.
-    assert len(warnings) <= 3
+    assert [r.levelno for r in warnings] == [logging.WARNING]
 
     # Liveness: degraded, not down.
     health = Client().get("/healthz", HTTP_HOST="10.0.0.7")
