@@ -144,9 +144,7 @@ def test_can_see_colleague_scores_agrees_with_colleague_scorecards(matrix, blind
     for role, person in matrix.people.items():
         user = fresh(person)
         for label, assignment in matrix.assignments.items():
-            listed = {
-                sc.pk for sc in selectors.colleague_scorecards(user, assignment, blind=blind)
-            }
+            listed = {sc.pk for sc in selectors.colleague_scorecards(user, assignment, blind=blind)}
             expected = _colleagues_by_rule(user, assignment, blind=blind, scorecards=scorecards)
             if listed != expected:
                 found.append((role, label, sorted(expected), sorted(listed)))

@@ -64,13 +64,9 @@ class World:
 
 
 @pytest.fixture
-def world(city, other_city):
-    return World(city, other_city)
-
-
-@pytest.fixture
-def in_riverton(world):
-    with city_context(world.riverton):
+def in_riverton(city, other_city):
+    world = World(city, other_city)
+    with city_context(city):
         yield world
 
 
@@ -84,9 +80,7 @@ def test_the_selector_is_the_queryset(in_riverton):
     """Other apps call ``selectors.visible_ideas``: the same rows, the same SQL."""
     for person in in_riverton.people.values():
         user = fresh(person)
-        assert str(selectors.visible_ideas(user).query) == str(
-            Idea.objects.visible_to(user).query
-        )
+        assert str(selectors.visible_ideas(user).query) == str(Idea.objects.visible_to(user).query)
     assert str(selectors.public_ideas().query) == str(Idea.objects.public().query)
 
 

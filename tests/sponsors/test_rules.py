@@ -18,7 +18,13 @@ from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
 from ideas.status import IdeaStatus
 from sponsors import rules, selectors
-from sponsors.models import GroupMembership, InitiativeStatus, Offer, SponsorMembership
+from sponsors.models import (
+    GroupMembership,
+    Initiative,
+    InitiativeStatus,
+    Offer,
+    SponsorMembership,
+)
 from tests.conftest import make_member
 from tests.factories import UserFactory
 from tests.ideas.factories import IdeaFactory
@@ -39,7 +45,7 @@ ADMIN, MEMBER = GroupMembership.Role.ADMIN, GroupMembership.Role.MEMBER
 
 
 class World:
-    """Riverton: four groups (approved or not × ours or nobody's), an
+    """Riverton: four groups (approved or not, ours or nobody's), an
     initiative of each group in every status, two sponsors (ours and
     another) with offers in every state on initiatives of both our and
     another group, and people in every role. Lakeside: the same kinds of
@@ -121,19 +127,17 @@ class World:
 
 
 @pytest.fixture
-def world(city, other_city):
-    return World(city, other_city)
-
-
-@pytest.fixture
-def in_riverton(world):
-    with city_context(world.riverton):
+def in_riverton(city, other_city):
+    world = World(city, other_city)
+    with city_context(city):
         yield world
 
 
 def test_can_view_group_agrees_with_groups_visible_to(in_riverton):
     w = in_riverton
-    assert disagreements(w.people, w.groups, rules.can_view_group, selectors.groups_visible_to) == []
+    assert (
+        disagreements(w.people, w.groups, rules.can_view_group, selectors.groups_visible_to) == []
+    )
 
 
 def test_can_view_initiative_agrees_with_initiatives_visible_to(in_riverton):
@@ -157,9 +161,20 @@ def test_public_initiatives_are_what_anybody_may_see(in_riverton):
     assert set(selectors.public_initiatives()) == set(selectors.initiatives_visible_to(anybody))
 
 
+def test_is_public_agrees_with_the_public_queryset(in_riverton):
+    """``Initiative.is_public`` and ``Initiative.objects.public()`` are one
+    rule (the status); public to everyone also needs an approved group."""
+    public = set(Initiative.objects.public())
+    for label, initiative in in_riverton.initiatives.items():
+        assert initiative.is_public == (initiative in public), label
+    assert set(selectors.public_initiatives()) == {i for i in public if i.group.is_approved}
+
+
 def test_can_view_offer_agrees_with_offers_visible_to(in_riverton):
     w = in_riverton
-    assert disagreements(w.people, w.offers, rules.can_view_offer, selectors.offers_visible_to) == []
+    assert (
+        disagreements(w.people, w.offers, rules.can_view_offer, selectors.offers_visible_to) == []
+    )
 
 
 def test_other_sponsors_never_see_an_offer(in_riverton):
