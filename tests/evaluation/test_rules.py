@@ -81,24 +81,16 @@ def matrix(world):
         yield w
 
 
-def test_can_view_assignment_agrees_with_assignments_visible_to(matrix):
-    found = disagreements(
-        matrix.people,
-        matrix.assignments,
-        rules.can_view_assignment,
-        selectors.assignments_visible_to,
-    )
-    assert found == []
+TWINS = {
+    "assignments": (rules.can_view_assignment, selectors.assignments_visible_to),
+    "scorecards": (rules.can_view_scorecard, selectors.scorecards_visible_to),
+}
 
 
-def test_can_view_scorecard_agrees_with_scorecards_visible_to(matrix):
-    found = disagreements(
-        matrix.people,
-        matrix.scorecards,
-        rules.can_view_scorecard,
-        selectors.scorecards_visible_to,
-    )
-    assert found == []
+@pytest.mark.parametrize("objects", sorted(TWINS))
+def test_the_view_rule_agrees_with_its_queryset(matrix, objects):
+    rule, twin = TWINS[objects]
+    assert disagreements(matrix.people, getattr(matrix, objects), rule, twin) == []
 
 
 def test_scoring_needs_seeing_and_stays_narrower(matrix):

@@ -28,15 +28,7 @@ from sponsors.models import (
 from tests.conftest import make_member
 from tests.factories import UserFactory
 from tests.ideas.factories import IdeaFactory
-from tests.sponsors.factories import (
-    GroupFactory,
-    GroupMembershipFactory,
-    InitiativeFactory,
-    NeedFactory,
-    OfferFactory,
-    SponsorFactory,
-    SponsorMembershipFactory,
-)
+from tests.sponsors import factories as f
 from tests.twins import disagreements, fresh, leaks
 
 pytestmark = pytest.mark.django_db
@@ -74,39 +66,39 @@ class World:
         self.people = people
         with city_context(riverton):
             self.groups = {
-                "approved, ours": GroupFactory(),
-                "pending, ours": GroupFactory(approved_at=None),
-                "approved, nobody's": GroupFactory(),
-                "pending, nobody's": GroupFactory(approved_at=None),
+                "approved, ours": f.GroupFactory(),
+                "pending, ours": f.GroupFactory(approved_at=None),
+                "approved, nobody's": f.GroupFactory(),
+                "pending, nobody's": f.GroupFactory(approved_at=None),
             }
             for label, group in self.groups.items():
                 if label.endswith("ours"):
-                    GroupMembershipFactory(group=group, user=people["group admin"], role=ADMIN)
-                    GroupMembershipFactory(group=group, user=people["group member"], role=MEMBER)
-                    GroupMembershipFactory(
+                    f.GroupMembershipFactory(group=group, user=people["group admin"], role=ADMIN)
+                    f.GroupMembershipFactory(group=group, user=people["group member"], role=MEMBER)
+                    f.GroupMembershipFactory(
                         group=group, user=people["deactivated group admin"], role=ADMIN
                     )
             self.initiatives = {
-                f"{status} of {label}": InitiativeFactory(group=group, status=status)
+                f"{status} of {label}": f.InitiativeFactory(group=group, status=status)
                 for label, group in self.groups.items()
                 for status in InitiativeStatus.values
             }
-            ours, other = SponsorFactory(), SponsorFactory()
-            SponsorMembershipFactory(
+            ours, other = f.SponsorFactory(), f.SponsorFactory()
+            f.SponsorMembershipFactory(
                 sponsor=ours, user=people["sponsor admin"], role=SponsorMembership.Role.ADMIN
             )
-            SponsorMembershipFactory(
+            f.SponsorMembershipFactory(
                 sponsor=ours, user=people["sponsor member"], role=SponsorMembership.Role.MEMBER
             )
-            SponsorMembershipFactory(sponsor=other, user=people["other sponsor's member"])
+            f.SponsorMembershipFactory(sponsor=other, user=people["other sponsor's member"])
             self.offers = {}
             for sponsor_label, sponsor in (("our sponsor", ours), ("other sponsor", other)):
                 for group_label in ("approved, ours", "approved, nobody's", "pending, ours"):
                     initiative = self.initiatives[f"seeking of {group_label}"]
-                    need = NeedFactory(initiative=initiative)
+                    need = f.NeedFactory(initiative=initiative)
                     for state in Offer.State.values:
                         label = f"{state} by {sponsor_label} to {group_label}"
-                        self.offers[label] = OfferFactory(sponsor=sponsor, need=need, state=state)
+                        self.offers[label] = f.OfferFactory(sponsor=sponsor, need=need, state=state)
             author = make_member(riverton)
             people["idea author"] = author
             self.ideas = {
@@ -115,14 +107,14 @@ class World:
                 for whose, by in (("author's", author), ("group admin's", people["group admin"]))
             }
         with city_context(lakeside):
-            group = GroupFactory()
-            GroupMembershipFactory(group=group, user=people["lakeside group admin"])
-            sponsor = SponsorFactory()
-            SponsorMembershipFactory(sponsor=sponsor, user=people["lakeside sponsor member"])
-            initiative = InitiativeFactory(group=group)
+            group = f.GroupFactory()
+            f.GroupMembershipFactory(group=group, user=people["lakeside group admin"])
+            sponsor = f.SponsorFactory()
+            f.SponsorMembershipFactory(sponsor=sponsor, user=people["lakeside sponsor member"])
+            initiative = f.InitiativeFactory(group=group)
             self.foreign_group, self.foreign_initiative = group, initiative
-            self.foreign_offer = OfferFactory(
-                sponsor=sponsor, need=NeedFactory(initiative=initiative)
+            self.foreign_offer = f.OfferFactory(
+                sponsor=sponsor, need=f.NeedFactory(initiative=initiative)
             )
 
 
@@ -133,19 +125,17 @@ def in_riverton(city, other_city):
         yield world
 
 
-def test_can_view_group_agrees_with_groups_visible_to(in_riverton):
-    w = in_riverton
-    assert (
-        disagreements(w.people, w.groups, rules.can_view_group, selectors.groups_visible_to) == []
-    )
+TWINS = {
+    "groups": (rules.can_view_group, selectors.groups_visible_to),
+    "initiatives": (rules.can_view_initiative, selectors.initiatives_visible_to),
+    "offers": (rules.can_view_offer, selectors.offers_visible_to),
+}
 
 
-def test_can_view_initiative_agrees_with_initiatives_visible_to(in_riverton):
-    w = in_riverton
-    found = disagreements(
-        w.people, w.initiatives, rules.can_view_initiative, selectors.initiatives_visible_to
-    )
-    assert found == []
+@pytest.mark.parametrize("objects", sorted(TWINS))
+def test_the_view_rule_agrees_with_its_queryset(in_riverton, objects):
+    rule, twin = TWINS[objects]
+    assert disagreements(in_riverton.people, getattr(in_riverton, objects), rule, twin) == []
 
 
 def test_public_initiatives_are_what_anybody_may_see(in_riverton):
@@ -168,13 +158,6 @@ def test_is_public_agrees_with_the_public_queryset(in_riverton):
     for label, initiative in in_riverton.initiatives.items():
         assert initiative.is_public == (initiative in public), label
     assert set(selectors.public_initiatives()) == {i for i in public if i.group.is_approved}
-
-
-def test_can_view_offer_agrees_with_offers_visible_to(in_riverton):
-    w = in_riverton
-    assert (
-        disagreements(w.people, w.offers, rules.can_view_offer, selectors.offers_visible_to) == []
-    )
 
 
 def test_other_sponsors_never_see_an_offer(in_riverton):
