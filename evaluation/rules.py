@@ -5,8 +5,11 @@
 * city admins set everything up, see everything, reopen scorecards and
   decide.
 
-Each object rule has a queryset twin in ``evaluation.selectors``; tests
-check that the two agree.
+Each object rule that decides a list has a queryset twin in
+``evaluation.selectors`` (``can_view_assignment`` ↔ ``assignments_visible_to``,
+``can_view_scorecard`` ↔ ``scorecards_visible_to``, ``can_see_colleague_scores``
+↔ ``colleague_scorecards``); ``tests/evaluation/test_rules.py`` checks that
+they agree for every role.
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ def can_manage_evaluation(user: Any) -> bool:
 def can_use_evaluation(user: Any) -> bool:
     """Opens the evaluation pages at all."""
     return is_evaluator(user) or can_manage_evaluation(user)
+
+
+def can_view_assignment(user: Any, assignment: Assignment) -> bool:
+    """City admins see every assignment; an evaluator sees their own (even
+    one they may not score, such as one on their own idea, so the list can
+    show it). Queryset twin: ``selectors.assignments_visible_to``."""
+    if can_manage_evaluation(user):
+        return True
+    return is_evaluator(user) and assignment.evaluator_id == user.pk
 
 
 def can_score(user: Any, assignment: Assignment) -> bool:

@@ -15,8 +15,9 @@ SUBMITTED = Scorecard.State.SUBMITTED.value
 
 
 def assignments_visible_to(user: Any) -> QuerySet[Assignment]:
-    """Twin of ``rules.can_score`` for lists: admins see every assignment,
-    an evaluator their own, anybody else none."""
+    """Twin of ``rules.can_view_assignment``: admins see every assignment,
+    an evaluator their own, anybody else none. Scoring one is the stricter
+    ``rules.can_score``."""
     queryset = Assignment.objects.all()
     if rules.can_manage_evaluation(user):
         return queryset

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -11,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from civicideas.tenancy.models import TenantModel
-from ideas.status import PUBLIC_STATUSES, IdeaStatus
+from civicideas.tenancy.permissions import is_city_moderator
+from ideas.status import PUBLIC_STATUS_LIST, PUBLIC_STATUSES, IdeaStatus
 
 TITLE_MAX = 150
 BODY_MAX = 5_000
@@ -163,6 +166,34 @@ class Follow(TenantModel):
         return f"{self.user_id} → {self.category_id or 'city'}"
 
 
+class IdeaQuerySet(models.QuerySet):
+    """The reads every list of ideas starts from (``Idea.objects.public()
+    .in_challenge(c)``); ``ideas.selectors`` assembles pages from them.
+
+    ``public()`` and ``Idea.is_public`` are one rule, as a filter and as a
+    boolean; ``visible_to(user)`` is the twin of ``rules.can_view_idea``.
+    Tests check that each pair agrees (tests/ideas/test_rules.py).
+    """
+
+    def public(self) -> IdeaQuerySet:
+        """Ideas everyone may see: lists, search, counts, feeds, open data.
+        The IN list is ``PUBLIC_STATUS_LIST`` so the partial indexes serve it."""
+        return self.filter(status__in=PUBLIC_STATUS_LIST)
+
+    def visible_to(self, user: Any) -> IdeaQuerySet:
+        """Twin of ``rules.can_view_idea``: public ideas, plus the person's
+        own ideas whatever their status, plus everything for the city's
+        moderators (and admins)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.public()
+        if is_city_moderator(user):
+            return self.all()
+        return self.filter(models.Q(status__in=PUBLIC_STATUS_LIST) | models.Q(author=user))
+
+    def in_challenge(self, challenge: Challenge | int) -> IdeaQuerySet:
+        return self.filter(challenge=challenge)
+
+
 class Idea(TenantModel):
     challenge = models.ForeignKey(
         Challenge, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("challenge")
@@ -214,6 +245,8 @@ class Idea(TenantModel):
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager(city="city", _manager_class=models.Manager.from_queryset(IdeaQuerySet))
 
     class Meta(TenantModel.Meta):
         verbose_name = _("idea")
@@ -281,6 +314,7 @@ class Idea(TenantModel):
 
     @property
     def is_public(self) -> bool:
+        """The boolean twin of ``Idea.objects.public()``: one rule, two forms."""
         return self.status in PUBLIC_STATUSES
 
 

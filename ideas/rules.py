@@ -1,7 +1,9 @@
 """Who may do what with challenges, ideas and comments.
 
-Every predicate here has a queryset twin in ``ideas.selectors`` where a list
-depends on it (``visible_ideas``), and tests check that the two agree.
+Every predicate here that decides a list has a queryset twin on
+``ideas.models.IdeaQuerySet`` (``can_view_idea`` ↔ ``Idea.objects.visible_to``;
+``Idea.is_public`` ↔ ``Idea.objects.public()``), and
+``tests/ideas/test_rules.py`` checks that they agree for every role.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models import Challenge, Comment, Idea
-from ideas.status import PUBLIC_STATUSES, IdeaStatus
+from ideas.status import IdeaStatus
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
@@ -23,7 +25,7 @@ def _signed_in(user: Any) -> bool:
 
 
 def can_view_idea(user: Any, idea: Idea) -> bool:
-    if idea.status in PUBLIC_STATUSES:
+    if idea.is_public:
         return True
     if not _signed_in(user):
         return False
@@ -40,13 +42,13 @@ def can_support(user: Any, idea: Idea) -> bool:
     return (
         _signed_in(user)
         and idea.challenge.accepts_supports
-        and idea.status in PUBLIC_STATUSES
+        and idea.is_public
         and idea.status != IdeaStatus.DUPLICATE
     )
 
 
 def can_comment(user: Any, idea: Idea) -> bool:
-    return _signed_in(user) and idea.challenge.accepts_comments and idea.status in PUBLIC_STATUSES
+    return _signed_in(user) and idea.challenge.accepts_comments and idea.is_public
 
 
 def can_edit_idea(user: Any, idea: Idea) -> bool:

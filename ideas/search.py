@@ -47,7 +47,6 @@ from django.db.models.functions import Cast
 from civicideas.tenancy.context import current_city_or_none
 from ideas.models import Challenge, Idea
 from ideas.search_config import FALLBACK_CONFIG, SEARCH_CONFIGS, search_config
-from ideas.status import PUBLIC_STATUSES
 
 #: Longer queries are cut: nobody types more, and parsing cost grows with it.
 MAX_QUERY_CHARS = 200
@@ -271,10 +270,9 @@ def similar_ideas(
     if city is not None and challenge.city_id != city.pk:
         return []
     city_id = challenge.city_id
-    queryset = Idea.objects.filter(
+    queryset = Idea.objects.public().filter(
         city_id=city_id,
         challenge_id=challenge.pk,
-        status__in=PUBLIC_STATUSES,
         search_entry__city_id=city_id,
         search_entry__challenge_id=challenge.pk,
     )

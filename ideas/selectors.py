@@ -1,8 +1,11 @@
 """Reads of ideas for pages, the API and other apps.
 
-Every list the public sees starts from ``public_ideas()``, so hidden, pending
-and withdrawn ideas never reach a list, a search result or a count.
-``visible_ideas(user)`` is the queryset twin of ``rules.can_view_idea``.
+Every list the public sees starts from ``Idea.objects.public()``, so hidden,
+pending and withdrawn ideas never reach a list, a search result or a count;
+``Idea.objects.visible_to(user)`` is the queryset twin of
+``rules.can_view_idea``. The rules live on ``ideas.models.IdeaQuerySet``;
+this module assembles pages from them and caches what is worth caching.
+``public_ideas()`` and ``visible_ideas(user)`` are the names other apps call.
 
 Each function returns a lazy queryset (or a small, bounded result) whose
 query count does not depend on the number of rows: related rows are joined
@@ -42,9 +45,8 @@ from redis.exceptions import RedisError
 
 from civicideas.accounts.models import Profile
 from civicideas.tenancy.context import current_city_or_none
-from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models import Category, Challenge, Comment, District, Idea, StatusChange, Support
-from ideas.status import PUBLIC_STATUSES
+from ideas.status import PUBLIC_STATUS_LIST, PUBLIC_STATUSES
 
 #: Sort keys offered to visitors. "relevance" only applies with a search query.
 SORTS = ("random", "newest", "most_supported", "most_discussed")
@@ -53,10 +55,6 @@ SEARCH_SORT = "relevance"
 SEED_MAX = 2**31 - 1
 #: The ``random`` order (see ``idea_list``).
 ROTATION_ORDER = ("rotation_wrapped", "shuffle_key", "pk")
-#: The public statuses in a fixed order, so the SQL is the same in every
-#: process and reads like the partial indexes' condition (PostgreSQL proves
-#: the implication whatever the order; frozenset order varies per process).
-PUBLIC_STATUS_LIST = tuple(sorted(PUBLIC_STATUSES))
 #: How long a list's total and the home page's counts are reused, in seconds.
 #: They are only displayed ("124 ideas", "page 3 of 7"): counting 100,000
 #: ideas on every page view cost more than the page itself, and a figure up
@@ -69,18 +67,14 @@ logger = logging.getLogger(__name__)
 
 
 def public_ideas() -> QuerySet[Idea]:
-    """Ideas everyone may see, in the current city."""
-    return Idea.objects.filter(status__in=PUBLIC_STATUS_LIST)
+    """Ideas everyone may see, in the current city (``IdeaQuerySet.public``)."""
+    return Idea.objects.public()
 
 
 def visible_ideas(user: Any) -> QuerySet[Idea]:
-    """Twin of ``rules.can_view_idea``: public ideas, plus the person's own
-    ideas whatever their status, plus everything for the city's moderators."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return public_ideas()
-    if is_city_moderator(user):
-        return Idea.objects.all()
-    return Idea.objects.filter(Q(status__in=PUBLIC_STATUS_LIST) | Q(author=user))
+    """The ideas ``user`` may see (``IdeaQuerySet.visible_to``, the twin of
+    ``rules.can_view_idea``)."""
+    return Idea.objects.visible_to(user)
 
 
 def with_author_name(queryset: QuerySet, author_field: str = "author") -> QuerySet:
@@ -128,7 +122,7 @@ def idea_list(
 
     ``relevance`` keeps the ranking of ``ideas.search``.
     """
-    ideas = public_ideas().filter(challenge=challenge)
+    ideas = Idea.objects.public().in_challenge(challenge)
     if category:
         ideas = ideas.filter(category=category)
     if district:
@@ -483,7 +477,7 @@ def top_ideas(*, sort: str, limit: int = 5) -> list[Idea]:
     """Most supported or newest public ideas of the city's public challenges."""
     order = ("-support_count", "-pk") if sort == "most_supported" else ("-published_at", "-pk")
     return list(
-        public_ideas()
+        Idea.objects.public()
         .exclude(challenge__phase=Challenge.Phase.DRAFT)
         .select_related("challenge", "category", "district")
         .order_by(*order)[:limit]
@@ -515,7 +509,7 @@ def participation_counts() -> dict[str, int]:
         cached = _cache_get(key)
         if isinstance(cached, dict):
             return cached
-    totals = public_ideas().aggregate(
+    totals = Idea.objects.public().aggregate(
         ideas=Count("pk"),
         supports=Coalesce(Sum("support_count"), 0),
         comments=Coalesce(Sum("comment_count"), 0),
@@ -563,7 +557,9 @@ def idea_for_page(*, pk: int, user: Any) -> Idea | None:
 
     Adds ``author_name`` and ``supported_by_me``.
     """
-    ideas = visible_ideas(user).select_related("challenge", "category", "district", "duplicate_of")
+    ideas = Idea.objects.visible_to(user).select_related(
+        "challenge", "category", "district", "duplicate_of"
+    )
     ideas = with_author_name(ideas)
     if user is not None and user.is_authenticated:
         ideas = ideas.annotate(
@@ -623,7 +619,7 @@ def similar_ideas_cached(
     key = f"ideas:similar:v1:{challenge.city_id}:{challenge.pk}:{exclude_id or ''}:{limit}:{digest}"
     ids = _cache_get(key)
     if isinstance(ids, list):
-        return _ideas_in_order(public_ideas().filter(challenge=challenge), ids)
+        return _ideas_in_order(Idea.objects.public().in_challenge(challenge), ids)
     found = similar_ideas(challenge=challenge, text=text, exclude_id=exclude_id, limit=limit)
     _cache_set(key, [idea.pk for idea in found], SIMILAR_CACHE_SECONDS)
     return found

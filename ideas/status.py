@@ -34,6 +34,11 @@ PUBLIC_STATUSES = frozenset(
         S.IMPLEMENTED,
     }
 )
+#: The public statuses in a fixed order, so the SQL of ``Idea.objects.public()``
+#: is the same in every process and reads like the partial indexes' condition
+#: (PostgreSQL proves the implication whatever the order; frozenset order
+#: varies per process).
+PUBLIC_STATUS_LIST = tuple(sorted(PUBLIC_STATUSES))
 
 #: Allowed transitions. HIDDEN → previous status is "restore" (see services).
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -152,7 +152,7 @@ PARTICIPATION_COLUMNS = (
 
 
 def _ideas() -> Iterable[tuple[Any, ...]]:
-    queryset = Idea.objects.filter(status__in=PUBLIC_STATUS_LIST).order_by("pk")
+    queryset = Idea.objects.public().order_by("pk")
     return _values(queryset, IDEA_COLUMNS)
 
 
@@ -185,7 +185,6 @@ def _participation() -> Iterable[tuple[Any, ...]]:
     """Three grouped queries (ideas, supports, comments per district and
     month); the result has districts x months rows, small whatever the
     number of ideas."""
-    public = Q(status__in=PUBLIC_STATUS_LIST)
     counts: dict[tuple[str, datetime.date], list[int]] = {}
 
     def add(rows: Iterable[dict[str, Any]], index: int) -> None:
@@ -196,7 +195,7 @@ def _participation() -> Iterable[tuple[Any, ...]]:
             counts.setdefault(key, [0, 0, 0])[index] += row["n"]
 
     add(
-        Idea.objects.filter(public)
+        Idea.objects.public()
         .annotate(month=TruncMonth("created_at"), district_name=F("district__name"))
         .values("month", "district_name")
         .annotate(n=Count("pk"))

@@ -235,7 +235,7 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
         # Twin of rules.can_view_idea: evaluators (and anyone who is not a
         # moderator) see public ideas only.
         if not rules.can_moderate(request.user):
-            queryset = queryset.filter(status__in=PUBLIC_STATUSES)
+            queryset = queryset.public()
         return queryset
 
     def get_list_display(self, request: HttpRequest) -> list[str]:
@@ -256,7 +256,7 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
         if request.GET.get("field_name") == "duplicate_of":
             # The autocomplete of the official answer form: an original must
             # be a public idea (of this city, as every queryset here).
-            queryset = queryset.filter(status__in=PUBLIC_STATUSES)
+            queryset = queryset.public()
         term = search_term.strip()
         if term.isdigit() and len(term) < 12:
             return queryset.filter(pk=int(term)), False

@@ -285,7 +285,7 @@ class ReportableIdeaField(serializers.PrimaryKeyRelatedField):
     """A public idea of the current city (resolved per request)."""
 
     def get_queryset(self):
-        return Idea.objects.filter(status__in=sorted(PUBLIC_STATUSES))
+        return Idea.objects.public()
 
 
 @extend_schema_field(OpenApiTypes.INT)

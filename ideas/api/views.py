@@ -56,11 +56,10 @@ class ChallengeViewSet(CityBoundMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Challenge]:
         if getattr(self, "swagger_fake_view", False):
             return Challenge.objects.none()
-        # Challenge's manager is not scoped by django-scopes; filter the city
-        # explicitly (row-level security would hide other cities' rows anyway).
+        # Challenge's manager is scoped to the current city (django-scopes),
+        # and row-level security would hide other cities' rows anyway.
         return (
             Challenge.objects.public()
-            .filter(city=current_city())
             .prefetch_related("categories", "districts")
             .order_by("-created_at", "-pk")
         )

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from civicideas.api import bench
+from civicideas.benchmarks import api as bench
 from civicideas.tenancy import city_context
 from tests.ideas.factories import ChallengeFactory, IdeaFactory
 

@@ -1,7 +1,9 @@
 """``manage.py bench ideas|evaluation|sponsors|notifications|api``.
 
 ``ideas``: seed at scale, measure pages, load-test (below). The other suites
-live next to their app (``<app>/bench.py``) and print their own table.
+live beside this command in ``civicideas.benchmarks`` (``evaluation``,
+``sponsors``, ``notifications``, ``api``: one module each) and print their
+own table; app packages hold only what runs in production.
 
 Prints, for each page, the server-side median and 95th percentile and the
 query count, next to a trivial one-query view measured in the same run; then
@@ -50,10 +52,10 @@ SCALES = {
 BIG = "bench-big"
 # Suites that seed and measure themselves: "<module>.run(stdout)" prints a table.
 OTHER_SUITES = {
-    "evaluation": "evaluation.bench",
-    "sponsors": "sponsors.bench",
-    "notifications": "civicideas.notifications.bench",
-    "api": "civicideas.api.bench",
+    "evaluation": "civicideas.benchmarks.evaluation",
+    "sponsors": "civicideas.benchmarks.sponsors",
+    "notifications": "civicideas.benchmarks.notifications",
+    "api": "civicideas.benchmarks.api",
 }
 
 

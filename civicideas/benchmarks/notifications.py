@@ -52,7 +52,7 @@ class RenderingBackend(BaseEmailBackend):
         return len(messages)
 
 
-MAILERS = {"default": {"BACKEND": "civicideas.notifications.bench.RenderingBackend"}}
+MAILERS = {"default": {"BACKEND": "civicideas.benchmarks.notifications.RenderingBackend"}}
 
 
 def _city() -> City:
