@@ -142,7 +142,9 @@ class ChallengeCategory(CityLink):
         db_table = "ideas_challenge_categories"
         verbose_name = _("challenge category")
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "category"], name="challenge_category_once")
+            models.UniqueConstraint(
+                fields=["challenge", "category"], name="challenge_category_once"
+            )
         ]
 
 
@@ -158,7 +160,9 @@ class ChallengeDistrict(CityLink):
         db_table = "ideas_challenge_districts"
         verbose_name = _("challenge district")
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "district"], name="challenge_district_once")
+            models.UniqueConstraint(
+                fields=["challenge", "district"], name="challenge_district_once"
+            )
         ]
 
 
