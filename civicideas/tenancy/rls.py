@@ -161,6 +161,12 @@ def link_sql(table: str, owner: tuple[str, str], target: tuple[str, str]) -> lis
     """
     q = f'"{table}"'
     statements = [
+        # Validating the new keys over existing rows reads both ends under
+        # row-level security: look across all cities for this transaction,
+        # then put the previous value back.
+        "SELECT set_config('civicideas.link_saved', "
+        "coalesce(current_setting('civicideas.all_cities', true), ''), true), "
+        "set_config('civicideas.all_cities', 'on', true)",
         LINK_FUNCTION_SQL,
         f'CREATE TRIGGER "{table}_city" BEFORE INSERT OR UPDATE ON {q} '
         f"FOR EACH ROW EXECUTE FUNCTION civicideas_link_city('{owner[1]}', '{owner[0]}')",
@@ -171,6 +177,9 @@ def link_sql(table: str, owner: tuple[str, str], target: tuple[str, str]) -> lis
             f'FOREIGN KEY (city_id, "{column}") REFERENCES "{referenced}" (city_id, id) '
             "ON DELETE CASCADE"
         )
+    statements.append(
+        "SELECT set_config('civicideas.all_cities', current_setting('civicideas.link_saved'), true)"
+    )
     return statements
 
 

@@ -47,7 +47,9 @@ def adopt_sql(table: str, owner: tuple[str, str], target: tuple[str, str], uniqu
     BEGIN
         SELECT conname INTO old_name FROM pg_constraint
             WHERE conrelid = '{table}'::regclass AND contype = 'u';
-        EXECUTE format('ALTER TABLE {table} RENAME CONSTRAINT %I TO {unique}', old_name);
+        IF old_name <> '{unique}' THEN  -- not yet renamed by an earlier run
+            EXECUTE format('ALTER TABLE {table} RENAME CONSTRAINT %I TO {unique}', old_name);
+        END IF;
     END
     $$;
     SELECT set_config('civicideas.all_cities', '', true);
