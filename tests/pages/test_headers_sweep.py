@@ -268,9 +268,7 @@ SCENARIOS = {
 def test_every_response_of_every_route_carries_the_security_headers(sweep, city, scenario):
     world, filler, root = sweep
     host_kind, who, method, hostile = SCENARIOS[scenario]
-    host = {"city": host_of(city), "platform": "localhost", "unknown": "nowhere.example"}[
-        host_kind
-    ]
+    host = {"city": host_of(city), "platform": "localhost", "unknown": "nowhere.example"}[host_kind]
     user = root if who == "root" else world.users.get(who) if who else None
     client = _client(host, user)
     client.enforce_csrf_checks = method == "POST"
