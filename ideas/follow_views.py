@@ -16,12 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicideas.cache_policy import private_page
 from civicideas.errors import ServiceError
 from ideas import follows
 from ideas.models import Category
 from ideas.views import city_required, service_errors
 
 
+@private_page
 @require_http_methods(["GET", "POST"])
 @city_required
 def follow_list(request: HttpRequest) -> HttpResponse:

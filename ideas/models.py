@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from civicideas.tenancy.models import TenantModel
+from civicideas.tenancy.models import CityLink, TenantModel, city_id_key
 from civicideas.tenancy.permissions import is_city_moderator
 from ideas.status import PUBLIC_STATUS_LIST, PUBLIC_STATUSES, IdeaStatus
 
@@ -30,7 +30,8 @@ class Category(TenantModel):
         verbose_name_plural = _("categories")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["city", "slug"], name="category_slug_per_city")
+            models.UniqueConstraint(fields=["city", "slug"], name="category_slug_per_city"),
+            city_id_key("category"),
         ]
 
     def __str__(self) -> str:
@@ -46,7 +47,8 @@ class District(TenantModel):
         verbose_name_plural = _("districts")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["city", "slug"], name="district_slug_per_city")
+            models.UniqueConstraint(fields=["city", "slug"], name="district_slug_per_city"),
+            city_id_key("district"),
         ]
 
     def __str__(self) -> str:
@@ -78,8 +80,12 @@ class Challenge(TenantModel):
     ideas_deadline = models.DateTimeField(_("ideas deadline"), null=True, blank=True)
     supports_deadline = models.DateTimeField(_("supports deadline"), null=True, blank=True)
     results_date = models.DateTimeField(_("results expected"), null=True, blank=True)
-    categories = models.ManyToManyField(Category, blank=True, verbose_name=_("categories"))
-    districts = models.ManyToManyField(District, blank=True, verbose_name=_("districts"))
+    categories = models.ManyToManyField(
+        Category, through="ChallengeCategory", blank=True, verbose_name=_("categories")
+    )
+    districts = models.ManyToManyField(
+        District, through="ChallengeDistrict", blank=True, verbose_name=_("districts")
+    )
     premoderation = models.BooleanField(
         _("pre-moderation"),
         default=False,
@@ -107,7 +113,8 @@ class Challenge(TenantModel):
         verbose_name_plural = _("challenges")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["city", "slug"], name="challenge_slug_per_city")
+            models.UniqueConstraint(fields=["city", "slug"], name="challenge_slug_per_city"),
+            city_id_key("challenge"),
         ]
 
     def __str__(self) -> str:
@@ -124,6 +131,42 @@ class Challenge(TenantModel):
     @property
     def accepts_comments(self) -> bool:
         return self.phase not in (self.Phase.DRAFT, self.Phase.CLOSED)
+
+
+class ChallengeCategory(CityLink):
+    """A challenge's category (the table Django used to create by itself)."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+
+    link_fields = ("challenge", "category")
+
+    class Meta(CityLink.Meta):
+        db_table = "ideas_challenge_categories"
+        verbose_name = _("challenge category")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "category"], name="challenge_category_once"
+            )
+        ]
+
+
+class ChallengeDistrict(CityLink):
+    """A district a challenge is about."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+
+    link_fields = ("challenge", "district")
+
+    class Meta(CityLink.Meta):
+        db_table = "ideas_challenge_districts"
+        verbose_name = _("challenge district")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "district"], name="challenge_district_once"
+            )
+        ]
 
 
 class Follow(TenantModel):

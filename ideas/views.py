@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from civicideas.cache_policy import private_page
 from civicideas.errors import NotAllowed, ServiceError
 from civicideas.pages import page_cache
 from ideas import cache_keys, rules, selectors, services
@@ -658,6 +659,7 @@ def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- my participation ---------------------------------------------------------------
 
 
+@private_page
 @require_GET
 @city_required
 def my_participation(request: HttpRequest) -> HttpResponse:

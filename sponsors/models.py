@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from civicideas.tenancy.models import TenantModel
+from civicideas.tenancy.models import CityLink, TenantModel, city_id_key
 
 NAME_MAX = 150
 SUMMARY_MAX = 300
@@ -157,7 +157,11 @@ class Initiative(TenantModel):
     summary = models.CharField(_("summary"), max_length=SUMMARY_MAX, blank=True)
     description = models.TextField(_("description (Markdown)"), max_length=TEXT_MAX, blank=True)
     categories = models.ManyToManyField(
-        "ideas.Category", blank=True, related_name="+", verbose_name=_("categories")
+        "ideas.Category",
+        through="InitiativeCategory",
+        blank=True,
+        related_name="+",
+        verbose_name=_("categories"),
     )
     district = models.ForeignKey(
         "ideas.District",
@@ -220,6 +224,7 @@ class Initiative(TenantModel):
             # An idea becomes at most one initiative (services check it first
             # under the idea's row lock, with a clear message).
             models.UniqueConstraint(fields=["source_idea"], name="initiative_one_per_idea"),
+            city_id_key("initiative"),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="initiative_newest_idx"),
@@ -317,10 +322,18 @@ class Sponsor(TenantModel):
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(_("contact email"))
     categories = models.ManyToManyField(
-        "ideas.Category", blank=True, related_name="+", verbose_name=_("categories")
+        "ideas.Category",
+        through="SponsorCategory",
+        blank=True,
+        related_name="+",
+        verbose_name=_("categories"),
     )
     districts = models.ManyToManyField(
-        "ideas.District", blank=True, related_name="+", verbose_name=_("districts")
+        "ideas.District",
+        through="SponsorDistrict",
+        blank=True,
+        related_name="+",
+        verbose_name=_("districts"),
     )
     city_wide = models.BooleanField(_("the whole city"), default=False)
     resource_types = ArrayField(
@@ -368,6 +381,7 @@ class Sponsor(TenantModel):
                 | Q(budget_max__gte=F("budget_min")),
                 name="sponsor_budget_range",
             ),
+            city_id_key("sponsor"),
         ]
 
     def __str__(self) -> str:
@@ -376,6 +390,56 @@ class Sponsor(TenantModel):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+class InitiativeCategory(CityLink):
+    """A category an initiative is about (matched against sponsors')."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("ideas.Category", on_delete=models.CASCADE, related_name="+")
+
+    link_fields = ("initiative", "category")
+
+    class Meta(CityLink.Meta):
+        db_table = "sponsors_initiative_categories"
+        verbose_name = _("initiative category")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "category"], name="initiative_category_once"
+            )
+        ]
+
+
+class SponsorCategory(CityLink):
+    """A category a sponsor supports."""
+
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("ideas.Category", on_delete=models.CASCADE, related_name="+")
+
+    link_fields = ("sponsor", "category")
+
+    class Meta(CityLink.Meta):
+        db_table = "sponsors_sponsor_categories"
+        verbose_name = _("sponsor category")
+        constraints = [
+            models.UniqueConstraint(fields=["sponsor", "category"], name="sponsor_category_once")
+        ]
+
+
+class SponsorDistrict(CityLink):
+    """A district a sponsor supports."""
+
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey("ideas.District", on_delete=models.CASCADE, related_name="+")
+
+    link_fields = ("sponsor", "district")
+
+    class Meta(CityLink.Meta):
+        db_table = "sponsors_sponsor_districts"
+        verbose_name = _("sponsor district")
+        constraints = [
+            models.UniqueConstraint(fields=["sponsor", "district"], name="sponsor_district_once")
+        ]
 
 
 class SponsorMembership(TenantModel):

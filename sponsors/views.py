@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicideas.cache_policy import private_page
 from civicideas.errors import Conflict, NotAllowed, ServiceError
 from ideas.markdown import render_markdown
 from ideas.views import city_required, error_response, service_errors
@@ -410,6 +411,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- sponsors -------------------------------------------------------------------------------------
 
 
+@private_page
 @require_http_methods(["GET", "POST"])
 @city_required
 @service_errors
@@ -441,6 +443,7 @@ def sponsor_signup(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "sponsors/sponsor_form.html", {"form": form})
 
 
+@private_page
 @require_GET
 @city_required
 def my_sponsor(request: HttpRequest) -> HttpResponse:
@@ -455,6 +458,7 @@ def my_sponsor(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "sponsors/my_sponsors.html", {"sponsors": sponsors})
 
 
+@private_page
 @require_GET
 @city_required
 def sponsor_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
@@ -476,6 +480,7 @@ def sponsor_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@private_page
 @require_http_methods(["GET", "POST"])
 @city_required
 @service_errors
@@ -500,6 +505,7 @@ def sponsor_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@private_page
 @require_http_methods(["GET", "POST"])
 @city_required
 @service_errors

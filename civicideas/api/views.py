@@ -80,6 +80,9 @@ class TokenView(CityBoundMixin, APIView):
     """Tokens of this city: send `Authorization: Token <secret>` with each
     request. A token works only on the host of the city that issued it."""
 
+    # One person's data: never cached (civicideas.cache_policy).
+    private_page = True
+
     permission_classes = [permissions.AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"

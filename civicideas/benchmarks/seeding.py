@@ -105,14 +105,7 @@ def drop_bench_cities(prefix: str = "bench-") -> None:
         if not ids:
             return
         for table in TENANT_TABLES_IN_DELETE_ORDER:
-            if table.startswith("ideas_challenge_"):
-                _sql(
-                    f"DELETE FROM {table} WHERE challenge_id IN "  # noqa: S608 - fixed names
-                    "(SELECT id FROM ideas_challenge WHERE city_id = ANY(%s))",
-                    [ids],
-                )
-            else:
-                _sql(f"DELETE FROM {table} WHERE city_id = ANY(%s)", [ids])  # noqa: S608
+            _sql(f"DELETE FROM {table} WHERE city_id = ANY(%s)", [ids])  # noqa: S608 - fixed names
         _sql("DELETE FROM account_emailaddress WHERE email LIKE %s", [f"%@{prefix}%.bench"])
         _sql("DELETE FROM accounts_user WHERE email LIKE %s", [f"%@{prefix}%.bench"])
         City.objects.filter(pk__in=ids).delete()

@@ -52,6 +52,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 
+from civicideas.cache_policy import is_private
+
 logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponse]
@@ -164,6 +166,10 @@ def _apply_cookies(request: HttpRequest, response: HttpResponse) -> None:
 
 def _cacheable_request(request: HttpRequest) -> bool:
     if request.method != "GET" or getattr(request, "city", None) is None:
+        return False
+    # One person's page (civicideas.cache_policy) is never shared, even if a
+    # view in a private namespace were decorated by mistake.
+    if is_private(request):
         return False
     if request.user.is_authenticated:
         return False

@@ -59,9 +59,16 @@ INSTALLED_APPS = [
     "sponsors",
 ]
 
+# The first four set response headers and stay outermost, so every response
+# carries them, including the answers of the middlewares below that return
+# early (static files, /healthz, an unknown host's 404), error pages and
+# redirects (docs/security.md, "Headers and caching"). A middleware that must
+# answer before the others (e.g. "database unavailable") goes right after them.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "civicideas.cache_policy.PrivatePageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "civicideas.ops.middleware.HealthCheckMiddleware",
     "civicideas.tenancy.middleware.CityMiddleware",
@@ -72,7 +79,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "civicideas.accounts.middleware.SessionCityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]

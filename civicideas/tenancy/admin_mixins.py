@@ -3,9 +3,33 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.checks import ModelAdminChecks
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.http import HttpRequest
 
 from civicideas.tenancy.context import current_city
+from civicideas.tenancy.models import CityLink
+
+
+def _is_city_link(db_field: models.Field) -> bool:
+    through = getattr(db_field.remote_field, "through", None)
+    return isinstance(through, type) and issubclass(through, CityLink)
+
+
+class CityLinkAdminChecks(ModelAdminChecks):
+    """Django's admin refuses many-to-many fields with an explicit through
+    model (admin.E013), because such a model usually has columns a form
+    cannot fill. A ``CityLink`` has none: the database fills its city."""
+
+    def _check_field_spec_item(self, obj, field_name, label):
+        try:
+            field = obj.model._meta.get_field(field_name)
+        except FieldDoesNotExist:
+            return super()._check_field_spec_item(obj, field_name, label)
+        if isinstance(field, models.ManyToManyField) and _is_city_link(field):
+            return []
+        return super()._check_field_spec_item(obj, field_name, label)
 
 
 class CityScopedAdmin(admin.ModelAdmin):
@@ -15,8 +39,23 @@ class CityScopedAdmin(admin.ModelAdmin):
     to the current city, so lists, change views, filters and autocompletes
     never see another city. New objects get the current city; the ``city``
     field itself is never editable. On the platform host (all cities) the
-    city is shown as a column and filter instead.
+    city is shown as a column and filter instead. Many-to-many fields through
+    a ``CityLink`` are edited like ordinary ones.
     """
+
+    checks_class = CityLinkAdminChecks
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if not _is_city_link(db_field):
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+        # Django's admin returns None for any explicit through model (see
+        # CityLinkAdminChecks); build the field as it would for an
+        # auto-created one. The queryset is the target's scoped manager.
+        if "queryset" not in kwargs:
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return db_field.formfield(**kwargs)
 
     def get_list_display(self, request: HttpRequest):
         columns = list(super().get_list_display(request))

@@ -134,6 +134,40 @@ class TenantModel(models.Model):
         base_manager_name = "objects"
 
 
+class CityLink(TenantModel):
+    """Base of the through model of a many-to-many relation between two tenant
+    models (a challenge's categories, a sponsor's districts, ...).
+
+    Django's auto-created through tables have no ``city`` column, so they
+    would escape both the scoped manager and row-level security. A link is a
+    tenant row like any other, and the database keeps it honest
+    (``civicideas.tenancy.rls.EnableCityLink`` in its migration):
+
+    * its ``city_id`` is filled from the owner row by a trigger, so
+      ``challenge.categories.set(...)``, admin forms and raw ``INSERT`` statements
+      need no ``through_defaults`` (in a city's context and in the platform's);
+    * two composite foreign keys, ``(city_id, owner_id)`` and
+      ``(city_id, target_id)`` onto ``UNIQUE (city_id, id)`` of each end,
+      refuse a link between rows of two cities, even from raw SQL.
+
+    Subclasses name the owner and target fields in ``link_fields`` (the
+    migration names them again in ``EnableCityLink``; a meta-test checks both
+    agree with the database).
+    """
+
+    #: ``(owner field, target field)``; the owner's city becomes the link's.
+    link_fields: tuple[str, str] = ("", "")
+
+    class Meta(TenantModel.Meta):
+        abstract = True
+
+
+def city_id_key(model_name: str) -> models.UniqueConstraint:
+    """``UNIQUE (city_id, id)``: what a ``CityLink``'s composite foreign keys
+    reference. Declare it in the ``constraints`` of every model a link joins."""
+    return models.UniqueConstraint(fields=["city", "id"], name=f"{model_name}_city_id_key")
+
+
 class Domain(TenantModel):
     """A host name served by one city. Exactly one per city is primary: links
     in emails and redirects are always built from it."""

@@ -128,3 +128,122 @@ class EnableCityRLS(migrations.operations.base.Operation):
     @property
     def migration_name_fragment(self) -> str:
         return f"rls_{self.model_name.lower()}"
+
+
+# --- many-to-many links between tenant rows ----------------------------------------
+
+#: Fills a link row's ``city_id`` from its owner row. Generic: the trigger's
+#: arguments name the owner table and the link's owner column. The lookup runs
+#: under the row-level security of the insert, so an owner of another city is
+#: invisible, ``city_id`` stays NULL and the NOT NULL constraint refuses the row.
+LINK_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION civicideas_link_city() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.city_id IS NULL THEN
+        EXECUTE format('SELECT city_id FROM %I WHERE id = $1', TG_ARGV[0])
+            INTO NEW.city_id
+            USING (to_jsonb(NEW) ->> TG_ARGV[1])::bigint;
+    END IF;
+    RETURN NEW;
+END
+$$;
+"""
+
+
+def link_sql(table: str, owner: tuple[str, str], target: tuple[str, str]) -> list[str]:
+    """The trigger and the two same-city foreign keys of a link table.
+
+    ``owner`` and ``target`` are ``(column, referenced table)``. The foreign
+    keys are immediate (not deferred) so a cross-city link fails at its
+    ``INSERT``; ``ON DELETE CASCADE`` lets a raw delete of either end take its
+    links along, as the ORM does.
+    """
+    q = f'"{table}"'
+    statements = [
+        # Validating the new keys over existing rows reads both ends under
+        # row-level security: look across all cities for this transaction,
+        # then put the previous value back.
+        "SELECT set_config('civicideas.link_saved', "
+        "coalesce(current_setting('civicideas.all_cities', true), ''), true), "
+        "set_config('civicideas.all_cities', 'on', true)",
+        LINK_FUNCTION_SQL,
+        f'CREATE TRIGGER "{table}_city" BEFORE INSERT OR UPDATE ON {q} '
+        f"FOR EACH ROW EXECUTE FUNCTION civicideas_link_city('{owner[1]}', '{owner[0]}')",
+    ]
+    for column, referenced in (owner, target):
+        statements.append(
+            f'ALTER TABLE {q} ADD CONSTRAINT "{table}_{column}_same_city" '
+            f'FOREIGN KEY (city_id, "{column}") REFERENCES "{referenced}" (city_id, id) '
+            "ON DELETE CASCADE"
+        )
+    statements.append(
+        "SELECT set_config('civicideas.all_cities', current_setting('civicideas.link_saved'), true)"
+    )
+    return statements
+
+
+def unlink_sql(table: str, owner: tuple[str, str], target: tuple[str, str]) -> list[str]:
+    q = f'"{table}"'
+    return [
+        *(
+            f'ALTER TABLE {q} DROP CONSTRAINT IF EXISTS "{table}_{column}_same_city"'
+            for column, _ in (owner, target)
+        ),
+        f'DROP TRIGGER IF EXISTS "{table}_city" ON {q}',
+    ]
+
+
+class EnableCityLink(migrations.operations.base.Operation):
+    """Make a ``CityLink`` through table fill its city from the owner and
+    refuse links across cities (see ``civicideas.tenancy.models.CityLink``)::
+
+        EnableCityLink("challengecategory", owner="challenge", target="category")
+
+    Both ends need ``UNIQUE (city_id, id)`` (``city_id_key``) before this
+    runs; ``EnableCityRLS`` on the same model adds the policy.
+    """
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, model_name: str, owner: str, target: str) -> None:
+        self.model_name = model_name
+        self.owner = owner
+        self.target = target
+
+    def deconstruct(self):
+        return (
+            self.__class__.__qualname__,
+            [self.model_name],
+            {"owner": self.owner, "target": self.target},
+        )
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _parts(self, app_label, state) -> tuple[str, tuple[str, str], tuple[str, str]]:
+        # Historical models have fields only, so the ends are named here
+        # rather than read from ``CityLink.link_fields``.
+        model = state.apps.get_model(app_label, self.model_name)
+        ends = []
+        for name in (self.owner, self.target):
+            field = model._meta.get_field(name)
+            ends.append((field.column, field.related_model._meta.db_table))
+        return model._meta.db_table, ends[0], ends[1]
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        # No parameters: the function's body holds literal % signs.
+        for sql in link_sql(*self._parts(app_label, to_state)):
+            schema_editor.execute(sql, None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for sql in unlink_sql(*self._parts(app_label, from_state)):
+            schema_editor.execute(sql)
+
+    def describe(self) -> str:
+        return f"Keep the links of {self.model_name} within one city"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"city_link_{self.model_name.lower()}"

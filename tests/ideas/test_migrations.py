@@ -59,3 +59,65 @@ def test_search_index_backfill_runs_over_existing_ideas_of_every_city():
         _migrate(latest)
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('civicideas.all_cities', '', false)")
+
+
+def test_link_tables_are_adopted_in_place_with_their_rows_and_city():
+    """ideas.0005 and sponsors.0003 add ``city_id`` to the five many-to-many
+    tables that had none: existing links keep their rows and get their
+    owner's city; a link between two cities (only a bug could have written
+    one) is dropped instead of failing the deployment."""
+    before = [("ideas", "0004_challenge_follows"), ("sponsors", "0002_initiative_one_per_idea")]
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    _migrate(before)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('civicideas.all_cities', 'on', false)")
+            cities = []
+            for slug in ("old", "other"):
+                cursor.execute(
+                    "INSERT INTO tenancy_city (slug, name, country, languages, "
+                    "default_language, time_zone, colour, logo, contact_email, is_active, "
+                    "created_at) VALUES (%s, 'Old', 'BE', '{en}', 'en', 'UTC', '#1d4e89', '', "
+                    "'', true, now()) RETURNING id",
+                    [slug],
+                )
+                cities.append(cursor.fetchone()[0])
+            categories = []
+            for city_id in cities:
+                cursor.execute(
+                    "INSERT INTO ideas_category (city_id, name, slug) VALUES (%s, 'C', 'c') "
+                    "RETURNING id",
+                    [city_id],
+                )
+                categories.append(cursor.fetchone()[0])
+            cursor.execute(
+                "INSERT INTO ideas_challenge (city_id, title, slug, summary, description, phase, "
+                "premoderation, supports_enabled, report_hide_threshold, "
+                "require_verified_email, created_at) VALUES (%s, 'C', 'c', '', '', 'ideas', "
+                "false, true, 3, true, now()) RETURNING id",
+                [cities[0]],
+            )
+            challenge_id = cursor.fetchone()[0]
+            for category_id in categories:  # its own city's, and (a bug) the other's
+                cursor.execute(
+                    "INSERT INTO ideas_challenge_categories (challenge_id, category_id) "
+                    "VALUES (%s, %s)",
+                    [challenge_id, category_id],
+                )
+            cursor.execute("SELECT set_config('civicideas.all_cities', '', false)")
+        _migrate(latest)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('civicideas.all_cities', 'on', false)")
+            cursor.execute(
+                "SELECT city_id, challenge_id, category_id FROM ideas_challenge_categories"
+            )
+            assert cursor.fetchall() == [(cities[0], challenge_id, categories[0])]
+            cursor.execute(
+                "SELECT conname FROM pg_constraint "
+                "WHERE conrelid = 'ideas_challenge_categories'::regclass AND contype = 'u'"
+            )
+            assert cursor.fetchall() == [("challenge_category_once",)]
+    finally:
+        _migrate(latest)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('civicideas.all_cities', '', false)")

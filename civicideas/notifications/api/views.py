@@ -80,6 +80,8 @@ def _preference_rows(user: Any) -> list[dict[str, str]]:
 class NotificationViewSet(
     CityBoundMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    # One person's data: never cached (civicideas.cache_policy).
+    private_page = True
     serializer_class = NotificationSerializer
     permission_classes = [permissions.IsAuthenticated]
 
@@ -116,6 +118,9 @@ class NotificationViewSet(
 
 class PreferenceView(CityBoundMixin, APIView):
     """How I want each kind of notification emailed (in-app always)."""
+
+    # One person's data: never cached (civicideas.cache_policy).
+    private_page = True
 
     permission_classes = [permissions.IsAuthenticated]
 
