@@ -62,8 +62,8 @@ INSTALLED_APPS = [
 # The first four set response headers and stay outermost, so every response
 # carries them, including the answers of the middlewares below that return
 # early (static files, /healthz, an unknown host's 404), error pages and
-# redirects (docs/security.md, "Headers and caching"). A middleware that must
-# answer before the others (e.g. "database unavailable") goes right after them.
+# redirects (docs/security.md, "Headers and caching"), including the 503 that
+# handler500 gives when the database is down (docs/security.md, "Faults").
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
