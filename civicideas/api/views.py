@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 
 from civicideas.api import idempotency, throttling
 from civicideas.api.authentication import CityTokenAuthentication
+from civicideas.api.errors import error_body
+from civicideas.api.schema import ErrorSerializer
 from civicideas.api.tokens import token_issue, token_revoke
 from civicideas.apitokens.models import ApiToken
 
@@ -65,13 +67,8 @@ class TokenSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every error the API answers with (validation errors list fields instead)."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
+# Views name their error answers with ERROR; civicideas.api.schema adds the
+# standard ones to every operation.
 ERROR = ErrorSerializer
 
 
@@ -112,10 +109,10 @@ class TokenView(CityBoundMixin, APIView):
             throttling.record_failure(request, email)
             # The same answer whether the address exists or not.
             return Response(
-                {
-                    "detail": _("The email address and/or password you specified are not correct."),
-                    "code": "invalid_credentials",
-                },
+                error_body(
+                    "invalid_credentials",
+                    _("The email address and/or password you specified are not correct."),
+                ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         throttling.clear_email_failures(request, email)
@@ -125,10 +122,9 @@ class TokenView(CityBoundMixin, APIView):
         ):
             # Only said to someone who knows the password.
             return Response(
-                {
-                    "detail": _("Verify your email address before using the API."),
-                    "code": "email_unverified",
-                },
+                error_body(
+                    "email_unverified", _("Verify your email address before using the API.")
+                ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token, raw = token_issue(user=user)
