@@ -10,6 +10,9 @@ framework — an unknown path or an id the URL pattern refuses, a CSRF
 refusal, a server error, an unknown host (answered early by the tenancy
 middleware) — go through the views and ``error_response`` below, so an API
 client never has to parse an HTML page. Pages keep Django's HTML answers.
+
+This module imports nothing but Django, so the core (the tenancy middleware,
+future middlewares such as a database-down answer) may use it.
 """
 
 from __future__ import annotations
