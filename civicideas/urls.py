@@ -18,3 +18,10 @@ urlpatterns = [
     path("", include("ideas.urls")),
     path("", include("sponsors.urls")),
 ]
+
+# Django's own error answers: JSON in the API's error shape under /api/,
+# the site's pages elsewhere (civicideas/api/errors.py).
+handler400 = "civicideas.api.errors.bad_request"
+handler403 = "civicideas.api.errors.permission_denied"
+handler404 = "civicideas.api.errors.page_not_found"
+handler500 = "civicideas.api.errors.server_error"

@@ -42,3 +42,16 @@ class CityTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """REST framework's session authentication (with its CSRF check), whose
+    refusal carries the code ``csrf_failed``, as Django's CSRF refusals under
+    ``/api/`` do (``civicideas.api.errors.csrf_failure``), so a client can
+    tell it from a missing permission."""
+
+    def enforce_csrf(self, request: Request) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as refusal:
+            raise exceptions.PermissionDenied(str(refusal.detail), code="csrf_failed") from None

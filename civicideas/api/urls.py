@@ -1,7 +1,8 @@
 """``/api/v1/`` on every city host (see civicideas/api/__init__.py)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from civicideas.api.errors import api_not_found
 from civicideas.api.opendata_views import (
     OpenDataCatalogueView,
     OpenDataCSVView,
@@ -20,4 +21,7 @@ urlpatterns = [
     path("v1/", include("sponsors.api.urls")),
     path("v1/", include("evaluation.api.urls")),
     path("v1/", include("civicideas.notifications.api.urls")),
+    # Last: any other path under /api/ (an id its pattern refuses included)
+    # is a JSON 404, never the site's HTML page.
+    re_path(r"^.*$", api_not_found, name="not-found"),
 ]

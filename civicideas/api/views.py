@@ -18,6 +18,8 @@ from rest_framework.views import APIView
 from civicideas.accounts import guesses
 from civicideas.api import idempotency
 from civicideas.api.authentication import CityTokenAuthentication
+from civicideas.api.errors import error_body
+from civicideas.api.schema import ErrorSerializer
 from civicideas.api.tokens import token_issue, token_revoke
 from civicideas.apitokens.models import ApiToken
 
@@ -66,13 +68,8 @@ class TokenSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every error the API answers with (validation errors list fields instead)."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
+# Views name their error answers with ERROR; civicideas.api.schema adds the
+# standard ones to every operation.
 ERROR = ErrorSerializer
 
 
@@ -116,10 +113,10 @@ class TokenView(CityBoundMixin, APIView):
         if user is None or not user.is_active:
             # The same answer whether the address exists or not.
             return Response(
-                {
-                    "detail": _("The email address and/or password you specified are not correct."),
-                    "code": "invalid_credentials",
-                },
+                error_body(
+                    "invalid_credentials",
+                    _("The email address and/or password you specified are not correct."),
+                ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         guesses.guess_succeeded(guess)
@@ -129,10 +126,9 @@ class TokenView(CityBoundMixin, APIView):
         ):
             # Only said to someone who knows the password.
             return Response(
-                {
-                    "detail": _("Verify your email address before using the API."),
-                    "code": "email_unverified",
-                },
+                error_body(
+                    "email_unverified", _("Verify your email address before using the API.")
+                ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token, raw = token_issue(user=user)

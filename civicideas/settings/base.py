@@ -176,6 +176,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # Cookies are host-only: a session on riverton is not a session on lakeside.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
+# A CSRF refusal under /api/ is JSON in the API's error shape; pages keep Django's.
+CSRF_FAILURE_VIEW = "civicideas.api.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -290,12 +292,13 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # --- REST API --------------------------------------------------------------
 # JSON in, JSON out (never HTML); see civicideas/api/.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Declares the standard error answers on every operation (civicideas/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "civicideas.api.schema.AutoSchema",
     # Token first: its WWW-Authenticate header makes a refused token a 401.
     # Session authentication keeps Django's CSRF check.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "civicideas.api.authentication.CityTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "civicideas.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",

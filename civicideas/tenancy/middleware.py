@@ -10,7 +10,9 @@ from django.http.request import split_domain_port
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
+from civicideas.api.errors import error_response, is_api_path
 from civicideas.tenancy.context import city_context
 from civicideas.tenancy.hosts import normalise_host, resolve_hostname
 from civicideas.tenancy.languages import choose_language
@@ -49,6 +51,10 @@ class CityMiddleware:
 def unknown_host(request: HttpRequest) -> HttpResponse:
     # Runs before CityLanguageMiddleware: pick the visitor's language here,
     # among all the platform's languages (no city to narrow them).
+    if is_api_path(request):
+        # An API client gets the API's JSON error, not the page.
+        with translation.override(choose_language(request, None)):
+            return error_response(404, "unknown_host", _("No city is served at this address."))
     _domain, port = split_domain_port(request.get_host())
     platform_url = f"{request.scheme}://{settings.PLATFORM_HOST}{':' + port if port else ''}/"
     response = TemplateResponse(

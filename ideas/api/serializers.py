@@ -95,8 +95,8 @@ class IdeaSerializer(serializers.ModelSerializer):
     """
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    category = CategoryRefSerializer(read_only=True)
-    district = DistrictRefSerializer(read_only=True)
+    category = CategoryRefSerializer(read_only=True, allow_null=True)
+    district = DistrictRefSerializer(read_only=True, allow_null=True)
     author_name = serializers.CharField(read_only=True, allow_null=True)
     supported_by_me = serializers.BooleanField(read_only=True)
     hidden_reason = serializers.SerializerMethodField()

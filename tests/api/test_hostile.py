@@ -107,7 +107,7 @@ def test_ten_megabyte_body_is_413(city, citizen_api, challenge):
 def test_body_over_the_limit_in_characters_is_400(city, citizen_api, challenge):
     payload = {"challenge": challenge.pk, "title": "é" * 150, "body": "😀" * 5001}
     response = citizen_api.post_json("/api/v1/ideas/", payload)
-    assert response.status_code == 400 and "body" in response.json()
+    assert response.status_code == 400 and "body" in response.json()["errors"]
     payload["body"] = "😀" * 5000  # 20 kB of UTF-8, 5,000 characters: fine
     assert citizen_api.post_json("/api/v1/ideas/", payload).status_code == 201
 

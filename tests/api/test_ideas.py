@@ -304,11 +304,11 @@ def test_create_with_other_city_category_or_challenge_is_400(city, other_city, c
         foreign_category, foreign_challenge = CategoryFactory(), ChallengeFactory()
     payload = {"challenge": challenge.pk, "title": "T", "body": "B"}
     response = citizen_api.post_json("/api/v1/ideas/", payload | {"category": foreign_category.pk})
-    assert response.status_code == 400 and "category" in response.json()
+    assert response.status_code == 400 and "category" in response.json()["errors"]
     response = citizen_api.post_json(
         "/api/v1/ideas/", payload | {"challenge": foreign_challenge.pk}
     )
-    assert response.status_code == 400 and "challenge" in response.json()
+    assert response.status_code == 400 and "challenge" in response.json()["errors"]
     with city_context(other_city):
         assert Idea.objects.count() == 0
 
