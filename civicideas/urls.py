@@ -2,9 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-# A database outage answers 503 (page or API JSON), anything else the 500 page.
-handler500 = "civicideas.ops.faults.server_error"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
@@ -24,4 +21,5 @@ urlpatterns = [
 handler400 = "civicideas.api.errors.bad_request"
 handler403 = "civicideas.api.errors.permission_denied"
 handler404 = "civicideas.api.errors.page_not_found"
-handler500 = "civicideas.api.errors.server_error"
+# A database outage answers 503 (page or API JSON), anything else the 500.
+handler500 = "civicideas.ops.faults.server_error"

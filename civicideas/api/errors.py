@@ -44,7 +44,10 @@ STANDARD: dict[int, tuple[str, Any]] = {
     415: ("unsupported_media_type", _("Unsupported media type.")),
     429: ("throttled", _("Request was throttled.")),
     500: ("server_error", _("A server error occurred. It has been logged; try again later.")),
-    503: ("unavailable", _("The service is unavailable. Try again later.")),
+    503: (
+        "service_unavailable",
+        _("The service is temporarily unavailable. Try again in a moment."),
+    ),
 }
 
 

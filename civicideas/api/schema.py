@@ -73,6 +73,7 @@ STANDARD_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     413: ("The request body is too large.", {}),
     415: ("The request body is not JSON.", {}),
     429: ("Too many requests: wait `Retry-After` seconds.", RETRY_AFTER),
+    503: ("The database is unreachable: wait `Retry-After` seconds.", RETRY_AFTER),
 }
 
 
@@ -95,7 +96,9 @@ class AutoSchema(SpectacularAutoSchema):
         # An operation with no credentials at all (issuing a token) has no
         # authentication or permission to fail; `{}` alone means "optional".
         authenticated = any(requirement for requirement in operation.get("security", []))
-        statuses = [404, 406]  # the platform host has no API; JSON only
+        # The platform host has no API (404); JSON only (406); a database
+        # outage answers 503 anywhere (civicideas/ops/faults.py).
+        statuses = [404, 406, 503]
         if has_body or has_query or self.method in UNSAFE_METHODS:
             statuses.append(400)
         if authenticated:

@@ -28,18 +28,17 @@ from __future__ import annotations
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils import translation
-from django.utils.translation import gettext
-from django.views import defaults
 
+from civicideas.api import errors as api_errors
+from civicideas.api.errors import error_response
 from civicideas.tenancy.languages import choose_language
 
 #: Seconds a client is asked to wait before trying again.
 RETRY_AFTER_SECONDS = 30
 DATABASE_ERRORS = (OperationalError, InterfaceError)
-API_PREFIX = "/api/"
 
 
 def is_database_unavailable(exc: BaseException | None) -> bool:
@@ -58,16 +57,8 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     """The 503 for ``request``: JSON under ``/api/``, a short page elsewhere."""
     language = getattr(request, "LANGUAGE_CODE", None) or choose_language(request, None)
     with translation.override(language):
-        if request.path.startswith(API_PREFIX):
-            response: HttpResponse = JsonResponse(
-                {
-                    "code": "service_unavailable",
-                    "detail": gettext(
-                        "The service is temporarily unavailable. Try again in a moment."
-                    ),
-                },
-                status=503,
-            )
+        if api_errors.is_api_path(request):
+            response: HttpResponse = error_response(503)
         else:
             html = loader.render_to_string(
                 "errors/503.html", {"retry_after_seconds": RETRY_AFTER_SECONDS}
@@ -80,7 +71,8 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: a 503 for database outages, Django's 500 page otherwise."""
+    """``handler500``: a 503 for database outages, the 500 otherwise (JSON
+    under ``/api/``, the site's page elsewhere)."""
     if is_database_unavailable(sys.exc_info()[1]):
         return service_unavailable(request)
-    return defaults.server_error(request)
+    return api_errors.server_error(request)

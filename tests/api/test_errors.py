@@ -144,7 +144,7 @@ def test_unauthenticated_is_json_401_with_www_authenticate(city):
 
 def test_locked_out_token_requests_are_json_429_with_retry_after(city, citizen):
     api = ApiClient(city)
-    for _attempt in range(settings.API_TOKEN_FAILURE_LIMIT):
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
         refused = api.post_json("/api/v1/auth/token/", {"email": citizen.email, "password": "x"})
         assert_error(refused, 400, "invalid_credentials")
     response = api.post_json("/api/v1/auth/token/", {"email": citizen.email, "password": "x"})
