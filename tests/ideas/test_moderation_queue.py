@@ -316,8 +316,21 @@ def test_hiding_without_a_reason_changes_nothing(queue, reason):
         },
         follow=True,
     )
+    # The page again (not a redirect): the error is on the reason field, which
+    # is marked invalid, with its error and help text linked; the title says
+    # "Error:" and the rows stay selected (issue 20).
     assert response.status_code == 200
-    assert any("Give the reason for hiding" in m for m in _messages(response))
+    assert not response.redirect_chain
+    assert "Give the reason for hiding" in response.context["form"].errors["reason"][0]
+    html = response.content.decode()
+    assert "<title>Error: " in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_reason_helptext id_reason_error"' in html
+    assert 'id="id_reason_helptext"' in html and 'id="id_reason_error"' in html
+    assert "data-error-summary" in html and 'href="#id_reason"' in html
+    assert f'value="idea:{queue.reported_idea.pk}" id="select-idea-{queue.reported_idea.pk}" checked' in (
+        html
+    )
     assert queue.refresh(queue.reported_idea).status == IdeaStatus.PUBLISHED
     assert queue.refresh(queue.comment).state == Comment.State.VISIBLE
     with city_context(queue.city):
