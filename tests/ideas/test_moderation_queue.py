@@ -328,9 +328,8 @@ def test_hiding_without_a_reason_changes_nothing(queue, reason):
     assert 'aria-describedby="id_reason_helptext id_reason_error"' in html
     assert 'id="id_reason_helptext"' in html and 'id="id_reason_error"' in html
     assert "data-error-summary" in html and 'href="#id_reason"' in html
-    assert f'value="idea:{queue.reported_idea.pk}" id="select-idea-{queue.reported_idea.pk}" checked' in (
-        html
-    )
+    pk = queue.reported_idea.pk
+    assert f'value="idea:{pk}" id="select-idea-{pk}" checked' in html
     assert queue.refresh(queue.reported_idea).status == IdeaStatus.PUBLISHED
     assert queue.refresh(queue.comment).state == Comment.State.VISIBLE
     with city_context(queue.city):
