@@ -121,6 +121,8 @@ def world(transactional_db, live_server) -> World:
         CommentFactory(idea=english, author=alice, body="Shade matters in July.")
         CommentFactory(idea=english, author=alice, body="Also near the station.")
         CommentFactory(idea=french, author=citizen, body="Bonne idée !")
+        rude = CommentFactory(idea=english, author=alice, body="Only idiots want trees.")
+        idea_services.report_create(reporter=citizen, reason="Insulting", comment=rude)
 
         group = GroupMembershipFactory(group__name="River friends").group
         initiative = InitiativeFactory(group=group, title="Community garden")
@@ -293,3 +295,194 @@ def test_similar_ideas_are_announced_while_typing(browser: Browser, world: World
     expect(title).to_be_focused()
     assert page.locator("#similar[aria-live]").count() == 0
     context.close()
+
+
+# --- 5: errors after submit ----------------------------------------------------------
+
+
+def assert_error_page(page: Page, field_label: str) -> None:
+    """ "Error:" first in the title, focus on the summary, whose link for the
+    field moves focus to that field."""
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    link = summary.get_by_role("link", name=re.compile(rf"^{re.escape(field_label)}"))
+    field_id = link.get_attribute("href").removeprefix("#")
+    link.click()
+    expect(page.locator(f"#{field_id}")).to_be_focused()
+
+
+def test_errors_after_submit_focus_the_summary_and_say_so_in_the_title(
+    browser: Browser, world: World
+):
+    anonymous = new_context(browser)
+    page = anonymous.new_page()
+    page.goto(world.url("/accounts/login/"))
+    expect(page).not_to_have_title(re.compile("Error"))
+    page.get_by_label("Email").fill("citizen@example.org")
+    page.get_by_label(re.compile(r"^Password:?$")).fill("not-the-password")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.locator("[data-error-summary]")).to_contain_text("not correct")
+    anonymous.close()
+
+    context = new_context(browser)
+    sign_in(context, world, world.citizen)
+    page = context.new_page()
+    page.goto(world.url("/challenges/green/submit/"))
+    page.get_by_role("button", name="Submit my idea").click()
+    assert_error_page(page, "Title")
+
+    page.goto(world.url(f"/needs/{world.need_pk}/offer/"))
+    page.get_by_label("Quantity").fill("-3")
+    page.get_by_role("button", name="Send the offer").click()
+    assert_error_page(page, "Quantity")
+
+    # The comment form on the idea's page too.
+    page.goto(world.url(f"/ideas/{world.english.pk}/"))
+    page.get_by_label("Your comment").fill("   ")
+    page.get_by_role("button", name="Publish my comment").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    context.close()
+
+    # The admin's moderation reason: the field is invalid, its help linked.
+    staff = new_context(browser)
+    sign_in(staff, world, world.moderator)
+    page = staff.new_page()
+    page.goto(world.url("/admin/ideas/idea/moderation/"))
+    page.locator("tr", has_text="Only idiots").get_by_role(
+        "button", name=re.compile("^Hide")
+    ).click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    reason = page.locator("#id_reason")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    described = reason.get_attribute("aria-describedby").split()
+    assert "id_reason_helptext" in described and "id_reason_error" in described
+    expect(page.locator("#id_reason_helptext")).to_contain_text("“Hide” button")
+    expect(page.locator("#id_reason_error")).to_contain_text("Give the reason for hiding")
+    page.locator("[data-error-summary] a").click()
+    expect(reason).to_be_focused()
+    shoot(page, "admin-moderation-error-1280")
+    staff.close()
+
+
+# --- 4: language of parts ------------------------------------------------------------
+
+
+def test_foreign_language_content_is_marked(browser: Browser, world: World):
+    context = new_context(browser, "en")
+    page = context.new_page()
+    page.goto(world.url("/challenges/green/"))
+    expect(page.locator(".idea-card h3", has_text=FRENCH_TITLE)).to_have_attribute("lang", "fr")
+    assert page.locator(".idea-card h3", has_text=ENGLISH_TITLE).get_attribute("lang") is None
+    assert page.locator("h1").get_attribute("lang") is None  # Riverton writes in English
+    page.goto(world.url(f"/ideas/{world.french.pk}/"))
+    expect(page.locator("h1")).to_have_attribute("lang", "fr")
+    expect(page.locator(".idea .markdown")).to_have_attribute("lang", "fr")
+    assert page.locator("html").get_attribute("lang") == "en"
+    context.close()
+
+    context = new_context(browser, "fr")
+    page = context.new_page()
+    page.goto(world.url("/challenges/green/"))
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator(".idea-card h3", has_text=FRENCH_TITLE).get_attribute("lang") is None
+    expect(page.locator(".idea-card h3", has_text=ENGLISH_TITLE)).to_have_attribute("lang", "en")
+    # The challenge text is the city's (English): marked on a French page.
+    expect(page.locator("h1")).to_have_attribute("lang", "en")
+    context.close()
+
+    # Lakeside writes in French; an English page marks its challenge.
+    context = new_context(browser, "en")
+    page = context.new_page()
+    page.goto(world.url("/challenges/lac/", LAKESIDE))
+    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("h1")).to_have_attribute("lang", "fr")
+    expect(page.locator(".lead")).to_have_attribute("lang", "fr")
+    context.close()
+
+
+# --- 3: reflow at 320 px ---------------------------------------------------------------
+
+ANONYMOUS_PAGES = [
+    ("localhost", "/"),
+    ("localhost", "/accessibility/"),
+    (HOST, "/"),
+    (HOST, "/accessibility/"),
+    (HOST, "/challenges/green/"),
+    (HOST, "/challenges/green/?page=2"),
+    (HOST, "/initiatives/"),
+    (HOST, "/accounts/login/"),
+    (HOST, "/accounts/signup/"),
+    (HOST, "/accounts/password/reset/"),
+    (HOST, "/no-such-page/"),
+    (LAKESIDE, "/"),
+]
+
+
+def signed_in_pages(world: World) -> list[tuple[str, str]]:
+    return [
+        (HOST, "/"),
+        (HOST, f"/ideas/{world.english.pk}/"),
+        (HOST, f"/ideas/{world.french.pk}/"),
+        (HOST, "/challenges/green/submit/"),
+        (HOST, f"/initiatives/{world.initiative_pk}/"),
+        (HOST, f"/groups/{world.group_pk}/"),
+        (HOST, "/groups/new/"),
+        (HOST, f"/sponsors/{world.sponsor_pk}/"),
+        (HOST, f"/sponsors/{world.sponsor_pk}/edit/"),
+        (HOST, f"/sponsors/{world.sponsor_pk}/members/"),
+        (HOST, f"/needs/{world.need_pk}/offer/"),
+        (HOST, "/me/"),
+        (HOST, "/me/follows/"),
+        (HOST, "/me/profile/"),
+        (HOST, "/notifications/"),
+        (HOST, "/notifications/preferences/"),
+    ]
+
+
+def overflow(page: Page) -> dict:
+    """The page's width, and the widest element that is not inside a table's
+    own scrolling container (to say what to fix)."""
+    return page.evaluate(
+        """() => {
+        const width = document.documentElement.scrollWidth;
+        let widest = null;
+        for (const e of document.body.querySelectorAll('*')) {
+          if (e.closest('.table-scroll, .visually-hidden')) continue;
+          const right = e.getBoundingClientRect().right;
+          if (right > 320.5 && (!widest || right > widest.right)) {
+            widest = {right, tag: e.tagName, cls: e.className, text: (e.innerText || '').slice(0, 40)};
+          }
+        }
+        const button = document.querySelector('.language-switcher button');
+        const switcher = button ? button.getBoundingClientRect().right : 0;
+        return {width, widest, switcher};
+      }"""
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_no_horizontal_scroll_at_320_px(browser: Browser, world: World, language: str):
+    """WCAG 1.4.10: at 320 CSS px no public page scrolls sideways (only a data
+    table may, inside its own container), and "Change language" is whole."""
+    failures = []
+    for signed_in, pages in ((False, ANONYMOUS_PAGES), (True, signed_in_pages(world))):
+        context = new_context(browser, language, viewport={"width": 320, "height": 640})
+        if signed_in:
+            sign_in(context, world, world.citizen)
+        page = context.new_page()
+        for host, path in pages:
+            page.goto(world.url(path, host))
+            found = overflow(page)
+            if found["width"] > 320 or found["switcher"] > 320:
+                failures.append(
+                    f"{host}{path} ({'signed in' if signed_in else 'anonymous'}): {found}"
+                )
+            if language == "en" and not signed_in and host == HOST and path == "/":
+                shoot(page, "city-home-320")
+        context.close()
+    assert not failures, "\n".join(failures)

@@ -65,6 +65,11 @@
     var summary = document.querySelector("[data-error-summary]");
     if (!summary) { return; }
     focusElement(summary);
+    // Scrolling to the URL's fragment (a form posted to "...#comments")
+    // happens after this and drops focus in Chromium: take it back once.
+    window.addEventListener("load", function () {
+      if (document.activeElement === document.body) { focusElement(summary); }
+    }, { once: true });
     summary.addEventListener("click", function (event) {
       var link = event.target.closest("a[href^='#']");
       if (!link) { return; }
