@@ -375,7 +375,7 @@ def test_errors_after_submit_focus_the_summary_and_say_so_in_the_title(
 def test_foreign_language_content_is_marked(browser: Browser, world: World):
     context = new_context(browser, "en")
     page = context.new_page()
-    page.goto(world.url("/challenges/green/"))
+    page.goto(world.url("/challenges/green/?q=canal"))
     expect(page.locator(".idea-card h3", has_text=FRENCH_TITLE)).to_have_attribute("lang", "fr")
     assert page.locator(".idea-card h3", has_text=ENGLISH_TITLE).get_attribute("lang") is None
     assert page.locator("h1").get_attribute("lang") is None  # Riverton writes in English
@@ -387,7 +387,7 @@ def test_foreign_language_content_is_marked(browser: Browser, world: World):
 
     context = new_context(browser, "fr")
     page = context.new_page()
-    page.goto(world.url("/challenges/green/"))
+    page.goto(world.url("/challenges/green/?q=canal"))
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator(".idea-card h3", has_text=FRENCH_TITLE).get_attribute("lang") is None
     expect(page.locator(".idea-card h3", has_text=ENGLISH_TITLE)).to_have_attribute("lang", "en")
