@@ -455,7 +455,8 @@ def overflow(page: Page) -> dict:
           if (e.closest('.table-scroll, .visually-hidden')) continue;
           const right = e.getBoundingClientRect().right;
           if (right > 320.5 && (!widest || right > widest.right)) {
-            widest = {right, tag: e.tagName, cls: e.className, text: (e.innerText || '').slice(0, 40)};
+            const text = (e.innerText || '').slice(0, 40);
+            widest = {right, tag: e.tagName, cls: e.className, text};
           }
         }
         const button = document.querySelector('.language-switcher button');
@@ -486,3 +487,75 @@ def test_no_horizontal_scroll_at_320_px(browser: Browser, world: World, language
                 shoot(page, "city-home-320")
         context.close()
     assert not failures, "\n".join(failures)
+
+
+# --- 6 and 7: forced colours, the leniency chart -------------------------------------
+
+
+def test_ranking_charts_and_admin_buttons_in_forced_colours(browser: Browser, world: World):
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
+    sign_in(context, world, world.admin)
+    page = context.new_page()
+    page.emulate_media(forced_colors="active", color_scheme="dark")
+    page.goto(world.url(f"/admin/evaluation/challengeevaluation/{world.settings.pk}/ranking/"))
+    texts = page.locator("section svg text")
+    assert texts.count() > 0
+    # No fixed colour: the text follows the (forced) text colour.
+    assert set(texts.evaluate_all("ts => ts.map(t => t.getAttribute('fill'))")) == {"currentColor"}
+    fill, colour = texts.first.evaluate(
+        "t => [getComputedStyle(t).fill, getComputedStyle(t).color]"
+    )
+    assert fill == colour, (fill, colour)
+    assert "1f1f1f" not in page.locator("section svg").first.evaluate("s => s.outerHTML")
+    bar = page.locator(".chart-bar").first.evaluate("b => getComputedStyle(b).fill")
+    assert bar == fill  # a system colour (CanvasText), not the brand blue
+    axis = page.locator(".chart-axis").evaluate("a => getComputedStyle(a).stroke")
+    assert axis == fill
+
+    # The leniency chart: a caption, and a link to the table with its numbers.
+    figure = page.locator("#leniency-heading ~ figure")
+    expect(figure.locator("figcaption")).to_contain_text("right of the axis lenient")
+    figure.get_by_role("link", name="The same numbers as a table").click()
+    expect(page.locator("#leniency-table")).to_be_focused()
+    shoot(page, "ranking-forced-colours-1280")
+
+    # The moderation queue's buttons keep a border without their background.
+    page.goto(world.url("/admin/ideas/idea/moderation/"))
+    button = page.locator(".row-actions .button").first
+    width, style = button.evaluate(
+        "b => [getComputedStyle(b).borderTopWidth, getComputedStyle(b).borderTopStyle]"
+    )
+    assert style == "solid" and width != "0px", (width, style)
+    shoot(page, "moderation-forced-colours-1280")
+
+    # On a narrow screen the charts scroll inside their own container.
+    page.emulate_media(forced_colors="none")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(world.url(f"/admin/evaluation/challengeevaluation/{world.settings.pk}/ranking/"))
+    figure = page.locator("#leniency-heading ~ figure")
+    assert figure.evaluate("f => getComputedStyle(f).overflowX") == "auto"
+    assert figure.evaluate("f => f.getBoundingClientRect().right") <= 390
+    shoot(page, "ranking-390")
+    context.close()
+
+
+@pytest.mark.skipif(not SHOTS, reason="screenshots only when A11Y_SHOTS is set")
+def test_screenshots_of_changed_pages(browser: Browser, world: World):
+    """Not an assertion: pictures for a person to look at (A11Y_SHOTS)."""
+    for width in (320, 390, 1280):
+        context = new_context(browser, viewport={"width": width, "height": 800})
+        sign_in(context, world, world.citizen)
+        page = context.new_page()
+        for name, path in (
+            ("home", "/"),
+            ("challenge", "/challenges/green/"),
+            ("idea", f"/ideas/{world.english.pk}/"),
+            ("initiative", f"/initiatives/{world.initiative_pk}/"),
+            ("dashboard", f"/sponsors/{world.sponsor_pk}/"),
+        ):
+            page.goto(world.url(path))
+            shoot(page, f"{name}-{width}")
+        page.goto(world.url("/challenges/green/submit/"))
+        page.get_by_role("button", name="Submit my idea").click()
+        shoot(page, f"submit-error-{width}")
+        context.close()
