@@ -521,11 +521,14 @@ def test_ranking_charts_and_admin_buttons_in_forced_colours(browser: Browser, wo
 
     # The moderation queue's buttons keep a border without their background.
     page.goto(world.url("/admin/ideas/idea/moderation/"))
-    button = page.locator(".row-actions .button").first
-    width, style = button.evaluate(
-        "b => [getComputedStyle(b).borderTopWidth, getComputedStyle(b).borderTopStyle]"
-    )
-    assert style == "solid" and width != "0px", (width, style)
+    for button in (
+        page.locator(".row-actions .button").first,
+        page.locator(".submit-row input[type=submit]"),
+    ):
+        width, style = button.evaluate(
+            "b => [getComputedStyle(b).borderTopWidth, getComputedStyle(b).borderTopStyle]"
+        )
+        assert style == "solid" and width != "0px", (width, style)
     shoot(page, "moderation-forced-colours-1280")
 
     # On a narrow screen the charts scroll inside their own container.
