@@ -45,6 +45,7 @@ from tests.sponsors.factories import (
     GroupMembershipFactory,
     InitiativeFactory,
     NeedFactory,
+    OfferFactory,
     SponsorFactory,
     SponsorMembershipFactory,
     refresh,
@@ -130,6 +131,8 @@ def world(transactional_db, live_server) -> World:
         refresh(initiative)
         sponsor = SponsorFactory(name="Green Bank")
         SponsorMembershipFactory(sponsor=sponsor, user=citizen)
+        # A data table on the dashboard ("Your offers"): it may scroll, alone.
+        OfferFactory(sponsor=sponsor, need=need, made_by=citizen, message="x" * 300)
 
         settings = ChallengeEvaluationFactory(challenge__title="Cooler streets")
         criteria = [
