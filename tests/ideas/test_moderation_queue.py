@@ -336,6 +336,18 @@ def test_hiding_without_a_reason_changes_nothing(queue, reason):
         assert ModerationAction.objects.exclude(action="dismiss").count() == 0
 
 
+def test_too_long_or_malformed_reason_is_a_field_error(queue):
+    """Hostile reasons: far too long, or a control character."""
+    for reason in ["x" * 100_000, "Spam\x00"]:
+        response = queue.client().post(
+            QUEUE, {"row_action": f"hide:idea:{queue.reported_idea.pk}", "reason": reason}
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["reason"]
+        assert 'aria-invalid="true"' in response.content.decode()
+        assert queue.refresh(queue.reported_idea).status == IdeaStatus.PUBLISHED
+
+
 def test_bulk_hide_with_one_reason(queue):
     response = queue.client().post(
         QUEUE,
