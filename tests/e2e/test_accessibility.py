@@ -565,3 +565,12 @@ def test_screenshots_of_changed_pages(browser: Browser, world: World):
         page.get_by_role("button", name="Submit my idea").click()
         shoot(page, f"submit-error-{width}")
         context.close()
+        for language in ("fr", "nl"):
+            context = new_context(browser, language, viewport={"width": width, "height": 800})
+            page = context.new_page()
+            page.goto(world.url("/accounts/login/"))
+            page.locator("input[name=login]").fill("citizen@example.org")
+            page.locator("input[name=password]").fill("not-the-password")
+            page.locator("main form button[type=submit]").click()
+            shoot(page, f"login-error-{language}-{width}")
+            context.close()
