@@ -19,7 +19,11 @@ from evaluation.models import ChallengeEvaluation
 
 BAR = "#1d4e89"
 NEGATIVE = "#8a2c0d"
-TEXT = "#1f1f1f"
+# Text and axes take the page's text colour: readable on the admin's light
+# and dark themes, and replaced by the system colour in forced-colours mode
+# (Windows high contrast), where a fixed fill would vanish. Bars carry a
+# class so the admin stylesheet gives them a system colour there too.
+TEXT = "currentColor"
 
 
 def distribution_svg(item: CriterionDistribution) -> SafeString:
@@ -34,7 +38,7 @@ def distribution_svg(item: CriterionDistribution) -> SafeString:
     }
     parts = format_html_join(
         "",
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
+        '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
         '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>'
         '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
         (
@@ -105,7 +109,7 @@ def leniency_svg(items: Sequence[Leniency], settings: ChallengeEvaluation) -> Sa
     parts = format_html_join(
         "",
         '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
+        '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
         '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
         rows,
     )
@@ -117,7 +121,8 @@ def leniency_svg(items: Sequence[Leniency], settings: ChallengeEvaluation) -> Sa
     return format_html(
         '<svg role="img" aria-label="{}" width="{}" height="{}" viewBox="0 0 {} {}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}'
-        '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="{}" stroke-width="1"></line></svg>',
+        '<line class="chart-axis" x1="{}" y1="0" x2="{}" y2="{}" stroke="{}" stroke-width="1">'
+        "</line></svg>",
         label,
         width,
         total_height,

@@ -39,6 +39,10 @@ SORT_LABELS = {
 class ChallengeFilterForm(forms.Form):
     """The filters, search box and sort of a challenge's idea list (GET)."""
 
+    # Bad values fall back to the defaults (``cleaned_or_defaults``): no error
+    # is shown, so the page title gets no "Error:" (``page_has_form_errors``).
+    shows_errors = False
+
     q = forms.CharField(label=_("Search ideas"), required=False, strip=True)
     category = forms.TypedChoiceField(
         label=_("Category"), required=False, coerce=int, empty_value=None

@@ -87,4 +87,6 @@ class QueueActionForm(forms.Form):
         required=False,
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        # Rendered under the field and linked to it (aria-describedby).
+        help_text=gettext_lazy("The reason also applies to a row's own “Hide” button."),
     )

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from ideas import rules
-from ideas.admin.base import MAX_BULK, apply_moderation
+from ideas.admin.base import MAX_BULK, apply_moderation, check_reason
 from ideas.admin.forms import QueueActionForm
 from ideas.models import Comment, Idea
 from ideas.moderation import (
@@ -59,7 +59,7 @@ def _targets(keys: list[tuple[str, int]]) -> list[Idea | Comment]:
     return [found[key] for key in dict.fromkeys(keys)]
 
 
-def _handle_post(request: HttpRequest) -> HttpResponse:
+def _handle_post(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
     row_action = request.POST.get("row_action", "")
     if row_action:
         # One row's own button: "hide:idea:12".
@@ -70,6 +70,15 @@ def _handle_post(request: HttpRequest) -> HttpResponse:
         raw_keys = request.POST.getlist("items")
         data = request.POST
     form = QueueActionForm(data)
+    if form.is_valid():
+        reason_error = check_reason(form.cleaned_data["action"], form.cleaned_data["reason"])
+        if reason_error:
+            form.add_error("reason", reason_error)
+    if form.errors.get("reason"):
+        # A reason to fix: the page again (nothing changed), with the field
+        # marked invalid, its error and help text linked, an error summary
+        # that takes focus and "Error:" in the title (WCAG 3.3.1).
+        return _queue_page(request, model_admin, form=form, selected=raw_keys)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -98,7 +107,19 @@ def moderation_queue_view(request: HttpRequest, model_admin: IdeaAdmin) -> HttpR
     if not rules.can_moderate(request.user):
         raise PermissionDenied
     if request.method == "POST":
-        return _handle_post(request)
+        return _handle_post(request, model_admin)
+    return _queue_page(request, model_admin, form=QueueActionForm())
+
+
+def _queue_page(
+    request: HttpRequest,
+    model_admin: IdeaAdmin,
+    *,
+    form: QueueActionForm,
+    selected: list[str] | None = None,
+) -> TemplateResponse:
+    """The queue's page; after a refused post, with that post's form and
+    the rows it had selected still ticked."""
     kind = request.GET.get("kind")
     if kind not in KINDS:
         kind = None
@@ -121,7 +142,8 @@ def moderation_queue_view(request: HttpRequest, model_admin: IdeaAdmin) -> HttpR
             (KIND_IDEA, _("Ideas")),
             (KIND_COMMENT, _("Comments")),
         ],
-        "form": QueueActionForm(),
+        "form": form,
+        "selected": set(selected or []),
         "max_bulk": MAX_BULK,
     }
     request.current_app = admin_site.name

@@ -161,10 +161,13 @@ def test_citizen_journey_from_sign_up_to_a_hidden_comment(
     expect(support).to_contain_text("0 people support this idea")
     support.get_by_role("button", name="Support this idea").click()
     expect(support).to_contain_text("1 person supports this idea")
-    expect(support.get_by_role("button", name="Withdraw my support")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    # The label says what the button does now; no aria-pressed on top of it
+    # ("Withdraw my support, pressed" was issue 20). Focus stays on it.
+    withdraw = support.get_by_role("button", name="Withdraw my support")
+    expect(withdraw).to_be_focused()
+    assert withdraw.get_attribute("aria-pressed") is None
     expect(support).to_contain_text("Thank you for your support.")
+    expect(page.locator("#status-region")).to_have_text("Thank you for your support.")
     assert_accessible(page)
 
     page.get_by_label("Your comment").fill(MY_COMMENT)

@@ -316,12 +316,36 @@ def test_hiding_without_a_reason_changes_nothing(queue, reason):
         },
         follow=True,
     )
+    # The page again (not a redirect): the error is on the reason field, which
+    # is marked invalid, with its error and help text linked; the title says
+    # "Error:" and the rows stay selected (issue 20).
     assert response.status_code == 200
-    assert any("Give the reason for hiding" in m for m in _messages(response))
+    assert not response.redirect_chain
+    assert "Give the reason for hiding" in response.context["form"].errors["reason"][0]
+    html = response.content.decode()
+    assert "<title>Error: " in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_reason_helptext id_reason_error"' in html
+    assert 'id="id_reason_helptext"' in html and 'id="id_reason_error"' in html
+    assert "data-error-summary" in html and 'href="#id_reason"' in html
+    pk = queue.reported_idea.pk
+    assert f'value="idea:{pk}" id="select-idea-{pk}" checked' in html
     assert queue.refresh(queue.reported_idea).status == IdeaStatus.PUBLISHED
     assert queue.refresh(queue.comment).state == Comment.State.VISIBLE
     with city_context(queue.city):
         assert ModerationAction.objects.exclude(action="dismiss").count() == 0
+
+
+def test_too_long_or_malformed_reason_is_a_field_error(queue):
+    """Hostile reasons: far too long, or a control character."""
+    for reason in ["x" * 100_000, "Spam\x00"]:
+        response = queue.client().post(
+            QUEUE, {"row_action": f"hide:idea:{queue.reported_idea.pk}", "reason": reason}
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["reason"]
+        assert 'aria-invalid="true"' in response.content.decode()
+        assert queue.refresh(queue.reported_idea).status == IdeaStatus.PUBLISHED
 
 
 def test_bulk_hide_with_one_reason(queue):

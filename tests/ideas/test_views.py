@@ -114,7 +114,12 @@ def test_challenge_page(city, city_client, challenge):
     assert "<strong>green</strong>" in html
     assert "Plant trees" in html
     assert "Open for ideas" in html
-    assert 'aria-live="polite"' in html
+    # The swapped results have no live region of their own (it would read
+    # the whole list); the page's one status region is outside them and the
+    # result count is the message copied into it (issue 20).
+    assert 'id="status-region"' in html
+    assert '<div id="results" class="results" data-swap-focus=".result-count">' in html
+    assert 'class="result-count" tabindex="-1" data-status-message' in html
     assert "vendor/htmx.min.js" in html
 
 
