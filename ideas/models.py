@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from civicideas.concurrency import Versioned
 from civicideas.tenancy.models import TenantModel
 from ideas.status import PUBLIC_STATUSES, IdeaStatus
 
@@ -55,7 +56,7 @@ class ChallengeQuerySet(models.QuerySet):
         return self.exclude(phase=Challenge.Phase.DRAFT)
 
 
-class Challenge(TenantModel):
+class Challenge(Versioned, TenantModel):
     """A call for ideas. Its phase decides what citizens may do."""
 
     class Phase(models.TextChoices):
@@ -163,7 +164,7 @@ class Follow(TenantModel):
         return f"{self.user_id} → {self.category_id or 'city'}"
 
 
-class Idea(TenantModel):
+class Idea(Versioned, TenantModel):
     challenge = models.ForeignKey(
         Challenge, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("challenge")
     )
@@ -352,7 +353,7 @@ class Support(TenantModel):
         indexes = [models.Index(fields=["user", "-created_at"], name="support_by_user_idx")]
 
 
-class Comment(TenantModel):
+class Comment(Versioned, TenantModel):
     class State(models.TextChoices):
         VISIBLE = "visible", _("Visible")
         HIDDEN = "hidden", _("Hidden by moderation")

@@ -15,11 +15,15 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from civicideas.api.concurrency import stale_response
 from civicideas.api.parsers import RequestTooLarge
+from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StaleEdit):
+        return stale_response(exc, context.get("request"))
     if isinstance(exc, ServiceError):
         return Response({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from civicideas.concurrency import OUT_OF_DATE, parse_version
+from civicideas.errors import InvalidInput
 from ideas import rules
 from ideas.admin.base import MAX_BULK, apply_moderation
 from ideas.admin.forms import QueueActionForm
@@ -59,7 +61,20 @@ def _targets(keys: list[tuple[str, int]]) -> list[Idea | Comment]:
     return [found[key] for key in dict.fromkeys(keys)]
 
 
-def _handle_post(request: HttpRequest) -> HttpResponse:
+def _versions(request: HttpRequest, keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The version each selected row was shown at (``version-idea:12``).
+    Every row of the page carries one; a post without it comes from an
+    out-of-date page and changes nothing (``InvalidInput``)."""
+    versions = {}
+    for kind, pk in keys:
+        version = parse_version(request.POST.get(f"version-{kind}:{pk}"))
+        if version is None:
+            raise InvalidInput(str(OUT_OF_DATE))
+        versions[(kind, pk)] = version
+    return versions
+
+
+def _handle_post(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
     row_action = request.POST.get("row_action", "")
     if row_action:
         # One row's own button: "hide:idea:12".
@@ -85,10 +100,23 @@ def _handle_post(request: HttpRequest) -> HttpResponse:
             _("Select at most %(max)d items at a time. Nothing was changed.") % {"max": MAX_BULK},
         )
         return _back(request)
+    try:
+        versions = _versions(request, keys)  # type: ignore[arg-type]
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return _render(request, model_admin, status=400)
     targets = _targets(keys)  # type: ignore[arg-type]
-    apply_moderation(
-        request, targets, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"]
+    outcome = apply_moderation(
+        request,
+        targets,
+        action=form.cleaned_data["action"],
+        reason=form.cleaned_data["reason"],
+        versions=versions,
     )
+    if outcome.stale:
+        # The queue as it is now, with who changed what: 409, not a redirect
+        # that would hide that some rows were refused.
+        return _render(request, model_admin, status=409)
     return _back(request)
 
 
@@ -98,7 +126,11 @@ def moderation_queue_view(request: HttpRequest, model_admin: IdeaAdmin) -> HttpR
     if not rules.can_moderate(request.user):
         raise PermissionDenied
     if request.method == "POST":
-        return _handle_post(request)
+        return _handle_post(request, model_admin)
+    return _render(request, model_admin)
+
+
+def _render(request: HttpRequest, model_admin: IdeaAdmin, *, status: int = 200) -> HttpResponse:
     kind = request.GET.get("kind")
     if kind not in KINDS:
         kind = None
@@ -125,4 +157,4 @@ def moderation_queue_view(request: HttpRequest, model_admin: IdeaAdmin) -> HttpR
         "max_bulk": MAX_BULK,
     }
     request.current_app = admin_site.name
-    return TemplateResponse(request, "admin/ideas/moderation_queue.html", context)
+    return TemplateResponse(request, "admin/ideas/moderation_queue.html", context, status=status)
