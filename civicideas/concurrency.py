@@ -362,3 +362,14 @@ class VersionedAdmin(admin.ModelAdmin):
             elif getattr(form, "version_missing", False):
                 response.status_code = 400
         return response
+
+
+def posted_version(data: Any, name: str = "lock_version") -> int:
+    """The version a plain HTML form (a button, no Django form) posted.
+
+    Required: a post without it comes from a page older than this check and
+    is refused with 400 ("out of date"), never applied unchecked."""
+    version = parse_version(data.get(name))
+    if version is None:
+        raise InvalidInput(str(OUT_OF_DATE))
+    return version

@@ -91,3 +91,33 @@ def stale_response(exc: StaleEdit, request: Request | None) -> Response:
     response = Response(body, status=412 if by_header else 409)
     response["ETag"] = f'"{exc.current_version}"'
     return response
+
+
+def request_version(request: Request) -> int | None:
+    """``expected_version`` of an action without a body serializer (publish,
+    close, ...): ``If-Match`` or the body's ``lock_version``."""
+    data = request.data if isinstance(request.data, dict) else {}
+    raw = data.get("lock_version")
+    if raw is not None and (isinstance(raw, (bool, float)) or not isinstance(raw, (int, str))):
+        raise InvalidInput(_("The version must be a whole number."))
+    return expected_version(request, parse_version(raw))
+
+
+def add_etag(response: Response) -> Response:
+    """A successful answer about one versioned thing (a body with a
+    top-level ``lock_version``) carries it as its ``ETag``."""
+    data = getattr(response, "data", None)
+    if (
+        200 <= response.status_code < 300
+        and isinstance(data, dict)
+        and isinstance(data.get("lock_version"), int)
+        and not response.has_header("ETag")
+    ):
+        response["ETag"] = f'"{data["lock_version"]}"'
+    return response
+
+
+class VersionSerializer(serializers.Serializer):
+    """The optional body of an action that changes a versioned thing."""
+
+    lock_version = VersionField()

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from civicideas.api import idempotency, throttling
 from civicideas.api.authentication import CityTokenAuthentication
+from civicideas.api.concurrency import add_etag
 from civicideas.api.tokens import token_issue, token_revoke
 from civicideas.apitokens.models import ApiToken
 
@@ -24,6 +25,9 @@ from civicideas.apitokens.models import ApiToken
 class CityBoundMixin:
     """API views answer on city hosts only; the platform host has no city,
     so its tenant tables are closed and the API does not exist there.
+
+    Answers about one versioned thing carry its ``ETag`` (``lock_version``,
+    see ``civicideas.api.concurrency``).
 
     Also honours ``Idempotency-Key`` on POST (``civicideas.api.idempotency``):
     checked after authentication and permissions, answered from the cache
@@ -47,7 +51,7 @@ class CityBoundMixin:
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
+        response = add_etag(super().finalize_response(request, response, *args, **kwargs))
         if self._idempotency is not None:
             idempotency.finish(self._idempotency, response)
             self._idempotency = None
