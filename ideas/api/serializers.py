@@ -125,6 +125,7 @@ class IdeaSerializer(serializers.ModelSerializer):
             "created_at",
             "published_at",
             "updated_at",
+            "lock_version",
         ]
         read_only_fields = fields
 
