@@ -268,6 +268,7 @@ class VersionedFormMixin:
         self.stale: StaleEdit | None = None
         self.version_missing = False
         source = version_of if version_of is not None else getattr(self, "instance", None)
+        self.version_source = source
         field = VersionField()
         # A new object has no version to compare with: nothing to require.
         self.version_required = source is not None and getattr(source, "pk", None) is not None
@@ -284,6 +285,16 @@ class VersionedFormMixin:
         ):
             self.version_missing = True
             raise forms.ValidationError(OUT_OF_DATE, code="version_missing")
+        posted = cleaned.get(self.version_field_name)
+        if self.version_required and posted is not None:
+            # Stale already against the copy the view read: say so first,
+            # whatever else the form got wrong (its choices were computed
+            # from the newer state). The service re-checks under the lock.
+            try:
+                check_version(self.version_source, posted)
+            except StaleEdit as error:
+                self.stale = error
+                raise forms.ValidationError(error.message, code="stale") from error
         return cleaned
 
     def add_stale_error(self, error: StaleEdit) -> None:

@@ -100,12 +100,12 @@ def _handle_post(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
             _("Select at most %(max)d items at a time. Nothing was changed.") % {"max": MAX_BULK},
         )
         return _back(request)
+    targets = _targets(keys)  # type: ignore[arg-type]
     try:
         versions = _versions(request, keys)  # type: ignore[arg-type]
     except InvalidInput as error:
         messages.error(request, error.message)
         return _render(request, model_admin, status=400)
-    targets = _targets(keys)  # type: ignore[arg-type]
     outcome = apply_moderation(
         request,
         targets,
