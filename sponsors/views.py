@@ -168,6 +168,11 @@ def initiative_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     }.get(action)
     if service is None:
         raise Http404
+    if not rules.can_manage_initiative(request.user, initiative):
+        # Before the version: a stranger's post is a 403, not "out of date".
+        return error_response(
+            request, NotAllowed(_("Only the group's administrators can change this initiative."))
+        )
     try:
         service(
             initiative=initiative,
@@ -348,6 +353,10 @@ def need_close(request: HttpRequest, need_pk: int) -> HttpResponse:
     need = get_object_or_404(Need, pk=need_pk)
     initiative = _initiative_or_404(request, need.initiative_id)
     back = _initiative_url(initiative.pk) + "#needs"
+    if not rules.can_manage_initiative(request.user, initiative):
+        return error_response(
+            request, NotAllowed(_("Only the group's administrators can close needs.")), back=back
+        )
     try:
         services.need_close(
             need=need, by=request.user, expected_version=posted_version(request.POST)
@@ -746,6 +755,13 @@ def offer_decide(request: HttpRequest, pk: int) -> HttpResponse:
     offer = _visible_offer_or_404(request, pk)
     form = DecideOfferForm(request.POST, version_of=offer)
     back = _initiative_url(offer.initiative_id) + "#offers"
+    if not rules.can_decide_offer(request.user, offer):
+        # Before the version: a stranger's post is a 403, not "out of date".
+        return error_response(
+            request,
+            NotAllowed(_("Only the administrators of this initiative's group can accept offers.")),
+            back=back,
+        )
     if not form.is_valid():
         if form.version_missing or "lock_version" in form.errors:
             # A page from before versions: refuse, never decide unchecked.
