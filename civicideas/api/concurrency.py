@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +24,7 @@ from civicideas.concurrency import StaleEdit, parse_version
 from civicideas.errors import InvalidInput
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VersionField(serializers.Field):
     """``lock_version`` in a request body: ASCII digits only, bounded (a
     huge or exotic number is a 400, never a 500)."""
