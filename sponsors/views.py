@@ -312,7 +312,7 @@ def _edit_page(
                 messages.success(request, saved)
                 return HttpResponseRedirect(next_url)
         else:
-            status = 400
+            status = getattr(form, "conflict_status", 400)
     return TemplateResponse(request, template, {"form": form, **context}, status=status)
 
 
@@ -763,6 +763,8 @@ def offer_decide(request: HttpRequest, pk: int) -> HttpResponse:
             back=back,
         )
     if not form.is_valid():
+        if form.stale is not None:
+            return error_response(request, form.stale, back=back)
         if form.version_missing or "lock_version" in form.errors:
             # A page from before versions: refuse, never decide unchecked.
             return error_response(request, InvalidInput(str(OUT_OF_DATE)), back=back)
