@@ -278,11 +278,11 @@ class VersionedFormMixin:
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if (
-            self.version_required
-            and self.version_field_name not in self.errors
-            and cleaned.get(self.version_field_name) is None
+        if self.version_required and (
+            self.version_field_name in self.errors or cleaned.get(self.version_field_name) is None
         ):
+            # Missing or garbled: a hidden field's own error would not be
+            # shown, so the form says it is out of date (400).
             self.version_missing = True
             raise forms.ValidationError(OUT_OF_DATE, code="version_missing")
         posted = cleaned.get(self.version_field_name)
