@@ -54,7 +54,11 @@ VERSION_MAX = 2**31 - 1
 class Versioned(models.Model):
     """Abstract base of every model two staff members may edit at once."""
 
-    lock_version = models.PositiveIntegerField(gettext_lazy("revision"), default=1, editable=False)
+    # ``db_default`` too: rows written outside the ORM (SQL in migrations
+    # and tests) start at version 1 as well.
+    lock_version = models.PositiveIntegerField(
+        gettext_lazy("revision"), default=1, db_default=1, editable=False
+    )
     last_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -116,7 +120,8 @@ def _format_time(moment: datetime | None, zone: tzinfo | None) -> str:
 def person_label(user: Any, obj: Any = None) -> str:
     """How a colleague is named in a conflict message: their display name in
     the thing's city, else their email (staff see colleagues' emails in the
-    admin anyway), or "automatically" for a change nobody made by hand."""
+    admin anyway), or "an automatic rule" for a change nobody made by hand
+    (hiding after reports)."""
     if user is None:
         return _("an automatic rule")
     from django_scopes import scopes_disabled
@@ -184,24 +189,6 @@ def bump_version(obj: Versioned, *, by: Any) -> list[str]:
     obj.last_changed_by = by if getattr(by, "is_authenticated", False) else None
     obj.last_changed_at = timezone.now()
     return list(VERSION_FIELDS)
-
-
-def lock_check_bump(obj: Versioned, *, expected: int | None, by: Any) -> Versioned:
-    """Re-read ``obj`` under its row lock, check the version and bump it.
-
-    For services whose write is ``obj.save()`` of the returned instance, or
-    that have already written the row's other fields. The bump is one
-    ``UPDATE ... SET lock_version = lock_version + 1`` under the lock."""
-    model = type(obj)
-    locked = model._default_manager.select_for_update().get(pk=obj.pk)
-    check_version(locked, expected)
-    fields = bump_version(locked, by=by)
-    model._default_manager.filter(pk=obj.pk).update(
-        **{name: getattr(locked, name) for name in fields}
-    )
-    for name in fields:
-        setattr(obj, name, getattr(locked, name))
-    return locked
 
 
 def parse_version(raw: Any) -> int | None:
