@@ -15,11 +15,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.concurrency import Versioned
 from civicideas.tenancy.models import TenantModel
 from ideas.models import Challenge, Idea
 
 
-class Rubric(TenantModel):
+class Rubric(Versioned, TenantModel):
     """A reusable set of weighted criteria on one scale.
 
     Once a challenge has submitted scorecards against it, a rubric is frozen:

@@ -693,7 +693,9 @@ class Decision:
 
 
 @transaction.atomic
-def decision_take(*, idea: Idea, by: Any, decision: str, message: str) -> Idea:
+def decision_take(
+    *, idea: Idea, by: Any, decision: str, message: str, expected_version: int | None = None
+) -> Idea:
     """The city admin's decision on an idea, with the public answer.
 
     Shortlist puts it under evaluation, accept and reject decide. The
@@ -701,14 +703,17 @@ def decision_take(*, idea: Idea, by: Any, decision: str, message: str) -> Idea:
     author and every supporter are ``ideas.services.idea_set_status``'s;
     the evaluators assigned to the idea are told here (``decision_taken``),
     except any who already hear it as the author or a supporter.
+    ``expected_version`` is the idea's, checked by ``idea_set_status``.
     """
     if not rules.can_decide(by):
         raise NotAllowed(_("Only the city's administrators can decide on ideas."))
     status = Decision.STATUS.get(decision)
     if status is None:
         raise InvalidInput(_("Unknown decision."))
-    change = idea_services.idea_set_status(idea=idea, by=by, status=status, message=message)
-    idea.refresh_from_db(fields=["status"])
+    change = idea_services.idea_set_status(
+        idea=idea, by=by, status=status, message=message, expected_version=expected_version
+    )
+    idea.refresh_from_db(fields=["status", "lock_version"])
     evaluator_ids = (
         Assignment.objects.filter(idea=idea)
         .exclude(evaluator_id=idea.author_id)

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from civicideas.concurrency import Versioned
 from civicideas.tenancy.models import CityLink, TenantModel, city_id_key
 from civicideas.tenancy.permissions import is_city_moderator
 from ideas.status import PUBLIC_STATUS_LIST, PUBLIC_STATUSES, IdeaStatus
@@ -60,7 +61,7 @@ class ChallengeQuerySet(models.QuerySet):
         return self.exclude(phase=Challenge.Phase.DRAFT)
 
 
-class Challenge(TenantModel):
+class Challenge(Versioned, TenantModel):
     """A call for ideas. Its phase decides what citizens may do."""
 
     class Phase(models.TextChoices):
@@ -237,7 +238,7 @@ class IdeaQuerySet(models.QuerySet):
         return self.filter(challenge=challenge)
 
 
-class Idea(TenantModel):
+class Idea(Versioned, TenantModel):
     challenge = models.ForeignKey(
         Challenge, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("challenge")
     )
@@ -429,7 +430,7 @@ class Support(TenantModel):
         indexes = [models.Index(fields=["user", "-created_at"], name="support_by_user_idx")]
 
 
-class Comment(TenantModel):
+class Comment(Versioned, TenantModel):
     class State(models.TextChoices):
         VISIBLE = "visible", _("Visible")
         HIDDEN = "hidden", _("Hidden by moderation")

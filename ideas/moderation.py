@@ -60,6 +60,9 @@ class QueueItem:
     idea_title: str
     challenge_title: str
     author_email: str
+    #: The ``lock_version`` the moderator sees: posted back with the row so
+    #: an action on something a colleague changed meanwhile is refused.
+    version: int = 1
     reasons: list[ReportReason] = field(default_factory=list)
 
     @property
@@ -119,6 +122,7 @@ def _columns(target: str, **columns: Any) -> dict[str, Any]:
         "q_idea_title": columns["idea_title"],
         "q_challenge_title": columns["challenge_title"],
         "q_author_email": F("author__email"),
+        "q_version": F("lock_version"),
     }
 
 
@@ -187,6 +191,7 @@ def queue_items(rows: list[dict[str, Any]]) -> list[QueueItem]:
             idea_title=row["q_idea_title"],
             challenge_title=row["q_challenge_title"],
             author_email=row["q_author_email"],
+            version=row["q_version"],
         )
         for row in rows
     ]

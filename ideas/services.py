@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicideas.accounts.services import profile_ensure
+from civicideas.concurrency import bump_version, check_version
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
@@ -44,6 +45,15 @@ from ideas.status import OFFICIAL_STATUSES, PUBLIC_STATUSES, IdeaStatus, can_tra
 from ideas.text import clean_text
 
 REASON_MAX = 1000
+
+
+def _mark_changed(obj: Idea | Comment, *, by: Any) -> None:
+    """One version further (``civicideas.concurrency``): every change a
+    person or a rule makes to an idea's status or text, or to a comment's
+    state or text, so a form read before it is refused as stale.
+    Counters (supports, comments, reports) are not decisions and do not
+    bump it. Precondition: the caller holds the row lock."""
+    obj.save(update_fields=bump_version(obj, by=by))
 
 
 # --- ideas ------------------------------------------------------------------
@@ -230,6 +240,7 @@ def idea_update(
     idea.title, idea.body = title, body
     idea.category, idea.district = category, district
     idea.latitude, idea.longitude = latitude, longitude
+    bump_version(idea, by=by)
     idea.save()
     _refresh_search_vector(idea)
     cache_keys.idea_changed(idea)
@@ -243,6 +254,7 @@ def idea_withdraw(*, idea: Idea, by: Any) -> Idea:
         raise NotAllowed(_("This idea cannot be withdrawn."))
     _record_status(idea, to=IdeaStatus.WITHDRAWN, by=by)
     idea.save(update_fields=["status"])
+    _mark_changed(idea, by=by)
     return idea
 
 
@@ -349,7 +361,7 @@ def comment_edit(*, comment: Comment, by: Any, body: str) -> Comment:
         raise NotAllowed(_("Comments can only be edited by their author within 15 minutes."))
     comment.body = clean_text(body, field=_("Comment"), max_length=COMMENT_MAX, required=True)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
+    comment.save(update_fields=["body", "edited_at", *bump_version(comment, by=by)])
     cache_keys.comments_changed(comment)
     return comment
 
@@ -360,6 +372,7 @@ def comment_delete(*, comment: Comment, by: Any) -> Comment:
     if not rules.can_delete_comment(by, comment):
         raise NotAllowed(_("You can only delete your own comments."))
     _set_comment_state(comment, Comment.State.DELETED)
+    _mark_changed(comment, by=by)
     return comment
 
 
@@ -424,6 +437,7 @@ def report_create(
             )
         elif comment is not None and target.state == Comment.State.VISIBLE:
             _set_comment_state(target, Comment.State.HIDDEN, reason_text)
+            _mark_changed(target, by=None)
             ModerationAction.objects.create(
                 city=target.city,
                 comment=target,
@@ -446,7 +460,14 @@ def _hide_idea(idea: Idea, *, by: Any, reason: str, action: str) -> None:
         is_public=False,
     )
     idea.status = IdeaStatus.HIDDEN
-    idea.save(update_fields=["status", "status_before_hidden", "hidden_reason"])
+    idea.save(
+        update_fields=[
+            "status",
+            "status_before_hidden",
+            "hidden_reason",
+            *bump_version(idea, by=by),
+        ]
+    )
     cache_keys.idea_changed(idea)
     ModerationAction.objects.create(
         city=idea.city, idea=idea, action=action, moderator=by, reason=reason
@@ -464,13 +485,24 @@ def _resolve_reports(**target: Any) -> None:
 
 
 @transaction.atomic
-def idea_moderate(*, idea: Idea, moderator: Any, action: str, reason: str = "") -> Idea:
+def idea_moderate(
+    *,
+    idea: Idea,
+    moderator: Any,
+    action: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Idea:
     """Approve a pending idea, hide an idea (reason required, shown to the
     author) or restore a hidden one. Resolves its open reports; every action
-    is in the moderation log."""
+    is in the moderation log.
+
+    ``expected_version``: the idea's ``lock_version`` the moderator saw; a
+    newer one (a colleague acted meanwhile) raises ``StaleEdit``."""
     if not rules.can_moderate(moderator):
         raise NotAllowed(_("Only moderators can do this."))
     idea = _locked(idea)
+    check_version(idea, expected_version)
     reason = clean_text(reason, field=_("Reason"), max_length=REASON_MAX, required=False)
     Action = ModerationAction.Action
     if action == Action.APPROVE:
@@ -489,7 +521,7 @@ def idea_moderate(*, idea: Idea, moderator: Any, action: str, reason: str = "") 
             raise InvalidInput(_("Give the reason for hiding; the author will see it."))
         if idea.status in (IdeaStatus.HIDDEN, IdeaStatus.WITHDRAWN):
             raise InvalidInput(_("This idea is not visible."))
-        _hide_idea(idea, by=moderator, reason=reason, action=Action.HIDE)
+        _hide_idea(idea, by=moderator, reason=reason, action=Action.HIDE)  # bumps the version
         _resolve_reports(idea=idea)
         idea.report_count = 0
         idea.save(update_fields=["report_count"])
@@ -509,6 +541,7 @@ def idea_moderate(*, idea: Idea, moderator: Any, action: str, reason: str = "") 
         idea.save(update_fields=["report_count"])
     else:
         raise InvalidInput(_("Unknown moderation action."))
+    _mark_changed(idea, by=moderator)
     _resolve_reports(idea=idea)
     ModerationAction.objects.create(
         city=idea.city, idea=idea, action=action, moderator=moderator, reason=reason
@@ -517,10 +550,20 @@ def idea_moderate(*, idea: Idea, moderator: Any, action: str, reason: str = "") 
 
 
 @transaction.atomic
-def comment_moderate(*, comment: Comment, moderator: Any, action: str, reason: str = "") -> Comment:
+def comment_moderate(
+    *,
+    comment: Comment,
+    moderator: Any,
+    action: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Comment:
+    """Hide (reason required), restore or dismiss the reports of a comment.
+    ``expected_version`` as in ``idea_moderate``."""
     if not rules.can_moderate(moderator):
         raise NotAllowed(_("Only moderators can do this."))
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    check_version(comment, expected_version)
     reason = clean_text(reason, field=_("Reason"), max_length=REASON_MAX, required=False)
     Action = ModerationAction.Action
     if action == Action.HIDE:
@@ -543,7 +586,7 @@ def comment_moderate(*, comment: Comment, moderator: Any, action: str, reason: s
     elif action != Action.DISMISS:
         raise InvalidInput(_("Unknown moderation action."))
     comment.report_count = 0
-    comment.save(update_fields=["report_count"])
+    comment.save(update_fields=["report_count", *bump_version(comment, by=moderator)])
     _resolve_reports(comment=comment)
     ModerationAction.objects.create(
         city=comment.city, comment=comment, action=action, moderator=moderator, reason=reason
@@ -556,16 +599,26 @@ def comment_moderate(*, comment: Comment, moderator: Any, action: str, reason: s
 
 @transaction.atomic
 def idea_set_status(
-    *, idea: Idea, by: Any, status: str, message: str, duplicate_of: Idea | None = None
+    *,
+    idea: Idea,
+    by: Any,
+    status: str,
+    message: str,
+    duplicate_of: Idea | None = None,
+    expected_version: int | None = None,
 ) -> StatusChange:
     """The city's official answer: a status change with a public message.
 
     Only allowed transitions happen; the author and every supporter are
-    notified through the outbox in this same transaction.
+    notified through the outbox in this same transaction. The answer form
+    sends the idea's ``lock_version`` it was read at as ``expected_version``:
+    if a colleague answered (or moderated) since, ``StaleEdit`` (409) and
+    nothing is written, so no one answers over a decision they never saw.
     """
     if not rules.can_answer_officially(by):
         raise NotAllowed(_("Only the city's staff can answer officially."))
     idea = _locked(idea)
+    check_version(idea, expected_version)
     if status not in OFFICIAL_STATUSES:
         raise InvalidInput(_("This status cannot be set as an official answer."))
     if not can_transition(idea.status, status):
@@ -581,7 +634,7 @@ def idea_set_status(
             raise InvalidInput(_("The original idea must be a public idea of this city."))
         idea.duplicate_of = duplicate_of
     change = _record_status(idea, to=status, by=by, message=message, official=True)
-    idea.save(update_fields=["status", "duplicate_of"])
+    idea.save(update_fields=["status", "duplicate_of", *bump_version(idea, by=by)])
     supporter_ids = Support.objects.filter(idea=idea).values_list("user_id", flat=True)
     notify(
         recipient_ids=[idea.author_id, *supporter_ids.iterator(chunk_size=5_000)],

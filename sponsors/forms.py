@@ -12,6 +12,7 @@ from django import forms
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.concurrency import VersionedFormMixin
 from ideas.models import Category, District
 from sponsors.models import (
     NAME_MAX,
@@ -111,7 +112,10 @@ class MemberForm(forms.Form):
     )
 
 
-class InitiativeForm(forms.Form):
+class InitiativeForm(VersionedFormMixin, forms.Form):
+    """An initiative's fields. Editing one, it carries the version it was
+    read at (``version_of=initiative``); creating one, there is none."""
+
     title = forms.CharField(label=_("Title"), max_length=NAME_MAX)
     summary = forms.CharField(label=_("Summary"), max_length=SUMMARY_MAX, required=False)
     description = forms.CharField(
@@ -299,7 +303,10 @@ class OfferForm(forms.Form):
     )
 
 
-class DecideOfferForm(forms.Form):
+class DecideOfferForm(VersionedFormMixin, forms.Form):
+    """Accept (all or part) or decline an offer, from the version of the
+    offer the group saw (``version_of=offer``)."""
+
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
     quantity = _quantity_field(_("Quantity to accept"), required=False)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2_000)

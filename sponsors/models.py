@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from civicideas.concurrency import Versioned
 from civicideas.tenancy.models import CityLink, TenantModel, city_id_key
 
 NAME_MAX = 150
@@ -146,7 +147,7 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(status__in=PUBLIC_STATUSES)
 
 
-class Initiative(TenantModel):
+class Initiative(Versioned, TenantModel):
     group = models.ForeignKey(
         CommunityGroup,
         on_delete=models.PROTECT,
@@ -246,7 +247,7 @@ class Initiative(TenantModel):
         return self.status in OPEN_STATUSES
 
 
-class Need(TenantModel):
+class Need(Versioned, TenantModel):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="needs")
     kind = models.CharField(_("type"), max_length=12, choices=ResourceType.choices)
     quantity = models.DecimalField(_("quantity"), **QTY)
@@ -463,7 +464,7 @@ class SponsorMembership(TenantModel):
         indexes = [models.Index(fields=["user", "sponsor"], name="sponsormember_user_idx")]
 
 
-class Offer(TenantModel):
+class Offer(Versioned, TenantModel):
     class State(models.TextChoices):
         OFFERED = "offered", _("Offered")
         ACCEPTED = "accepted", _("Accepted")

@@ -5,8 +5,16 @@ Views, admin actions, tasks and the demo call these; each checks its rule
 notifications of the change in the same transaction (outbox).
 
 Locking order, so two acceptances never deadlock: need → offer → initiative
-→ match fund. Quantities are ``Decimal`` with two places; CHECK constraints
-in the models hold even if a rule here were wrong.
+→ match fund.
+
+Optimistic concurrency (``civicideas.concurrency``): the group's decisions
+on an initiative (edit, publish, cancel, complete), a need (close) and an
+offer (accept, partly accept, decline, withdraw) take ``expected_version``,
+checked under the row lock above; each bumps the thing's ``lock_version``.
+Derived figures (``_initiative_refresh``, a need's ``fulfilled``) do not.
+
+Quantities are ``Decimal`` with two places; CHECK constraints in the models
+hold even if a rule here were wrong.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicideas.concurrency import bump_version, check_version
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
@@ -419,11 +428,21 @@ def _bump_idea_page(idea_id: int) -> None:
 
 
 @transaction.atomic
-def initiative_update(*, initiative: Initiative, by: Any, **changes: Any) -> Initiative:
-    """Edit an initiative's texts, categories, district, dates or image."""
+def initiative_update(
+    *,
+    initiative: Initiative,
+    by: Any,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Initiative:
+    """Edit an initiative's texts, categories, district, dates or image.
+
+    ``expected_version``: the ``lock_version`` the edit form was read at; a
+    colleague's save since then raises ``StaleEdit`` and nothing changes."""
     if not rules.can_manage_initiative(by, initiative):
         raise NotAllowed(_("Only the group's administrators can edit this initiative."))
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    check_version(initiative, expected_version)
     current = {
         "title": initiative.title,
         "summary": initiative.summary,
@@ -448,6 +467,7 @@ def initiative_update(*, initiative: Initiative, by: Any, **changes: Any) -> Ini
         )
     if image:
         _attach_image(initiative, "image", image)
+    bump_version(initiative, by=by)
     initiative.save()
     initiative.categories.set(cats)
     _refresh_initiative_search(initiative)
@@ -509,18 +529,21 @@ def _locked_initiative(initiative: Initiative) -> Initiative:
 
 
 @transaction.atomic
-def initiative_publish(*, initiative: Initiative, by: Any) -> Initiative:
+def initiative_publish(
+    *, initiative: Initiative, by: Any, expected_version: int | None = None
+) -> Initiative:
     """Draft → seeking support. The group must be approved by the city."""
     if not rules.can_manage_initiative(by, initiative):
         raise NotAllowed(_("Only the group's administrators can publish this initiative."))
     initiative = _locked_initiative(initiative)
+    check_version(initiative, expected_version)
     if not initiative.group.is_approved:
         raise NotAllowed(_("The city has not approved the group yet."))
     if initiative.status != InitiativeStatus.DRAFT:
         raise Conflict(_("This initiative is already published."))
     initiative.status = InitiativeStatus.SEEKING
     initiative.published_at = timezone.now()
-    initiative.save(update_fields=["status", "published_at"])
+    initiative.save(update_fields=["status", "published_at", *bump_version(initiative, by=by)])
     _initiative_refresh(initiative)
     _queue_recompute(initiative_ids=[initiative.pk])
     if initiative.source_idea_id is not None:
@@ -528,14 +551,17 @@ def initiative_publish(*, initiative: Initiative, by: Any) -> Initiative:
     return initiative
 
 
-def _close(initiative: Initiative, *, by: Any, to: str, kind: str) -> Initiative:
+def _close(
+    initiative: Initiative, *, by: Any, to: str, kind: str, expected_version: int | None
+) -> Initiative:
     if not rules.can_manage_initiative(by, initiative):
         raise NotAllowed(_("Only the group's administrators can change this initiative."))
     initiative = _locked_initiative(initiative)
+    check_version(initiative, expected_version)
     if initiative.status in (InitiativeStatus.COMPLETED, InitiativeStatus.CANCELLED):
         raise Conflict(_("This initiative is already closed."))
     initiative.status = to
-    initiative.save(update_fields=["status", "updated_at"])
+    initiative.save(update_fields=["status", "updated_at", *bump_version(initiative, by=by)])
     # Sponsors whose offers were pending (they cannot be accepted any more)
     # or accepted (they helped) hear how it ended, and so do the group's
     # other members.
@@ -545,8 +571,14 @@ def _close(initiative: Initiative, *, by: Any, to: str, kind: str) -> Initiative
             state__in=[Offer.State.OFFERED, Offer.State.ACCEPTED, Offer.State.PARTLY_ACCEPTED]
         ).values_list("sponsor_id", flat=True)
     )
+    now = timezone.now()
     offers.filter(state=Offer.State.OFFERED).update(
-        state=Offer.State.DECLINED, decided_by=by, decided_at=timezone.now()
+        state=Offer.State.DECLINED,
+        decided_by=by,
+        decided_at=now,
+        lock_version=F("lock_version") + 1,
+        last_changed_by=by,
+        last_changed_at=now,
     )
     sponsor_people = SponsorMembership.objects.filter(sponsor_id__in=sponsor_ids).values_list(
         "user_id", flat=True
@@ -564,15 +596,31 @@ def _close(initiative: Initiative, *, by: Any, to: str, kind: str) -> Initiative
 
 
 @transaction.atomic
-def initiative_cancel(*, initiative: Initiative, by: Any) -> Initiative:
-    return _close(initiative, by=by, to=InitiativeStatus.CANCELLED, kind="initiative_cancelled")
+def initiative_cancel(
+    *, initiative: Initiative, by: Any, expected_version: int | None = None
+) -> Initiative:
+    return _close(
+        initiative,
+        by=by,
+        to=InitiativeStatus.CANCELLED,
+        kind="initiative_cancelled",
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic
-def initiative_complete(*, initiative: Initiative, by: Any) -> Initiative:
+def initiative_complete(
+    *, initiative: Initiative, by: Any, expected_version: int | None = None
+) -> Initiative:
     if initiative.status == InitiativeStatus.DRAFT:
         raise Conflict(_("Publish the initiative before completing it."))
-    return _close(initiative, by=by, to=InitiativeStatus.COMPLETED, kind="initiative_completed")
+    return _close(
+        initiative,
+        by=by,
+        to=InitiativeStatus.COMPLETED,
+        kind="initiative_completed",
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic
@@ -615,16 +663,24 @@ def need_add(
 
 
 @transaction.atomic
-def need_close(*, need: Need, by: Any) -> Need:
-    """The group no longer needs the rest of it; pending offers are declined."""
+def need_close(*, need: Need, by: Any, expected_version: int | None = None) -> Need:
+    """The group no longer needs the rest of it; pending offers are declined.
+    ``expected_version``: the need's ``lock_version`` the page showed."""
     need = Need.objects.select_for_update().select_related("initiative__group").get(pk=need.pk)
     if not rules.can_manage_initiative(by, need.initiative):
         raise NotAllowed(_("Only the group's administrators can close needs."))
+    check_version(need, expected_version)
     if need.closed_at is None:
         need.closed_at = timezone.now()
-        need.save(update_fields=["closed_at"])
+        need.save(update_fields=["closed_at", *bump_version(need, by=by)])
+        now = timezone.now()
         Offer.objects.filter(need=need, state=Offer.State.OFFERED).update(
-            state=Offer.State.DECLINED, decided_by=by, decided_at=timezone.now()
+            state=Offer.State.DECLINED,
+            decided_by=by,
+            decided_at=now,
+            lock_version=F("lock_version") + 1,
+            last_changed_by=by,
+            last_changed_at=now,
         )
         _initiative_refresh(_locked_initiative(need.initiative))
         _queue_recompute(initiative_ids=[need.initiative_id])
@@ -923,7 +979,9 @@ def _match(*, offer: Offer, need: Need, amount: Decimal) -> tuple[Decimal, bool]
 
 
 @transaction.atomic
-def offer_accept(*, offer: Offer, by: Any, quantity: Any = None) -> Acceptance:
+def offer_accept(
+    *, offer: Offer, by: Any, quantity: Any = None, expected_version: int | None = None
+) -> Acceptance:
     """The group accepts an offer, all of it or ``quantity`` of it.
 
     Locks the need's row first, so parallel acceptances on the same need
@@ -932,6 +990,7 @@ def offer_accept(*, offer: Offer, by: Any, quantity: Any = None) -> Acceptance:
     acceptance asking more than is still needed is refused with the
     remaining amount, so the group can accept part of the offer. Funding in
     EUR is matched by the city's fund within its caps (``_match``).
+    ``expected_version``: the offer's ``lock_version`` the group saw.
     """
     need = (
         Need.objects.select_for_update(of=("self",))
@@ -944,6 +1003,7 @@ def offer_accept(*, offer: Offer, by: Any, quantity: Any = None) -> Acceptance:
     if not rules.can_manage_initiative(by, need.initiative):
         raise NotAllowed(_("Only the administrators of this initiative's group can accept offers."))
     offer = Offer.objects.select_for_update(of=("self",)).select_related("sponsor").get(pk=offer.pk)
+    check_version(offer, expected_version)
     if offer.state != Offer.State.OFFERED:
         raise Conflict(_("This offer has already been decided or withdrawn."))
     initiative = _locked_initiative(need.initiative)
@@ -967,7 +1027,15 @@ def offer_accept(*, offer: Offer, by: Any, quantity: Any = None) -> Acceptance:
     offer.state = Offer.State.ACCEPTED if amount == offer.quantity else Offer.State.PARTLY_ACCEPTED
     offer.decided_by = by
     offer.decided_at = timezone.now()
-    offer.save(update_fields=["accepted_quantity", "state", "decided_by", "decided_at"])
+    offer.save(
+        update_fields=[
+            "accepted_quantity",
+            "state",
+            "decided_by",
+            "decided_at",
+            *bump_version(offer, by=by),
+        ]
+    )
     matched, exhausted = _match(offer=offer, need=need, amount=amount)
     need.save(update_fields=["fulfilled"])
     _initiative_refresh(initiative)
@@ -997,7 +1065,10 @@ def offer_accept(*, offer: Offer, by: Any, quantity: Any = None) -> Acceptance:
 
 
 @transaction.atomic
-def offer_decline(*, offer: Offer, by: Any, reason: str = "") -> Offer:
+def offer_decline(
+    *, offer: Offer, by: Any, reason: str = "", expected_version: int | None = None
+) -> Offer:
+    """The group declines an offer (``expected_version`` as for accepting)."""
     offer = (
         Offer.objects.select_for_update()
         .select_related("sponsor", "initiative__group")
@@ -1007,13 +1078,14 @@ def offer_decline(*, offer: Offer, by: Any, reason: str = "") -> Offer:
         raise NotAllowed(
             _("Only the administrators of this initiative's group can decline offers.")
         )
+    check_version(offer, expected_version)
     if offer.state != Offer.State.OFFERED:
         raise Conflict(_("This offer has already been decided or withdrawn."))
     reason = clean_text(reason, field=_("Reason"), max_length=MESSAGE_MAX, required=False)
     offer.state = Offer.State.DECLINED
     offer.decided_by = by
     offer.decided_at = timezone.now()
-    offer.save(update_fields=["state", "decided_by", "decided_at"])
+    offer.save(update_fields=["state", "decided_by", "decided_at", *bump_version(offer, by=by)])
     notify(
         recipient_ids=_sponsor_member_ids(offer.sponsor),
         kind="offer_declined",
@@ -1037,7 +1109,7 @@ def offer_withdraw(*, offer: Offer, by: Any) -> Offer:
     offer.state = Offer.State.WITHDRAWN
     offer.decided_by = by
     offer.decided_at = timezone.now()
-    offer.save(update_fields=["state", "decided_by", "decided_at"])
+    offer.save(update_fields=["state", "decided_by", "decided_at", *bump_version(offer, by=by)])
     notify(
         recipient_ids=_group_member_ids(offer.initiative.group, admins_only=True),
         kind="offer_withdrawn",

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicideas.cache_policy import private_page
-from civicideas.errors import Conflict, NotAllowed, ServiceError
+from civicideas.concurrency import OUT_OF_DATE, StaleEdit, posted_version
+from civicideas.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from ideas.markdown import render_markdown
 from ideas.views import city_required, error_response, service_errors
 from sponsors import matching, rules, selectors, services
@@ -168,8 +169,17 @@ def initiative_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     }.get(action)
     if service is None:
         raise Http404
+    if not rules.can_manage_initiative(request.user, initiative):
+        # Before the version: a stranger's post is a 403, not "out of date".
+        return error_response(
+            request, NotAllowed(_("Only the group's administrators can change this initiative."))
+        )
     try:
-        service(initiative=initiative, by=request.user)
+        service(
+            initiative=initiative,
+            by=request.user,
+            expected_version=posted_version(request.POST),
+        )
     except ServiceError as error:
         messages.error(request, error.message)
         return _initiative_page(request, initiative, status=error.status_code)
@@ -253,6 +263,13 @@ def initiative_create(request: HttpRequest, group_pk: int) -> HttpResponse:
     )
 
 
+def _version_kwargs(form: Any) -> dict[str, Any]:
+    """``expected_version`` for the service, when the form carries one."""
+    if "lock_version" not in getattr(form, "cleaned_data", {}):
+        return {}
+    return {"expected_version": form.cleaned_data["lock_version"]}
+
+
 def _edit_page(
     request: HttpRequest,
     *,
@@ -263,11 +280,15 @@ def _edit_page(
     next_url: str,
     template: str,
     context: dict[str, Any],
+    version_of: Any = None,
 ) -> HttpResponse:
     """The edit pages' one shape (an initiative, a sponsor's profile): the
     form offers the city's categories and districts; a valid POST goes to
     the service; an invalid form is a 400 and a refusal a form error with
-    the service's 4xx, never a 500 and never half-saved."""
+    the service's 4xx, never a 500 and never half-saved. With ``version_of``
+    the form carries that object's version and ``save`` gets it as
+    ``cleaned_data["lock_version"]``: a colleague's save since the form was
+    read is a 409 with who and when (``civicideas.concurrency``)."""
     categories, districts = selectors.filter_options()
     form = form_class(
         request.POST or None,
@@ -275,12 +296,16 @@ def _edit_page(
         categories=categories,
         districts=districts,
         initial=initial,
+        **({"version_of": version_of} if version_of is not None else {}),
     )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                save(form.service_kwargs())
+                save({**form.service_kwargs(), **_version_kwargs(form)})
+            except StaleEdit as error:
+                form.add_stale_error(error)
+                status = error.status_code
             except ServiceError as error:
                 form.add_error(None, error.message)
                 status = error.status_code
@@ -288,7 +313,7 @@ def _edit_page(
                 messages.success(request, saved)
                 return HttpResponseRedirect(next_url)
         else:
-            status = 400
+            status = getattr(form, "conflict_status", 400)
     return TemplateResponse(request, template, {"form": form, **context}, status=status)
 
 
@@ -315,6 +340,7 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
         next_url=_initiative_url(initiative.pk),
         template="sponsors/initiative_form.html",
         context={"group": initiative.group, "initiative": initiative},
+        version_of=initiative,
     )
 
 
@@ -327,9 +353,19 @@ def need_close(request: HttpRequest, need_pk: int) -> HttpResponse:
         return _login(request)
     need = get_object_or_404(Need, pk=need_pk)
     initiative = _initiative_or_404(request, need.initiative_id)
-    services.need_close(need=need, by=request.user)
+    back = _initiative_url(initiative.pk) + "#needs"
+    if not rules.can_manage_initiative(request.user, initiative):
+        return error_response(
+            request, NotAllowed(_("Only the group's administrators can close needs.")), back=back
+        )
+    try:
+        services.need_close(
+            need=need, by=request.user, expected_version=posted_version(request.POST)
+        )
+    except ServiceError as error:
+        return error_response(request, error, back=back)
     messages.success(request, _("The need is closed; pending offers on it are declined."))
-    return HttpResponseRedirect(_initiative_url(initiative.pk) + "#needs")
+    return HttpResponseRedirect(back)
 
 
 # --- groups --------------------------------------------------------------------------------------
@@ -723,15 +759,31 @@ def offer_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return _login(request)
     offer = _visible_offer_or_404(request, pk)
-    form = DecideOfferForm(request.POST)
+    form = DecideOfferForm(request.POST, version_of=offer)
     back = _initiative_url(offer.initiative_id) + "#offers"
+    if not rules.can_decide_offer(request.user, offer):
+        # Before the version: a stranger's post is a 403, not "out of date".
+        return error_response(
+            request,
+            NotAllowed(_("Only the administrators of this initiative's group can accept offers.")),
+            back=back,
+        )
     if not form.is_valid():
+        if form.stale is not None:
+            return error_response(request, form.stale, back=back)
+        if form.version_missing or "lock_version" in form.errors:
+            # A page from before versions: refuse, never decide unchecked.
+            return error_response(request, InvalidInput(str(OUT_OF_DATE)), back=back)
         messages.error(request, _("Choose to accept or decline, and a valid quantity."))
         return HttpResponseRedirect(back)
+    version = form.cleaned_data["lock_version"]
     try:
         if form.cleaned_data["decision"] == "accept":
             result = services.offer_accept(
-                offer=offer, by=request.user, quantity=form.cleaned_data.get("quantity")
+                offer=offer,
+                by=request.user,
+                quantity=form.cleaned_data.get("quantity"),
+                expected_version=version,
             )
             messages.success(request, _("The offer is accepted."))
             if result.matched:
@@ -742,7 +794,12 @@ def offer_decide(request: HttpRequest, pk: int) -> HttpResponse:
             if result.fund_exhausted:
                 messages.info(request, _("The city's match fund is now used up."))
         else:
-            services.offer_decline(offer=offer, by=request.user, reason=form.cleaned_data["reason"])
+            services.offer_decline(
+                offer=offer,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=version,
+            )
             messages.success(request, _("The offer is declined."))
     except ServiceError as error:
         return error_response(request, error, back=back)

@@ -67,3 +67,11 @@ def client_for(user, city) -> Client:
     client = Client(HTTP_HOST=host_of(city))
     client.force_login(user)
     return client
+
+
+def lock_version_of(obj) -> int:
+    """The ``lock_version`` a page read now would carry for ``obj``
+    (``civicideas.concurrency``): forms of versioned things post it."""
+    city = obj if obj._meta.label == "tenancy.City" else obj.city
+    with city_context(city):
+        return type(obj)._default_manager.get(pk=obj.pk).lock_version

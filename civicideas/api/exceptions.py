@@ -23,12 +23,16 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
+from civicideas.api.concurrency import stale_response
 from civicideas.api.errors import error_body
 from civicideas.api.parsers import RequestTooLarge
+from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StaleEdit):
+        return stale_response(exc, context.get("request"))
     if isinstance(exc, ServiceError):
         return Response(error_body(exc.code, exc.message), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -69,7 +69,11 @@ STANDARD_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     403: ("Not allowed for this person, or a session request without its CSRF token.", {}),
     404: ("No such object (or not visible to you), or no city at this host.", {}),
     406: ("The `Accept` header allows no JSON.", {}),
-    409: ("Conflicts with the current state, or an `Idempotency-Key` reused.", {}),
+    409: (
+        "Conflicts with the current state, a stale `lock_version`, or an `Idempotency-Key` reused.",
+        {},
+    ),
+    412: ("`If-Match` names a version that is no longer current.", {}),
     413: ("The request body is too large.", {}),
     415: ("The request body is not JSON.", {}),
     429: ("Too many requests: wait `Retry-After` seconds.", RETRY_AFTER),
@@ -104,7 +108,7 @@ class AutoSchema(SpectacularAutoSchema):
         if authenticated:
             statuses += [401, 403]
         if authenticated and self.method in UNSAFE_METHODS:
-            statuses.append(409)
+            statuses += [409, 412]
         if has_body:
             statuses += [413, 415]
         if self.view.get_throttles():

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from civicideas.accounts import guesses
 from civicideas.api import idempotency
 from civicideas.api.authentication import CityTokenAuthentication
+from civicideas.api.concurrency import add_etag
 from civicideas.api.errors import error_body
 from civicideas.api.schema import ErrorSerializer
 from civicideas.api.tokens import token_issue, token_revoke
@@ -27,6 +28,9 @@ from civicideas.apitokens.models import ApiToken
 class CityBoundMixin:
     """API views answer on city hosts only; the platform host has no city,
     so its tenant tables are closed and the API does not exist there.
+
+    Answers about one versioned thing carry its ``ETag`` (``lock_version``,
+    see ``civicideas.api.concurrency``).
 
     Also honours ``Idempotency-Key`` on POST (``civicideas.api.idempotency``):
     checked after authentication and permissions, answered from the cache
@@ -50,7 +54,7 @@ class CityBoundMixin:
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
+        response = add_etag(super().finalize_response(request, response, *args, **kwargs))
         if self._idempotency is not None:
             idempotency.finish(self._idempotency, response)
             self._idempotency = None

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.concurrency import VersionedAdmin
 from civicideas.tenancy import services
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
 from civicideas.tenancy.context import city_context, current_city
@@ -45,9 +46,10 @@ class DomainInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(ForgetsHostsAdmin):
+class CityAdmin(VersionedAdmin, ForgetsHostsAdmin):
     """Platform superusers manage all cities; a city admin edits only their
-    own city's settings on its own host."""
+    own city's settings on its own host. A save from a stale form (someone
+    else saved the settings since) is refused (``VersionedAdmin``)."""
 
     list_display = ["name", "slug", "country", "is_active", "default_language"]
     list_filter = ["is_active", "country"]

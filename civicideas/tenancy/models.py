@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from civicideas.concurrency import Versioned
 from civicideas.tenancy.roles import Role
 
 _colour_validator = RegexValidator(
@@ -35,7 +36,7 @@ class CityQuerySet(models.QuerySet):
         return self.annotate(primary_hostname=models.Subquery(primary.values("hostname")[:1]))
 
 
-class City(models.Model):
+class City(Versioned):
     """A tenant. Not itself tenant-scoped: the platform lists cities."""
 
     slug = models.SlugField(_("slug"), max_length=63, unique=True)

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas.concurrency import VersionedAdmin
 from civicideas.errors import ServiceError
 from evaluation import presets, rules, services
 from evaluation.admin.base import EvaluationAdmin
@@ -79,7 +80,10 @@ def _frozen(rubric: Rubric | None) -> bool:
 
 
 @admin.register(Rubric)
-class RubricAdmin(EvaluationAdmin):
+class RubricAdmin(VersionedAdmin, EvaluationAdmin):
+    """The rubric and its criteria are one form: a save from a form read
+    before a colleague's save is refused whole (``VersionedAdmin``)."""
+
     inlines = [CriterionInline]
     list_display = ["name", "version", "criteria_count", "in_use", "created_at"]
     search_fields = ["name"]

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from civicideas.api.concurrency import VersionField
 from evaluation.models import Assignment, CriterionScore, Scorecard
 from evaluation.selectors import DRAFT, NOT_STARTED, SUBMITTED
 from evaluation.services import Decision
@@ -119,8 +120,10 @@ class DecisionSerializer(serializers.Serializer):
     idea = CityIdeaField()
     decision = serializers.ChoiceField(choices=[(k, k) for k in Decision.STATUS])
     message = serializers.CharField(max_length=5000, help_text="The public answer.")
+    lock_version = VersionField()
 
 
 class DecisionResultSerializer(serializers.Serializer):
     idea = serializers.IntegerField()
     status = serializers.ChoiceField(choices=IdeaStatus.choices)
+    lock_version = serializers.IntegerField(help_text="The idea's version after the decision.")

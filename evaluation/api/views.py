@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from civicideas.api.concurrency import expected_version
 from civicideas.api.views import ERROR, CityBoundMixin
 from evaluation import aggregation, rules, selectors, services
 from evaluation.api.serializers import (
@@ -29,7 +30,7 @@ from evaluation.api.serializers import (
 )
 from evaluation.models import Assignment, ChallengeEvaluation, CriterionScore, Scorecard
 
-WRITE_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
+WRITE_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 412: ERROR}
 
 
 class UsesEvaluation(permissions.BasePermission):
@@ -173,7 +174,13 @@ class DecisionViewSet(CityBoundMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         idea = services.decision_take(
-            idea=v["idea"], by=request.user, decision=v["decision"], message=v["message"]
+            idea=v["idea"],
+            by=request.user,
+            decision=v["decision"],
+            message=v["message"],
+            expected_version=expected_version(request, v.get("lock_version")),
         )
-        body = DecisionResultSerializer({"idea": idea.pk, "status": idea.status}).data
+        body = DecisionResultSerializer(
+            {"idea": idea.pk, "status": idea.status, "lock_version": idea.lock_version}
+        ).data
         return Response(body, status=status.HTTP_201_CREATED)

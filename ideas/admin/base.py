@@ -4,8 +4,9 @@ services."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -19,6 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
 from civicideas.tenancy.context import city_context, current_city_or_none
@@ -137,15 +139,44 @@ def city_of(obj: Model) -> Iterator[None]:
             yield
 
 
-def moderate(*, target: Idea | Comment, moderator: Any, action: str, reason: str) -> None:
+def moderate(
+    *,
+    target: Idea | Comment,
+    moderator: Any,
+    action: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> None:
     """One moderation action on an idea or a comment, through its service."""
     with city_of(target):
         if isinstance(target, Idea):
-            services.idea_moderate(idea=target, moderator=moderator, action=action, reason=reason)
+            services.idea_moderate(
+                idea=target,
+                moderator=moderator,
+                action=action,
+                reason=reason,
+                expected_version=expected_version,
+            )
         else:
             services.comment_moderate(
-                comment=target, moderator=moderator, action=action, reason=reason
+                comment=target,
+                moderator=moderator,
+                action=action,
+                reason=reason,
+                expected_version=expected_version,
             )
+
+
+def target_key(target: Idea | Comment) -> tuple[str, int]:
+    """``("idea", 12)``: how the moderation queue names a target."""
+    return ("idea" if isinstance(target, Idea) else "comment", target.pk)
+
+
+@dataclass(frozen=True)
+class ModerationOutcome:
+    done: int
+    #: Items a colleague changed since the page was read (``StaleEdit``).
+    stale: int = 0
 
 
 DONE_MESSAGES = {
@@ -170,31 +201,45 @@ def check_reason(action: str, reason: str) -> str | None:
 
 
 def apply_moderation(
-    request: HttpRequest, targets: Iterable[Idea | Comment], *, action: str, reason: str
-) -> int:
+    request: HttpRequest,
+    targets: Iterable[Idea | Comment],
+    *,
+    action: str,
+    reason: str,
+    versions: Mapping[tuple[str, int], int] | None = None,
+) -> ModerationOutcome:
     """Moderate each target through the services and tell the moderator what
     happened. Each item is its own transaction (the service's): one that
     fails (already handled by a colleague, wrong state) does not undo the
-    others. Returns how many succeeded."""
+    others. ``versions`` (``target_key`` → ``lock_version`` the moderator
+    saw; the queue sends them) makes an item a colleague changed meanwhile
+    fail as stale instead of being acted on blindly."""
     if action not in DONE_MESSAGES:
         messages.error(request, _("Unknown moderation action."))
-        return 0
+        return ModerationOutcome(0)
     error = check_reason(action, reason)
     if error:
         messages.error(request, error)
-        return 0
+        return ModerationOutcome(0)
     targets = list(targets)
     if len(targets) > MAX_BULK:
         messages.error(
             request,
             _("Select at most %(max)d items at a time. Nothing was changed.") % {"max": MAX_BULK},
         )
-        return 0
-    done, failures = 0, []
+        return ModerationOutcome(0)
+    done, stale, failures = 0, 0, []
     for target in targets:
         try:
-            moderate(target=target, moderator=request.user, action=action, reason=reason)
+            moderate(
+                target=target,
+                moderator=request.user,
+                action=action,
+                reason=reason,
+                expected_version=(versions or {}).get(target_key(target)),
+            )
         except ServiceError as failure:
+            stale += isinstance(failure, StaleEdit)
             failures.append(f"«{excerpt(str(target), 60)}»: {failure.message}")
             continue
         done += 1
@@ -217,4 +262,4 @@ def apply_moderation(
         messages.error(
             request, _("… and %(count)d more not changed.") % {"count": len(failures) - 10}
         )
-    return done
+    return ModerationOutcome(done, stale)

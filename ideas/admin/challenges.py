@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from civicideas.concurrency import VersionedAdmin
 from ideas.admin.base import IdeasAdmin, city_of
 from ideas.follows import challenge_announce
 from ideas.models import Category, Challenge, District
@@ -86,7 +87,10 @@ class DistrictAdmin(IdeasAdmin):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(IdeasAdmin):
+class ChallengeAdmin(VersionedAdmin, IdeasAdmin):
+    """Two city admins editing one challenge: the second save from a stale
+    form is refused (``VersionedAdmin``)."""
+
     form = ChallengeForm
     list_display = [
         "title",

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
 from ideas import rules, services
 from ideas.admin.base import (
@@ -338,7 +339,10 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
                         status=status,
                         message=form.cleaned_data["message"],
                         duplicate_of=form.cleaned_data["duplicate_of"],
+                        expected_version=form.cleaned_data["lock_version"],
                     )
+            except StaleEdit as error:
+                form.add_stale_error(error)
             except ServiceError as error:
                 form.add_error(None, error.message)
             else:
@@ -360,11 +364,12 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
             "original": idea,
             "status_form": form,
             "status_url": request.path,
+            "reload_url": reverse("admin:ideas_idea_change", args=[idea.pk]),
             "media": self.media + form.media,
             "has_view_permission": self.has_view_permission(request, idea),
         }
         request.current_app = self.admin_site.name
-        status = 400 if form.errors else 200
+        status = form.conflict_status if form.errors else 200
         return TemplateResponse(request, "admin/ideas/idea/set_status.html", context, status=status)
 
     # --- moderation actions (change list and change form)

@@ -10,6 +10,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas.concurrency import VersionedFormMixin
 from ideas.models import BODY_MAX, Idea
 from ideas.services import REASON_MAX
 from ideas.status import OFFICIAL_STATUSES, PUBLIC_STATUSES, IdeaStatus, can_transition
@@ -32,9 +33,10 @@ def official_status_choices(idea: Idea) -> list[tuple[str, str]]:
     ]
 
 
-class StatusForm(forms.Form):
+class StatusForm(VersionedFormMixin, forms.Form):
     """An official answer: the new status and the public message. The
-    service decides; this form only offers what it would accept."""
+    service decides; this form only offers what it would accept. It carries
+    the idea's version it was read at (``VersionedFormMixin``)."""
 
     prefix = "answer"
 
@@ -49,7 +51,7 @@ class StatusForm(forms.Form):
     )
 
     def __init__(self, *args: Any, idea: Idea, admin_site: AdminSite, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version_of=idea, **kwargs)
         self.idea = idea
         self.fields["status"].choices = official_status_choices(idea)
         # Built here, not on the class: the queryset needs the current city.

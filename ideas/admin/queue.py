@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from civicideas.concurrency import OUT_OF_DATE, parse_version
+from civicideas.errors import InvalidInput
 from ideas import rules
 from ideas.admin.base import MAX_BULK, apply_moderation, check_reason
 from ideas.admin.forms import QueueActionForm
@@ -59,6 +61,19 @@ def _targets(keys: list[tuple[str, int]]) -> list[Idea | Comment]:
     return [found[key] for key in dict.fromkeys(keys)]
 
 
+def _versions(request: HttpRequest, keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The version each selected row was shown at (``version-idea:12``).
+    Every row of the page carries one; a post without it comes from an
+    out-of-date page and changes nothing (``InvalidInput``)."""
+    versions = {}
+    for kind, pk in keys:
+        version = parse_version(request.POST.get(f"version-{kind}:{pk}"))
+        if version is None:
+            raise InvalidInput(str(OUT_OF_DATE))
+        versions[(kind, pk)] = version
+    return versions
+
+
 def _handle_post(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
     row_action = request.POST.get("row_action", "")
     if row_action:
@@ -95,9 +110,22 @@ def _handle_post(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
         )
         return _back(request)
     targets = _targets(keys)  # type: ignore[arg-type]
-    apply_moderation(
-        request, targets, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"]
+    try:
+        versions = _versions(request, keys)  # type: ignore[arg-type]
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return _queue_page(request, model_admin, status=400)
+    outcome = apply_moderation(
+        request,
+        targets,
+        action=form.cleaned_data["action"],
+        reason=form.cleaned_data["reason"],
+        versions=versions,
     )
+    if outcome.stale:
+        # The queue as it is now, with who changed what: 409, not a redirect
+        # that would hide that some rows were refused.
+        return _queue_page(request, model_admin, status=409)
     return _back(request)
 
 
@@ -108,18 +136,20 @@ def moderation_queue_view(request: HttpRequest, model_admin: IdeaAdmin) -> HttpR
         raise PermissionDenied
     if request.method == "POST":
         return _handle_post(request, model_admin)
-    return _queue_page(request, model_admin, form=QueueActionForm())
+    return _queue_page(request, model_admin)
 
 
 def _queue_page(
     request: HttpRequest,
     model_admin: IdeaAdmin,
     *,
-    form: QueueActionForm,
+    form: QueueActionForm | None = None,
     selected: list[str] | None = None,
+    status: int = 200,
 ) -> TemplateResponse:
     """The queue's page; after a refused post, with that post's form and
-    the rows it had selected still ticked."""
+    the rows it had selected still ticked (a reason to fix), or the queue as
+    it is now (400 out of date, 409 changed by a colleague)."""
     kind = request.GET.get("kind")
     if kind not in KINDS:
         kind = None
@@ -142,9 +172,9 @@ def _queue_page(
             (KIND_IDEA, _("Ideas")),
             (KIND_COMMENT, _("Comments")),
         ],
-        "form": form,
+        "form": form or QueueActionForm(),
         "selected": set(selected or []),
         "max_bulk": MAX_BULK,
     }
     request.current_app = admin_site.name
-    return TemplateResponse(request, "admin/ideas/moderation_queue.html", context)
+    return TemplateResponse(request, "admin/ideas/moderation_queue.html", context, status=status)

@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from civicideas.api.concurrency import VersionField
 from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models import (
     BODY_MAX,
@@ -124,6 +125,7 @@ class IdeaSerializer(serializers.ModelSerializer):
             "created_at",
             "published_at",
             "updated_at",
+            "lock_version",
         ]
         read_only_fields = fields
 
@@ -331,12 +333,14 @@ class ModerateSerializer(serializers.Serializer):
         default="",
         help_text="Required to hide: the author sees it.",
     )
+    lock_version = VersionField()
 
 
 class ModerationResultSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["idea", "comment"])
     id = serializers.IntegerField()
     state = serializers.CharField(help_text="The idea's status or the comment's state.")
+    lock_version = serializers.IntegerField(help_text="The version after this change (ETag).")
 
 
 class QueueReasonSerializer(serializers.Serializer):
@@ -356,5 +360,8 @@ class QueueItemSerializer(serializers.Serializer):
     idea_title = serializers.CharField()
     challenge_title = serializers.CharField()
     author_email = serializers.EmailField(help_text="Moderators see who wrote it.")
+    lock_version = serializers.IntegerField(
+        source="version", help_text="Send it back to act on this row (If-Match or body)."
+    )
     reasons = QueueReasonSerializer(many=True)
     actions = serializers.ListField(child=serializers.CharField())

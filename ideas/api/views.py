@@ -18,6 +18,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicideas.api.concurrency import expected_version, with_etag
 from civicideas.api.pagination import KeysetPagination, _jsonable
 from civicideas.api.views import ERROR, CityBoundMixin
 from civicideas.tenancy.context import current_city
@@ -410,7 +411,14 @@ class ModerationViewSet(CityBoundMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Approve, hide, restore or dismiss reports of an idea",
         request=ModerateSerializer,
-        responses={200: ModerationResultSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        responses={
+            200: ModerationResultSerializer,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: ERROR,
+            412: ERROR,
+        },
     )
     @action(detail=False, methods=["post"], url_path=r"ideas/(?P<idea_id>[0-9]{1,18})")
     def moderate_idea(self, request: Request, idea_id: str) -> Response:
@@ -422,14 +430,27 @@ class ModerationViewSet(CityBoundMixin, viewsets.GenericViewSet):
             moderator=request.user,
             action=data.validated_data["action"],
             reason=data.validated_data["reason"],
+            expected_version=expected_version(request, data.validated_data.get("lock_version")),
         )
-        body = {"kind": "idea", "id": idea.pk, "state": idea.status}
-        return Response(ModerationResultSerializer(body).data)
+        body = {
+            "kind": "idea",
+            "id": idea.pk,
+            "state": idea.status,
+            "lock_version": idea.lock_version,
+        }
+        return with_etag(Response(ModerationResultSerializer(body).data), idea)
 
     @extend_schema(
         summary="Hide, restore or dismiss reports of a comment",
         request=ModerateSerializer,
-        responses={200: ModerationResultSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        responses={
+            200: ModerationResultSerializer,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: ERROR,
+            412: ERROR,
+        },
     )
     @action(detail=False, methods=["post"], url_path=r"comments/(?P<comment_id>[0-9]{1,18})")
     def moderate_comment(self, request: Request, comment_id: str) -> Response:
@@ -441,6 +462,12 @@ class ModerationViewSet(CityBoundMixin, viewsets.GenericViewSet):
             moderator=request.user,
             action=data.validated_data["action"],
             reason=data.validated_data["reason"],
+            expected_version=expected_version(request, data.validated_data.get("lock_version")),
         )
-        body = {"kind": "comment", "id": comment.pk, "state": comment.state}
-        return Response(ModerationResultSerializer(body).data)
+        body = {
+            "kind": "comment",
+            "id": comment.pk,
+            "state": comment.state,
+            "lock_version": comment.lock_version,
+        }
+        return with_etag(Response(ModerationResultSerializer(body).data), comment)

@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from civicideas.api.concurrency import VersionField
 from ideas.api.serializers import CategoryRefSerializer, DistrictRefSerializer
 from ideas.models import Category, District, Idea
 from sponsors import rules, selectors
@@ -69,6 +70,7 @@ class NeedSerializer(serializers.ModelSerializer):
             "is_open",
             "closed_at",
             "created_at",
+            "lock_version",
         ]
         read_only_fields = fields
 
@@ -99,6 +101,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "funding_remaining",
             "created_at",
             "published_at",
+            "lock_version",
         ]
         read_only_fields = fields
 
@@ -151,6 +154,8 @@ class InitiativeCreateSerializer(InitiativeWriteSerializer):
 
 
 class InitiativeUpdateSerializer(InitiativeWriteSerializer):
+    lock_version = VersionField()
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("partial", True)
         super().__init__(*args, **kwargs)
@@ -223,6 +228,7 @@ class OfferSerializer(serializers.ModelSerializer):
             "accepted_quantity",
             "decided_at",
             "created_at",
+            "lock_version",
         ]
         read_only_fields = fields
 
@@ -257,6 +263,7 @@ class OfferAcceptSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(
         **QTY_FIELD, required=False, allow_null=True, help_text="Part of it; all by default."
     )
+    lock_version = VersionField()
 
 
 class OfferAcceptedSerializer(serializers.Serializer):
@@ -270,6 +277,7 @@ class OfferAcceptedSerializer(serializers.Serializer):
 
 class OfferDeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
+    lock_version = VersionField()
 
 
 class InitiativeListParamsSerializer(serializers.Serializer):

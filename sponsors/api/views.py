@@ -14,6 +14,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicideas.api.concurrency import VersionSerializer, expected_version, request_version
 from civicideas.api.views import ERROR, CityBoundMixin
 from sponsors import rules, selectors, services
 from sponsors.api.serializers import (
@@ -36,7 +37,7 @@ from sponsors.api.serializers import (
 )
 from sponsors.models import CommunityGroup, Initiative, Need, Offer, Sponsor
 
-WRITE_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
+WRITE_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 412: ERROR}
 
 
 def _params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -141,37 +142,49 @@ class InitiativeViewSet(
         initiative = self.get_object()
         data = InitiativeUpdateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        services.initiative_update(initiative=initiative, by=request.user, **data.validated_data)
+        changes = dict(data.validated_data)
+        services.initiative_update(
+            initiative=initiative,
+            by=request.user,
+            expected_version=expected_version(request, changes.pop("lock_version", None)),
+            **changes,
+        )
         return self._fresh(initiative.pk)
 
     @extend_schema(
-        request=None,
+        request=VersionSerializer,
         summary="Publish a draft (seeking support)",
         responses={200: InitiativeSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
-        services.initiative_publish(initiative=self.get_object(), by=request.user)
+        services.initiative_publish(
+            initiative=self.get_object(), by=request.user, expected_version=request_version(request)
+        )
         return self._fresh(int(pk or 0))
 
     @extend_schema(
-        request=None,
+        request=VersionSerializer,
         summary="Cancel the initiative (pending offers are declined)",
         responses={200: InitiativeSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        services.initiative_cancel(initiative=self.get_object(), by=request.user)
+        services.initiative_cancel(
+            initiative=self.get_object(), by=request.user, expected_version=request_version(request)
+        )
         return self._fresh(int(pk or 0))
 
     @extend_schema(
-        request=None,
+        request=VersionSerializer,
         summary="Mark the initiative completed",
         responses={200: InitiativeSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
-        services.initiative_complete(initiative=self.get_object(), by=request.user)
+        services.initiative_complete(
+            initiative=self.get_object(), by=request.user, expected_version=request_version(request)
+        )
         return self._fresh(int(pk or 0))
 
 
@@ -218,13 +231,15 @@ class NeedViewSet(
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=None,
+        request=VersionSerializer,
         summary="Close a need (its pending offers are declined)",
         responses={200: NeedSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
-        need = services.need_close(need=self.get_object(), by=request.user)
+        need = services.need_close(
+            need=self.get_object(), by=request.user, expected_version=request_version(request)
+        )
         return Response(NeedSerializer(need).data)
 
 
@@ -305,7 +320,10 @@ class OfferViewSet(
         data = OfferAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.offer_accept(
-            offer=offer, by=request.user, quantity=data.validated_data.get("quantity")
+            offer=offer,
+            by=request.user,
+            quantity=data.validated_data.get("quantity"),
+            expected_version=expected_version(request, data.validated_data.get("lock_version")),
         )
         fresh = get_object_or_404(self.get_queryset(), pk=offer.pk)
         body = {
@@ -327,7 +345,10 @@ class OfferViewSet(
         data = OfferDeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.offer_decline(
-            offer=offer, by=request.user, reason=data.validated_data.get("reason", "")
+            offer=offer,
+            by=request.user,
+            reason=data.validated_data.get("reason", ""),
+            expected_version=expected_version(request, data.validated_data.get("lock_version")),
         )
         return self._fresh(offer.pk)
 

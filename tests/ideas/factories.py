@@ -6,7 +6,7 @@ import random
 
 import factory
 
-from civicideas.tenancy.context import current_city
+from civicideas.tenancy.context import city_context, current_city
 from ideas.models import Category, Challenge, Comment, District, Follow, Idea, Support
 from ideas.status import IdeaStatus
 from tests.factories import UserFactory
@@ -87,8 +87,10 @@ class FollowFactory(factory.django.DjangoModelFactory):
     category = None
 
 
-def challenge_data(**overrides) -> dict:
-    """What the challenge admin's add/change form posts (an open challenge)."""
+def challenge_data(challenge=None, **overrides) -> dict:
+    """What the challenge admin's add/change form posts (an open challenge).
+    Changing ``challenge``, the form carries its current version, as the
+    page read now would (``civicideas.concurrency``)."""
     data = {
         "title": "Safer streets",
         "slug": "safer-streets",
@@ -99,4 +101,7 @@ def challenge_data(**overrides) -> dict:
         "supports_enabled": "on",
         "require_verified_email": "on",
     }
+    if challenge is not None:
+        with city_context(challenge.city):
+            data["lock_version"] = Challenge.objects.get(pk=challenge.pk).lock_version
     return data | overrides

@@ -58,6 +58,19 @@ def status_url(idea) -> str:
     return f"/admin/ideas/idea/{idea.pk}/status/"
 
 
+def answer(idea, status: str, message: str, **extra) -> dict:
+    """The official answer form's fields, sent from the idea's current
+    version (the form carries it: civicideas.concurrency)."""
+    with city_context(idea.city):
+        version = Idea.objects.get(pk=idea.pk).lock_version
+    return {
+        "answer-status": status,
+        "answer-message": message,
+        "answer-lock_version": version,
+        **{f"answer-{key}": value for key, value in extra.items()},
+    }
+
+
 def make_comment(**kwargs) -> Comment:
     comment = CommentFactory(**kwargs)
     Idea.objects.filter(pk=comment.idea_id).update(comment_count=F("comment_count") + 1)
@@ -328,7 +341,7 @@ def test_status_form_offers_only_allowed_transitions(world):
 def test_official_answer_changes_status_and_notifies(world):
     response = world.client(world.moderator).post(
         status_url(world.idea),
-        {"answer-status": "accepted", "answer-message": "We will plant them in spring."},
+        answer(world.idea, "accepted", "We will plant them in spring."),
         follow=True,
     )
     assert response.redirect_chain[-1][0].endswith(change_url(world.idea))
@@ -360,6 +373,7 @@ def test_official_answer_changes_status_and_notifies(world):
     ],
 )
 def test_official_answer_errors_change_nothing(world, data, error):
+    data = {**data, "answer-lock_version": world.idea.lock_version}
     response = world.client(world.moderator).post(status_url(world.idea), data)
     assert response.status_code == 400
     assert error in response.content.decode()
@@ -374,21 +388,13 @@ def test_duplicate_points_to_a_public_idea_of_this_city(world):
     for original in (world.lakeside_idea, world.hidden, world.idea):
         response = client.post(
             status_url(world.idea),
-            {
-                "answer-status": "duplicate",
-                "answer-message": "Same as another",
-                "answer-duplicate_of": original.pk,
-            },
+            answer(world.idea, "duplicate", "Same as another", duplicate_of=original.pk),
         )
         assert response.status_code == 400
         assert "Select a valid choice" in response.content.decode()
     response = client.post(
         status_url(world.idea),
-        {
-            "answer-status": "duplicate",
-            "answer-message": "Same as another",
-            "answer-duplicate_of": world.original.pk,
-        },
+        answer(world.idea, "duplicate", "Same as another", duplicate_of=world.original.pk),
     )
     assert response.status_code == 302
     idea = world.fresh(world.idea)
@@ -406,13 +412,14 @@ def test_duplicate_autocomplete_offers_public_ideas_of_this_city(world):
 
 
 def test_service_refusal_is_a_form_error_not_a_500(world):
-    """The idea changed between loading the form and sending it."""
+    """The idea changed between loading the form and sending it: since
+    forms carry the version they were read at, that is a 409 conflict
+    (it was a 400 from the transition rule before)."""
     client = world.client(world.moderator)
-    client.post(status_url(world.idea), {"answer-status": "rejected", "answer-message": "No"})
-    response = client.post(
-        status_url(world.idea), {"answer-status": "accepted", "answer-message": "Yes after all"}
-    )
-    assert response.status_code == 400
+    stale = answer(world.idea, "accepted", "Yes after all")
+    client.post(status_url(world.idea), answer(world.idea, "rejected", "No"))
+    response = client.post(status_url(world.idea), stale)
+    assert response.status_code == 409
     assert world.fresh(world.idea).status == IdeaStatus.REJECTED
 
 
@@ -513,7 +520,7 @@ def test_non_staff_cannot_run_actions_or_answer(world, who):
         client.post(
             IDEAS, {"action": "hide_ideas", "_selected_action": [world.idea.pk], "reason": "x"}
         ),
-        client.post(status_url(world.idea), {"answer-status": "accepted", "answer-message": "x"}),
+        client.post(status_url(world.idea), answer(world.idea, "accepted", "x")),
         client.get(change_url(world.idea)),
     ):
         assert response.status_code == 302
@@ -547,7 +554,7 @@ def test_other_citys_ids_are_not_found(world, path):
     assert "Trees on Main Street" not in response.content.decode()
     response = client.post(
         f"/admin/ideas/idea/{world.idea.pk}/status/",
-        {"answer-status": "accepted", "answer-message": "x"},
+        answer(world.idea, "accepted", "x"),
     )
     assert response.status_code == 404
     assert world.fresh(world.idea).status == IdeaStatus.PUBLISHED
@@ -645,6 +652,7 @@ def test_city_admin_edits_challenge_settings(world):
     response = world.client(world.admin).post(
         change_url(world.challenge),
         challenge_data(
+            world.challenge,
             title="Greener Riverton",
             slug="greener",
             phase="supports",
@@ -758,20 +766,20 @@ def test_concurrent_official_answers_give_one_answer(city):
     with city_context(city):
         idea = IdeaFactory()
 
-    def answer(pair):
+    forms = {status: answer(idea, status, "Decided") for status in ("accepted", "rejected")}
+
+    def post(pair):
         user, status = pair
         try:
-            return (
-                client_for(user, city)
-                .post(status_url(idea), {"answer-status": status, "answer-message": "Decided"})
-                .status_code
-            )
+            return client_for(user, city).post(status_url(idea), forms[status]).status_code
         finally:
             connection.close()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        codes = sorted(pool.map(answer, zip(moderators, ["accepted", "rejected"], strict=True)))
-    assert codes == [302, 400]
+        codes = sorted(pool.map(post, zip(moderators, ["accepted", "rejected"], strict=True)))
+    # Both forms were read at one version: the second is stale (409; it was
+    # a 400 from the transition rule before forms carried the version).
+    assert codes == [302, 409]
     with city_context(city):
         assert StatusChange.objects.filter(idea=idea, is_official=True).count() == 1
 
@@ -782,8 +790,6 @@ def test_platform_superuser_can_moderate_any_city(world):
     client.force_login(root)
     run_action(client, IDEAS, "hide_ideas", [world.idea.pk], "Platform decision")
     assert world.fresh(world.idea).status == IdeaStatus.HIDDEN
-    response = client.post(
-        status_url(world.original), {"answer-status": "accepted", "answer-message": "Yes"}
-    )
+    response = client.post(status_url(world.original), answer(world.original, "accepted", "Yes"))
     assert response.status_code == 302
     assert world.fresh(world.original).status == IdeaStatus.ACCEPTED

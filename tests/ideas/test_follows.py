@@ -205,16 +205,16 @@ def test_opening_a_draft_in_the_admin_announces_it_once(city, parks):
         draft = ChallengeFactory(phase=Challenge.Phase.DRAFT, slug="draft")
     client = client_for(admin, city)
     url = f"/admin/ideas/challenge/{draft.pk}/change/"
-    assert client.post(url, challenge_data(slug="draft", phase="draft")).status_code == 302
+    assert client.post(url, challenge_data(draft, slug="draft", phase="draft")).status_code == 302
     assert opened(city) == {}
     for _ in range(2):  # opened, then saved again
-        assert client.post(url, challenge_data(slug="draft")).status_code == 302
+        assert client.post(url, challenge_data(draft, slug="draft")).status_code == 302
     assert list(opened(city)) == [follower.pk]
     # The form shows when it was announced, and a posted value cannot change it.
     page = client.get(url)
     assert "Opening announced" in page.content.decode()
     announced = opened_at(city, draft)
-    client.post(url, challenge_data(slug="draft", announced_at_0="2020-01-01"))
+    client.post(url, challenge_data(draft, slug="draft", announced_at_0="2020-01-01"))
     assert opened_at(city, draft) == announced
 
 

@@ -27,6 +27,19 @@ from tests.ideas.factories import ChallengeFactory, CommentFactory, IdeaFactory
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/admin/ideas/idea/moderation/"
+
+
+def shown(*targets) -> dict:
+    """The hidden versions the queue page carries for these rows
+    (``version-idea:12``), as the page read now would send them."""
+    data = {}
+    for target in targets:
+        with city_context(target.city):
+            fresh = type(target).objects.get(pk=target.pk)
+        data[f"version-{type(target).__name__.lower()}:{target.pk}"] = fresh.lock_version
+    return data
+
+
 XSS = '<img src=x onerror=alert(1)><svg/onload=alert(2)>"'
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -279,7 +292,9 @@ def _messages(response) -> list[str]:
 
 def test_approve_a_pending_idea(queue):
     response = queue.client().post(
-        QUEUE, {"row_action": f"approve:idea:{queue.pending.pk}"}, follow=True
+        QUEUE,
+        {"row_action": f"approve:idea:{queue.pending.pk}", **shown(queue.pending)},
+        follow=True,
     )
     assert response.redirect_chain[-1][0].endswith(QUEUE)
     assert "Approved: 1 item." in _messages(response)
@@ -293,7 +308,11 @@ def test_approve_a_pending_idea(queue):
 def test_hide_with_reason_from_a_row_button(queue):
     response = queue.client().post(
         QUEUE,
-        {"row_action": f"hide:idea:{queue.reported_idea.pk}", "reason": "Advertising"},
+        {
+            "row_action": f"hide:idea:{queue.reported_idea.pk}",
+            "reason": "Advertising",
+            **shown(queue.reported_idea),
+        },
         follow=True,
     )
     assert "Hidden: 1 item." in _messages(response)
@@ -313,6 +332,7 @@ def test_hiding_without_a_reason_changes_nothing(queue, reason):
             "action": "hide",
             "reason": reason,
             "items": [f"idea:{queue.reported_idea.pk}", f"comment:{queue.comment.pk}"],
+            **shown(queue.reported_idea, queue.comment),
         },
         follow=True,
     )
@@ -355,6 +375,7 @@ def test_bulk_hide_with_one_reason(queue):
             "action": "hide",
             "reason": "Breaks the house rules",
             "items": [f"idea:{queue.reported_idea.pk}", f"comment:{queue.comment.pk}"],
+            **shown(queue.reported_idea, queue.comment),
         },
         follow=True,
     )
@@ -370,7 +391,11 @@ def test_bulk_hide_with_one_reason(queue):
 def test_bulk_action_reports_items_it_could_not_change(queue):
     response = queue.client().post(
         QUEUE,
-        {"action": "approve", "items": [f"idea:{queue.pending.pk}", f"comment:{queue.comment.pk}"]},
+        {
+            "action": "approve",
+            "items": [f"idea:{queue.pending.pk}", f"comment:{queue.comment.pk}"],
+            **shown(queue.pending, queue.comment),
+        },
         follow=True,
     )
     messages = _messages(response)
@@ -381,7 +406,9 @@ def test_bulk_action_reports_items_it_could_not_change(queue):
 
 
 def test_dismiss_reports_keeps_the_content(queue):
-    queue.client().post(QUEUE, {"row_action": f"dismiss:comment:{queue.comment.pk}"})
+    queue.client().post(
+        QUEUE, {"row_action": f"dismiss:comment:{queue.comment.pk}", **shown(queue.comment)}
+    )
     comment = queue.refresh(queue.comment)
     assert comment.state == Comment.State.VISIBLE
     assert comment.report_count == 0
@@ -396,7 +423,9 @@ def test_restore_an_auto_hidden_comment(city):
         comment = make_comment(idea__challenge__report_hide_threshold=1)
         report(comment, "Threat")
         assert Comment.objects.get(pk=comment.pk).state == Comment.State.HIDDEN
-    client_for(moderator, city).post(QUEUE, {"row_action": f"restore:comment:{comment.pk}"})
+    client_for(moderator, city).post(
+        QUEUE, {"row_action": f"restore:comment:{comment.pk}", **shown(comment)}
+    )
     with city_context(city):
         comment = Comment.objects.get(pk=comment.pk)
         assert comment.state == Comment.State.VISIBLE
@@ -427,18 +456,21 @@ def test_concurrent_double_moderation_is_harmless(city):
         idea = IdeaFactory()
         report(idea, "Spam")
     clients = [client_for(m, city) for m in moderators]
+    page = shown(idea)  # both moderators read the queue at one version
 
     def hide(client):
         try:
             return client.post(
-                QUEUE, {"row_action": f"hide:idea:{idea.pk}", "reason": "Spam"}
+                QUEUE, {"row_action": f"hide:idea:{idea.pk}", "reason": "Spam", **page}
             ).status_code
         finally:
             connection.close()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        statuses = list(pool.map(hide, clients))
-    assert statuses == [302, 302]
+        statuses = sorted(pool.map(hide, clients))
+    # The second is told a colleague acted (409 with who and when); it was a
+    # redirect with an error message before rows carried their version.
+    assert statuses == [302, 409]
     with city_context(city):
         assert Idea.objects.get(pk=idea.pk).status == IdeaStatus.HIDDEN
         assert ModerationAction.objects.filter(idea=idea, action="hide").count() == 1
@@ -452,7 +484,9 @@ def test_platform_superuser_sees_and_handles_every_citys_queue(queue, other_city
     client.force_login(root)
     body = client.get(QUEUE).content.decode()
     assert "Lakeside pending" in body and "Spam link" in body
-    client.post(QUEUE, {"row_action": f"approve:idea:{lakeside_pending.pk}"})
+    client.post(
+        QUEUE, {"row_action": f"approve:idea:{lakeside_pending.pk}", **shown(lakeside_pending)}
+    )
     with city_context(other_city):
         assert Idea.objects.get(pk=lakeside_pending.pk).status == IdeaStatus.PUBLISHED
         assert ModerationAction.objects.get(idea=lakeside_pending).moderator == root

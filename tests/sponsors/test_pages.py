@@ -24,7 +24,7 @@ from sponsors.models import (
     Sponsor,
     SponsorMembership,
 )
-from tests.conftest import client_for, host_of, make_member
+from tests.conftest import client_for, host_of, lock_version_of, make_member
 from tests.ideas.factories import CategoryFactory, CommentFactory, IdeaFactory
 from tests.ideas.test_views import data_queries
 from tests.sponsors.factories import (
@@ -122,7 +122,9 @@ def _expected(who, *, allowed, hidden=()):
 
 
 def _initiative_data(w, **changes):
+    """The edit form's fields, from the initiative's current version."""
     return {
+        "lock_version": lock_version_of(w["initiative"]),
         "title": "River garden, bigger",
         "summary": "More beds",
         "description": "Now with *herbs*.",
@@ -210,7 +212,7 @@ def test_group_admin_closes_a_need(city, w):
     close_url = reverse("sponsors:need_close", args=[w["need"].pk])
     assert close_url in page
     assert client.get(close_url).status_code == 405
-    response = client.post(close_url)
+    response = client.post(close_url, {"lock_version": lock_version_of(w["need"])})
     assert response.status_code == 302
     with city_context(city):
         need = Need.objects.get(pk=w["need"].pk)

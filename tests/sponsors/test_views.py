@@ -11,7 +11,7 @@ from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
 from sponsors import matching
 from sponsors.models import CommunityGroup, InitiativeStatus, Need, Offer, Sponsor
-from tests.conftest import client_for, host_of, make_member
+from tests.conftest import client_for, host_of, lock_version_of, make_member
 from tests.ideas.factories import CategoryFactory, DistrictFactory
 from tests.ideas.test_views import TENANCY_STATEMENTS, data_queries
 from tests.sponsors.factories import (
@@ -81,7 +81,8 @@ def test_group_admin_sees_offers_and_escaped_message(city, world):
 def test_group_accepts_offer_through_the_page(city, world):
     client = client_for(world["admin"], city)
     response = client.post(
-        reverse("sponsors:offer_decide", args=[world["offer"].pk]), {"decision": "accept"}
+        reverse("sponsors:offer_decide", args=[world["offer"].pk]),
+        {"decision": "accept", "lock_version": lock_version_of(world["offer"])},
     )
     assert response.status_code == 302
     with city_context(city):
