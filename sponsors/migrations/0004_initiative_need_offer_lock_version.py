@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sponsors', '0002_initiative_one_per_idea'),
+        ('sponsors', '0003_sponsor_initiative_through_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

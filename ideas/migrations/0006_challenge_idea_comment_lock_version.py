@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ideas', '0004_challenge_follows'),
+        ('ideas', '0005_challenge_through_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
