@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas import inputs
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
 from civicideas.tenancy.context import current_city
@@ -167,7 +168,8 @@ class InitiativeAdmin(SponsorsAdmin):
             raise Http404
         initiative = self.get_object(request, object_id)
         if request.method == "POST":
-            sponsor = Sponsor.objects.filter(pk=request.POST.get("sponsor") or 0).first()
+            sponsor_id = inputs.parse_id(request.POST.get("sponsor"))
+            sponsor = Sponsor.objects.filter(pk=sponsor_id).first() if sponsor_id else None
             if sponsor is None:
                 raise Http404
             try:

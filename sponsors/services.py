@@ -32,9 +32,9 @@ from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.permissions import is_city_staff
 from civicideas.tenancy.roles import Role
+from civicideas.text import clean_text
 from ideas.models import Category, District, Idea
 from ideas.search_config import search_config
-from ideas.text import clean_text
 from sponsors import rules
 from sponsors.models import (
     NAME_MAX,

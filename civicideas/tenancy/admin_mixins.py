@@ -6,9 +6,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from civicideas.tenancy.context import current_city
+from civicideas.text import VisibleTextAdminMixin
 
 
-class CityScopedAdmin(admin.ModelAdmin):
+class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
     """Admin for a tenant model.
 
     The queryset needs no extra filter: the model's default manager is scoped

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicideas.errors import ServiceError
+from civicideas.text import VisibleTextAdminMixin
 from evaluation import presets, rules, services
 from evaluation.admin.base import EvaluationAdmin
 from evaluation.models import Criterion, CriterionScore, Rubric, Scorecard
@@ -40,7 +41,7 @@ class CriterionFormSet(BaseInlineFormSet):
             raise ValidationError(error.message) from error
 
 
-class CriterionInline(admin.StackedInline):
+class CriterionInline(VisibleTextAdminMixin, admin.StackedInline):
     model = Criterion
     formset = CriterionFormSet
     extra = 0

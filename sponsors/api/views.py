@@ -14,6 +14,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicideas import inputs
 from civicideas.api.views import ERROR, CityBoundMixin
 from sponsors import rules, selectors, services
 from sponsors.api.serializers import (
@@ -152,7 +153,7 @@ class InitiativeViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         services.initiative_publish(initiative=self.get_object(), by=request.user)
-        return self._fresh(int(pk or 0))
+        return self._fresh(inputs.require_id(pk))
 
     @extend_schema(
         request=None,
@@ -162,7 +163,7 @@ class InitiativeViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         services.initiative_cancel(initiative=self.get_object(), by=request.user)
-        return self._fresh(int(pk or 0))
+        return self._fresh(inputs.require_id(pk))
 
     @extend_schema(
         request=None,
@@ -172,7 +173,7 @@ class InitiativeViewSet(
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         services.initiative_complete(initiative=self.get_object(), by=request.user)
-        return self._fresh(int(pk or 0))
+        return self._fresh(inputs.require_id(pk))
 
 
 @extend_schema_view(
@@ -339,4 +340,4 @@ class OfferViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         services.offer_withdraw(offer=self.get_object(), by=request.user)
-        return self._fresh(int(pk or 0))
+        return self._fresh(inputs.require_id(pk))
