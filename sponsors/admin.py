@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from civicideas import inputs
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
-from civicideas.tenancy.context import current_city
+from civicideas.tenancy.context import city_context, current_city
 from sponsors import matching, rules, services
 from sponsors.models import (
     CommunityGroup,
@@ -167,6 +167,12 @@ class InitiativeAdmin(SponsorsAdmin):
         if not rules.is_facilitator(request.user):
             raise Http404
         initiative = self.get_object(request, object_id)
+        # On the platform host no city is current (the superuser sees every
+        # city): matching and introductions run in the initiative's city.
+        with city_context(initiative.city):
+            return self._candidates(request, initiative)
+
+    def _candidates(self, request: HttpRequest, initiative: Initiative) -> HttpResponse:
         if request.method == "POST":
             sponsor_id = inputs.parse_id(request.POST.get("sponsor"))
             sponsor = Sponsor.objects.filter(pk=sponsor_id).first() if sponsor_id else None
