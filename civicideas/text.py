@@ -147,3 +147,38 @@ def clean_text(value: object, *, field: str, max_length: int, required: bool) ->
             % {"field": field, "length": len(value), "max": max_length}
         )
     return value
+
+
+# --- hostnames in links ---------------------------------------------------
+
+_URL_HOST = re.compile(r"(?i)\b(https?://)([^/?#\s<>\"'\\]+)")
+
+
+def ascii_hostname(host: str) -> str:
+    """``host`` in ASCII: a label with any non-ASCII character becomes its
+    punycode (``xn--...``) form, so ``riverton.be`` written with a Cyrillic
+    ``i`` (U+0456) reads ``xn--rverton-rog.be`` and cannot pass for the
+    city's domain."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        # Not valid IDNA 2003 (a too-long label, a character nameprep
+        # refuses): raw punycode per label still shows that it is foreign.
+        return ".".join(
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in host.split(".")
+        )
+
+
+def _ascii_authority(authority: str) -> str:
+    userinfo, at, hostport = authority.rpartition("@")
+    host, colon, port = hostport.partition(":")
+    return f"{userinfo}{at}{ascii_hostname(host)}{colon}{port}"
+
+
+def ascii_urls(text: str) -> str:
+    """Every ``http(s)://`` URL in ``text`` (plain text or HTML, in
+    attributes and in visible text alike) with its hostname in ASCII."""
+    return _URL_HOST.sub(lambda m: m[1] + _ascii_authority(m[2]), text)
