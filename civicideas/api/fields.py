@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from civicideas.inputs import is_integer_literal, parse_id
+from civicideas.inputs import BIGINT_MAX, is_integer_literal, parse_id
 from civicideas.text import is_blank
 
 
@@ -45,3 +45,26 @@ class VisibleCharField(serializers.CharField):
         if isinstance(data, str) and data and is_blank(data):
             data = ""  # then DRF's "This field may not be blank." when not allowed
         return super().run_validation(data)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdField(serializers.IntegerField):
+    """An id that is not looked up here (a filter in a query string, a
+    criterion in a score list): ASCII digits or a JSON integer, 1..2**63-1.
+    DRF's ``IntegerField`` reads an Arabic-Indic one (U+0661) as 1."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        value = parse_id(data)
+        if value is not None:
+            return value
+        if is_integer_literal(data):
+            negative = str(data).startswith("-") or str(data).strip("0") == ""
+            if negative:
+                self.fail("min_value", min_value=self.min_value)
+            self.fail("max_value", max_value=self.max_value)
+        self.fail("invalid")

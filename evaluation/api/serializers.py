@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from civicideas.api.fields import IdRelatedField, VisibleCharField
+from civicideas.api.fields import IdField, IdRelatedField, VisibleCharField
 from civicideas.api.serializers import ModelSerializer, Serializer
 from evaluation.models import Assignment, CriterionScore, Scorecard
 from evaluation.selectors import DRAFT, NOT_STARTED, SUBMITTED
@@ -63,7 +63,7 @@ class ScorecardSerializer(ModelSerializer):
 
 
 class ScoreInputSerializer(Serializer):
-    criterion = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    criterion = IdField()
     score = serializers.IntegerField(
         min_value=-32768, max_value=32767, required=False, allow_null=True
     )

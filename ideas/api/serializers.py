@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from civicideas.api.fields import IdRelatedField, VisibleCharField
+from civicideas.api.fields import IdField, IdRelatedField, VisibleCharField
 from civicideas.api.serializers import ModelSerializer, Serializer
 from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models import (
@@ -204,9 +204,9 @@ class IdeaUpdateSerializer(IdeaWriteSerializer):
 class IdeaListParamsSerializer(Serializer):
     """Query parameters of the idea list (the browser's filters and sorts)."""
 
-    challenge = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    category = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
-    district = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    challenge = IdField()
+    category = IdField(required=False)
+    district = IdField(required=False)
     status = serializers.ChoiceField(
         choices=[(s.value, s.label) for s in IdeaStatus if s in PUBLIC_STATUSES],
         required=False,

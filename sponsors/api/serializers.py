@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from civicideas.api.fields import IdRelatedField, VisibleCharField
+from civicideas.api.fields import IdField, IdRelatedField, VisibleCharField
 from civicideas.api.serializers import ModelSerializer, Serializer
 from ideas.api.serializers import CategoryRefSerializer, DistrictRefSerializer
 from ideas.models import Category, District, Idea
@@ -275,18 +275,18 @@ class OfferDeclineSerializer(Serializer):
 
 
 class InitiativeListParamsSerializer(Serializer):
-    group = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    group = IdField(required=False)
     status = serializers.ChoiceField(choices=InitiativeStatus.choices, required=False)
-    district = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
-    category = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    district = IdField(required=False)
+    category = IdField(required=False)
 
 
 class NeedListParamsSerializer(Serializer):
-    initiative = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    initiative = IdField(required=False)
     open = serializers.BooleanField(required=False, help_text="Only needs still open.")
 
 
 class OfferListParamsSerializer(Serializer):
     state = serializers.ChoiceField(choices=Offer.State.choices, required=False)
-    initiative = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
-    sponsor = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    initiative = IdField(required=False)
+    sponsor = IdField(required=False)

@@ -273,3 +273,14 @@ def test_every_admin_and_inline_applies_the_text_rule():
             ):
                 wrong.append(inline.__name__)
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "value", ["\u0661", "²", " 1", "+1", "1e3", 1.5, True, "0", -1, 10**30, str(10**30), "9" * 5000]
+)
+def test_id_filter_field_takes_ascii_ids_only(value):
+    from civicideas.api.fields import IdField
+
+    with pytest.raises(serializers.ValidationError):
+        IdField().run_validation(value)
+    assert IdField().run_validation("42") == 42
