@@ -98,8 +98,9 @@ def require_id(raw: object, *, field: str = "id") -> int:
 def parse_page(raw: object, *, maximum: int = PAGE_MAX) -> int:
     """A page number from a query string: 1 when absent or not a number,
     ``maximum`` when larger (a list past its end shows its last page)."""
-    if isinstance(raw, str) and _ASCII_INT.fullmatch(raw) and not raw.startswith("-"):
-        return max(1, min(int(raw), maximum))
+    if isinstance(raw, str) and _ASCII_INTEGER.fullmatch(raw) and not raw.startswith("-"):
+        # Any length: "9" * 5000 is past the end (never parsed, never an error).
+        return maximum if len(raw) > 19 else max(1, min(int(raw), maximum))
     value = parse_int(raw, minimum=1, maximum=maximum)
     return value if value is not None else 1
 

@@ -9,8 +9,7 @@ selectors, so a title of ``"\\u200b\\u2060\\u00ad"`` looked filled in to Django
 and DRF and showed up as a blank line on the city's pages.
 
 "Invisible" is Unicode's *Default_Ignorable_Code_Point* set (what renderers
-draw as nothing), every format (Cf) and control (Cc) character, whitespace
-and separators, and the blank-looking letters used to fake empty names (the
+draw as nothing), every format (Cf) character, whitespace and separators, and the blank-looking letters used to fake empty names (the
 Hangul fillers and the Braille blank). Text that also has one visible
 character is kept exactly as typed (apart from ``clean_text``'s edge
 whitespace strip).
@@ -60,7 +59,9 @@ _IGNORABLE_RANGES: tuple[tuple[int, int], ...] = (
     (0x1D173, 0x1D17A),
     (0xE0000, 0xE0FFF),
 )
-_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Cs"})
+# Not Cc: a NUL or other control character is refused as such (DRF's and
+# Django's null-character validators, ``clean_text``), never silently emptied.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp"})
 
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 

@@ -115,7 +115,8 @@ def test_bounds_and_negatives():
         ("²", 1),
         ("1e3", 1),
         (str(10**9), PAGE_MAX),
-        (str(10**30), 1),
+        (str(10**30), PAGE_MAX),
+        ("9" * 5000, PAGE_MAX),
         ("\x00", 1),
     ],
 )

@@ -244,3 +244,11 @@ def test_sponsor_website_is_stored_with_an_ascii_hostname():
     assert (
         clean_website(f"https://r{CYRILLIC_I}verton.be/help") == "https://xn--rverton-rog.be/help"
     )
+
+
+def test_control_characters_are_an_error_not_empty():
+    # NUL is refused by the field's own validator (400), never silently blank.
+    assert not is_blank("\x00")
+    form_field = VisibleCharField(required=False)
+    with pytest.raises(forms.ValidationError):
+        form_field.clean("\x00")
