@@ -9,8 +9,9 @@ selectors, so a title of ``"\\u200b\\u2060\\u00ad"`` looked filled in to Django
 and DRF and showed up as a blank line on the city's pages.
 
 "Invisible" is Unicode's *Default_Ignorable_Code_Point* set (what renderers
-draw as nothing), every format (Cf) character, whitespace and separators, and the blank-looking letters used to fake empty names (the
-Hangul fillers and the Braille blank). Text that also has one visible
+draw as nothing), every format (Cf) character, whitespace and separators,
+and the blank-looking letters used to fake empty names (the Hangul fillers
+and the Braille blank). Text that also has one visible
 character is kept exactly as typed (apart from ``clean_text``'s edge
 whitespace strip).
 
