@@ -216,25 +216,29 @@ def test_public_pages_and_api_never_answer_5xx(world):
     assert sweep.failures == []
 
 
-def _admin_sweep(routes: list[Route], client: Client, who: str, city) -> Sweep:
-    """Every admin route; the generic per-model views (change, delete,
+def _admin_sweep(
+    routes: list[Route], client: Client, who: str, city, *, custom_values: int
+) -> Sweep:
+    """Every admin route; the generic per-model views (add, change, delete,
     history) share Django's code and get one hostile path value and one
     hostile query each (in rotation, so every value reaches them across
-    models); custom views get every value."""
+    models); custom views get ``custom_values`` values."""
     sweep = Sweep(city)
     for route in routes:
         generic = route.name.endswith(("_change", "_delete", "_history", "_add")) or not route.name
         if generic:
             sweep.route(route, {who: client}, per_route=1, queries=1)
         else:
-            sweep.route(route, {who: client}, per_route=len(HOSTILE_PATH_VALUES))
+            sweep.route(route, {who: client}, per_route=custom_values)
     return sweep
 
 
 def test_admin_on_the_city_host_never_answers_5xx(world):
     admin_routes = [route for route in all_routes() if route.is_admin]
     client = logged_in(world.users["admin"], host_of(world.city))
-    sweep = _admin_sweep(admin_routes, client, "city_admin", world.city)
+    sweep = _admin_sweep(
+        admin_routes, client, "city_admin", world.city, custom_values=len(HOSTILE_PATH_VALUES)
+    )
     assert sweep.failures == []
 
 
@@ -242,7 +246,9 @@ def test_admin_on_the_platform_host_never_answers_5xx(world):
     admin_routes = [route for route in all_routes() if route.is_admin]
     superuser = UserFactory(email="root@platform.example", is_superuser=True)
     client = logged_in(superuser, "localhost")
-    sweep = _admin_sweep(admin_routes, client, "superuser", world.city)
+    # The same views as on a city's host, in the all-cities context: what
+    # differs is the context, so fewer values per custom view suffice.
+    sweep = _admin_sweep(admin_routes, client, "superuser", world.city, custom_values=3)
     assert sweep.failures == []
 
 
