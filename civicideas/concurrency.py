@@ -43,6 +43,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas import inputs
 from civicideas.errors import Conflict, InvalidInput
 
 #: The fields a service adds to ``update_fields`` when it bumps the version.
@@ -193,19 +194,14 @@ def bump_version(obj: Versioned, *, by: Any) -> list[str]:
 
 def parse_version(raw: Any) -> int | None:
     """A version from outside (form, header, JSON): ASCII digits only,
-    bounded; ``None`` for nothing given. Anything else is ``InvalidInput``."""
+    bounded (the shared parser, ``civicideas.inputs``); ``None`` for nothing
+    given. Anything else is ``InvalidInput``."""
     if raw is None or raw == "":
         return None
-    if isinstance(raw, bool):
-        raise InvalidInput(_("The version must be a whole number."))
-    if isinstance(raw, int):
-        value = raw
-    else:
-        text = str(raw).strip()
-        if not (text.isascii() and text.isdigit()) or len(text) > 10:
-            raise InvalidInput(_("The version must be a whole number."))
-        value = int(text)
-    if not 0 <= value <= VERSION_MAX:
+    value = inputs.parse_int(
+        raw.strip() if isinstance(raw, str) else raw, minimum=0, maximum=VERSION_MAX
+    )
+    if value is None:
         raise InvalidInput(_("The version must be a whole number."))
     return value
 

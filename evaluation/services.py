@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from civicideas.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
+from civicideas.text import clean_text
 from evaluation import rules
 from evaluation.assignment import ASSIGNABLE_STATUSES, plan_assignments
 from evaluation.models import (
@@ -39,7 +40,6 @@ from evaluation.reminders import due_reminders_rearm
 from ideas import services as idea_services
 from ideas.models import Challenge, Idea, Support
 from ideas.status import IdeaStatus
-from ideas.text import clean_text
 
 REASON_MAX = 1000
 COMMENT_MAX = 2000

@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicideas import inputs
 from civicideas.accounts.services import profile_ensure
 from civicideas.errors import InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
@@ -63,10 +64,10 @@ def follows_set(*, user: Any, city_wide: bool, category_ids: Iterable[int | str]
     half-applied.
     """
     _check_signed_in(user)
-    try:
-        wanted = {int(pk) for pk in category_ids}
-    except (TypeError, ValueError):
-        raise InvalidInput(_("Choose among this city's categories.")) from None
+    ids = inputs.parse_ids(category_ids)
+    if ids is None:
+        raise InvalidInput(_("Choose among this city's categories."))
+    wanted = set(ids)
     known = set(Category.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     if known != wanted:
         raise InvalidInput(_("Choose among this city's categories."))

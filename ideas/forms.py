@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.text import VisibleCharField
 from ideas.models import BODY_MAX, COMMENT_MAX, TITLE_MAX, Category, District
 from ideas.selectors import SEARCH_SORT, SORTS
 from ideas.services import REASON_MAX
@@ -43,7 +44,7 @@ class ChallengeFilterForm(forms.Form):
     # is shown, so the page title gets no "Error:" (``page_has_form_errors``).
     shows_errors = False
 
-    q = forms.CharField(label=_("Search ideas"), required=False, strip=True)
+    q = VisibleCharField(label=_("Search ideas"), required=False, strip=True)
     category = forms.TypedChoiceField(
         label=_("Category"), required=False, coerce=int, empty_value=None
     )
@@ -112,12 +113,12 @@ class MultipleImageField(forms.FileField):
 class IdeaForm(forms.Form):
     """Title, description and details of an idea (submit and edit)."""
 
-    title = forms.CharField(
+    title = VisibleCharField(
         label=_("Title"),
         max_length=TITLE_MAX,
         help_text=_("A short sentence that says what you propose (at most 150 characters)."),
     )
-    body = forms.CharField(
+    body = VisibleCharField(
         label=_("Description"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 10}),
@@ -153,7 +154,7 @@ class IdeaForm(forms.Form):
         label=_("Images (optional)"),
         help_text=_("Up to 3 pictures: JPEG, PNG, WebP or GIF."),
     )
-    image_description = forms.CharField(
+    image_description = VisibleCharField(
         label=_("Describe the images (optional)"),
         help_text=_(
             "What the pictures show, for people who cannot see them. "
@@ -222,7 +223,7 @@ class IdeaForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    body = VisibleCharField(
         label=_("Your comment"),
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -231,7 +232,7 @@ class CommentForm(forms.Form):
 
 
 class CommentEditForm(forms.Form):
-    body = forms.CharField(
+    body = VisibleCharField(
         label=_("Edit your comment"),
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -239,7 +240,7 @@ class CommentEditForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    reason = forms.CharField(
+    reason = VisibleCharField(
         label=_("Why should moderators look at this?"),
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -6,7 +6,8 @@ Markdown is shown as text (nobody needs it, and sanitising escaped text is
 simpler to reason about than sanitising arbitrary markup); nh3 then
 removes anything the Markdown renderer itself could emit that is not on the
 list, and links keep only http, https and mailto targets with
-``rel="nofollow ugc"`` so user links pass no search-engine credit.
+``rel="nofollow ugc"`` so user links pass no search-engine credit. Hostnames
+that are not pure ASCII are shown in punycode (``civicideas.text.ascii_urls``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+
+from civicideas.text import ascii_urls
 
 ALLOWED_TAGS = frozenset(
     {
@@ -74,4 +77,6 @@ def render_markdown(text: str | None) -> SafeString:
         link_rel=LINK_REL,
         strip_comments=True,
     )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 with an allow-list
+    # Look-alike hosts (a Cyrillic "i" in the city's domain) show as punycode,
+    # in the link target and in its visible text alike.
+    return mark_safe(ascii_urls(cleaned))  # noqa: S308 - sanitised by nh3 with an allow-list

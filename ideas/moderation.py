@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 
+from civicideas import inputs
 from ideas.models import Comment, Idea, Report
 from ideas.status import IdeaStatus
 
@@ -225,7 +226,8 @@ def queue_items(rows: list[dict[str, Any]]) -> list[QueueItem]:
 
 def parse_key(key: str) -> tuple[str, int] | None:
     """``"idea:12"`` → ``("idea", 12)``; None for anything else."""
-    kind, _sep, pk = key.partition(":")
-    if kind not in KINDS or not pk.isdigit() or len(pk) > 18:
+    kind, _sep, raw_pk = key.partition(":")
+    pk = inputs.parse_id(raw_pk)
+    if kind not in KINDS or pk is None:
         return None
-    return kind, int(pk)
+    return kind, pk

@@ -25,6 +25,7 @@ from civicideas.concurrency import bump_version, check_version
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
+from civicideas.text import clean_text
 from ideas import cache_keys, rules
 from ideas.models import (
     BODY_MAX,
@@ -42,7 +43,6 @@ from ideas.models import (
 )
 from ideas.search_config import search_config
 from ideas.status import OFFICIAL_STATUSES, PUBLIC_STATUSES, IdeaStatus, can_transition
-from ideas.text import clean_text
 
 REASON_MAX = 1000
 

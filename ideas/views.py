@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from civicideas import inputs
 from civicideas.cache_policy import private_page
 from civicideas.errors import NotAllowed, ServiceError
 from civicideas.pages import page_cache
@@ -144,14 +145,11 @@ def _bucket_seed(request: HttpRequest) -> int:
     if cached is not None:
         return cached
     today = timezone.now().date().toordinal()
-    day, _dot, bucket = request.COOKIES.get(SEED_COOKIE, "").partition(".")
-    if not (
-        day.isdigit()
-        and bucket.isdigit()
-        and today - SEED_COOKIE_DAYS < int(day) <= today
-        and int(bucket) < SEED_BUCKETS
-    ):
-        day, bucket = str(today), str(random.randrange(SEED_BUCKETS))  # noqa: S311
+    raw_day, _dot, raw_bucket = request.COOKIES.get(SEED_COOKIE, "").partition(".")
+    day = inputs.parse_int(raw_day, minimum=today - SEED_COOKIE_DAYS + 1, maximum=today)
+    bucket = inputs.parse_int(raw_bucket, minimum=0, maximum=SEED_BUCKETS - 1)
+    if day is None or bucket is None:
+        day, bucket = today, random.randrange(SEED_BUCKETS)  # noqa: S311
         page_cache.set_cookie_after(
             request,
             SEED_COOKIE,
@@ -161,7 +159,7 @@ def _bucket_seed(request: HttpRequest) -> int:
             httponly=True,
             samesite="Lax",
         )
-    digest = hashlib.blake2b(f"{int(day)}.{int(bucket)}".encode(), digest_size=4).digest()
+    digest = hashlib.blake2b(f"{day}.{bucket}".encode(), digest_size=4).digest()
     seed = int.from_bytes(digest) & selectors.SEED_MAX
     request._ideas_bucket_seed = seed
     return seed
@@ -186,10 +184,7 @@ def _idea_scopes(request: HttpRequest, pk: int) -> list[str]:
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 100_000))
-    except (TypeError, ValueError):
-        return 1
+    return inputs.parse_page(request.GET.get("page"))
 
 
 def _challenge_or_404(slug: str) -> Challenge:

@@ -18,9 +18,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas import inputs
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
-from civicideas.tenancy.context import current_city
+from civicideas.tenancy.context import city_context, current_city
 from sponsors import matching, rules, services
 from sponsors.models import (
     CommunityGroup,
@@ -166,8 +167,15 @@ class InitiativeAdmin(SponsorsAdmin):
         if not rules.is_facilitator(request.user):
             raise Http404
         initiative = self.get_object(request, object_id)
+        # On the platform host no city is current (the superuser sees every
+        # city): matching and introductions run in the initiative's city.
+        with city_context(initiative.city):
+            return self._candidates(request, initiative)
+
+    def _candidates(self, request: HttpRequest, initiative: Initiative) -> HttpResponse:
         if request.method == "POST":
-            sponsor = Sponsor.objects.filter(pk=request.POST.get("sponsor") or 0).first()
+            sponsor_id = inputs.parse_id(request.POST.get("sponsor"))
+            sponsor = Sponsor.objects.filter(pk=sponsor_id).first() if sponsor_id else None
             if sponsor is None:
                 raise Http404
             try:

@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from civicideas.concurrency import VersionedFormMixin
+from civicideas.text import VisibleCharField
 from ideas.models import Category, District
 from sponsors.models import (
     NAME_MAX,
@@ -46,7 +47,7 @@ def _quantity_field(label: str, **kwargs: Any) -> forms.DecimalField:
 
 
 class InitiativeFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search initiatives"), required=False, max_length=QUERY_MAX)
+    q = VisibleCharField(label=_("Search initiatives"), required=False, max_length=QUERY_MAX)
     category = forms.TypedChoiceField(
         label=_("Category"), required=False, coerce=int, empty_value=None
     )
@@ -87,8 +88,8 @@ class InitiativeFilterForm(forms.Form):
 
 
 class GroupForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
-    description = forms.CharField(
+    name = VisibleCharField(label=_("Name"), max_length=NAME_MAX)
+    description = VisibleCharField(
         label=_("Description"), widget=forms.Textarea, required=False, max_length=TEXT_MAX
     )
     contact_email = forms.EmailField(label=_("Contact email"))
@@ -116,9 +117,9 @@ class InitiativeForm(VersionedFormMixin, forms.Form):
     """An initiative's fields. Editing one, it carries the version it was
     read at (``version_of=initiative``); creating one, there is none."""
 
-    title = forms.CharField(label=_("Title"), max_length=NAME_MAX)
-    summary = forms.CharField(label=_("Summary"), max_length=SUMMARY_MAX, required=False)
-    description = forms.CharField(
+    title = VisibleCharField(label=_("Title"), max_length=NAME_MAX)
+    summary = VisibleCharField(label=_("Summary"), max_length=SUMMARY_MAX, required=False)
+    description = VisibleCharField(
         label=_("Description"),
         widget=forms.Textarea,
         required=False,
@@ -138,7 +139,9 @@ class InitiativeForm(VersionedFormMixin, forms.Form):
         label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     image = forms.FileField(label=_("Image"), required=False)
-    image_alt = forms.CharField(label=_("Description of the image"), required=False, max_length=200)
+    image_alt = VisibleCharField(
+        label=_("Description of the image"), required=False, max_length=200
+    )
 
     def __init__(
         self, *args: Any, categories: list[Category], districts: list[District], **kw: Any
@@ -213,28 +216,30 @@ class NeedForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=ResourceType.choices)
     quantity = _quantity_field(_("Quantity"))
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
-    description = forms.CharField(label=_("Description"), max_length=SUMMARY_MAX, required=False)
+    description = VisibleCharField(label=_("Description"), max_length=SUMMARY_MAX, required=False)
     deadline = forms.DateField(
         label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
 class UpdateForm(forms.Form):
-    text = forms.CharField(label=_("What happened?"), widget=forms.Textarea, max_length=TEXT_MAX)
+    text = VisibleCharField(label=_("What happened?"), widget=forms.Textarea, max_length=TEXT_MAX)
     image = forms.FileField(label=_("Image"), required=False)
-    image_alt = forms.CharField(label=_("Description of the image"), required=False, max_length=200)
+    image_alt = VisibleCharField(
+        label=_("Description of the image"), required=False, max_length=200
+    )
 
 
 class SponsorForm(forms.Form):
-    name = forms.CharField(label=_("Name of the organisation"), max_length=NAME_MAX)
+    name = VisibleCharField(label=_("Name of the organisation"), max_length=NAME_MAX)
     kind = forms.ChoiceField(label=_("Kind"), choices=Sponsor.Kind.choices)
-    description = forms.CharField(
+    description = VisibleCharField(
         label=_("What you support and why"),
         widget=forms.Textarea,
         required=False,
         max_length=TEXT_MAX,
     )
-    website = forms.CharField(
+    website = VisibleCharField(
         label=_("Website"), required=False, max_length=200, help_text=_("https://…")
     )
     contact_email = forms.EmailField(label=_("Contact email"))
@@ -295,10 +300,10 @@ class SponsorForm(forms.Form):
 
 class OfferForm(forms.Form):
     quantity = _quantity_field(_("Quantity"))
-    message = forms.CharField(
+    message = VisibleCharField(
         label=_("Message to the group"), widget=forms.Textarea, required=False, max_length=2_000
     )
-    conditions = forms.CharField(
+    conditions = VisibleCharField(
         label=_("Conditions"), widget=forms.Textarea, required=False, max_length=2_000
     )
 
@@ -309,4 +314,4 @@ class DecideOfferForm(VersionedFormMixin, forms.Form):
 
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
     quantity = _quantity_field(_("Quantity to accept"), required=False)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2_000)
+    reason = VisibleCharField(label=_("Reason"), required=False, max_length=2_000)

@@ -41,9 +41,9 @@ from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.permissions import is_city_staff
 from civicideas.tenancy.roles import Role
+from civicideas.text import ascii_urls, clean_text
 from ideas.models import Category, District, Idea
 from ideas.search_config import search_config
-from ideas.text import clean_text
 from sponsors import rules
 from sponsors.models import (
     NAME_MAX,
@@ -122,7 +122,9 @@ def clean_website(value: object) -> str:
     parts = urlsplit(website)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in website:
         raise InvalidInput(_("The website must be an address starting with http:// or https://."))
-    return website
+    # Stored with an ASCII hostname: a look-alike of a known domain shows
+    # as punycode wherever the address is shown (pages, admin, API).
+    return ascii_urls(website)
 
 
 def _clean_email(value: object, *, field: str) -> str:

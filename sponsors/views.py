@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicideas import inputs
 from civicideas.cache_policy import private_page
 from civicideas.concurrency import OUT_OF_DATE, StaleEdit, posted_version
 from civicideas.errors import Conflict, InvalidInput, NotAllowed, ServiceError
@@ -50,10 +51,7 @@ def _login(request: HttpRequest) -> HttpResponse:
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 100_000))
-    except (TypeError, ValueError):
-        return 1
+    return inputs.parse_page(request.GET.get("page"))
 
 
 def _initiative_or_404(request: HttpRequest, pk: int):
@@ -660,8 +658,8 @@ def idea_initiative_create(request: HttpRequest, idea_pk: int) -> HttpResponse:
         return TemplateResponse(request, "sponsors/initiative_form.html", context)
     categories, districts = selectors.filter_options()
     initial = IdeaInitiativeForm.initial_from(idea)
-    if request.GET.get("group"):
-        initial["group"] = request.GET["group"]
+    if group_id := inputs.parse_id(request.GET.get("group")):
+        initial["group"] = group_id
     form = IdeaInitiativeForm(
         request.POST or None,
         request.FILES or None,
@@ -711,7 +709,8 @@ def offer_make(request: HttpRequest, need_pk: int) -> HttpResponse:
     sponsors = selectors.my_sponsors(request.user)
     if not sponsors:
         return HttpResponseRedirect(reverse("sponsors:sponsor_signup"))
-    sponsor = next((s for s in sponsors if str(s.pk) == request.POST.get("sponsor")), sponsors[0])
+    chosen = inputs.parse_id(request.POST.get("sponsor"))
+    sponsor = next((s for s in sponsors if s.pk == chosen), sponsors[0])
     form = OfferForm(request.POST or None, initial={"quantity": need.remaining})
     status = 200
     if request.method == "POST":

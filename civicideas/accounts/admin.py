@@ -4,10 +4,11 @@ from django.http import HttpRequest
 from civicideas.accounts.models import Profile, User
 from civicideas.accounts.services import user_delete, user_set_active
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
+from civicideas.text import VisibleTextAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
     """Accounts are global: only platform superusers on the platform host
     see them. City admins manage people through memberships."""
 

@@ -6,5 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("me/profile/", views.profile, name="profile"),
-    path("me/profile/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("me/profile/tokens/<id:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -17,10 +17,11 @@ from civicideas.accounts.services import profile_ensure, profile_update
 from civicideas.api.tokens import token_revoke
 from civicideas.apitokens.models import ApiToken
 from civicideas.errors import ServiceError
+from civicideas.text import VisibleCharField
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(
+    display_name = VisibleCharField(
         label=gettext_lazy("Display name"),
         max_length=80,
         help_text=gettext_lazy("Shown next to your ideas and comments in this city."),

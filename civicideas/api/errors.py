@@ -27,6 +27,8 @@ from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 
+from civicideas.cache_policy import private_page
+
 API_PREFIX = "/api/"
 
 # The code and message of an answer that has nothing more specific to say.
@@ -121,6 +123,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 @csrf_exempt
+@private_page  # never cached: the answer is the same, but no shared cache should keep it
 def api_not_found(request: HttpRequest) -> HttpResponse:
     """The last route under ``/api/``: any path no API view matched, an id
     that does not fit its pattern included, is a JSON 404 — also with

@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.inputs import parse_id
 from civicideas.notifications.models import Channel
 
 
@@ -35,7 +36,7 @@ class _Blank(dict):
 
 def _ref_pk(ref: str) -> int | None:
     _label, _sep, pk = ref.partition(":")
-    return int(pk) if pk.isdigit() else None
+    return parse_id(pk)
 
 
 def _idea_link(notification: Any) -> str:

@@ -10,7 +10,7 @@ urlpatterns = [
     path("", views.notification_list, name="list"),
     path("bell/", views.bell, name="bell"),
     path("read-all/", views.mark_all_read, name="read_all"),
-    path("<int:pk>/read/", views.mark_read, name="read"),
+    path("<id:pk>/read/", views.mark_read, name="read"),
     path("preferences/", views.preference_list, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

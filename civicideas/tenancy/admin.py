@@ -14,9 +14,10 @@ from civicideas.tenancy.context import city_context, current_city
 from civicideas.tenancy.hosts import forget_hosts
 from civicideas.tenancy.models import City, Domain, Membership
 from civicideas.tenancy.roles import Role
+from civicideas.text import VisibleTextAdminMixin
 
 
-class ForgetsHostsAdmin(admin.ModelAdmin):
+class ForgetsHostsAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
     """Admin of a model the host lookup depends on (City: active flag;
     Domain: host names). Every change clears this process's host cache once
     committed, so a renamed or removed host stops serving at once here (other
@@ -39,7 +40,7 @@ class ForgetsHostsAdmin(admin.ModelAdmin):
         transaction.on_commit(forget_hosts)
 
 
-class DomainInline(admin.TabularInline):
+class DomainInline(VisibleTextAdminMixin, admin.TabularInline):
     model = Domain
     extra = 0
     fields = ["hostname", "is_primary"]

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.models import CityLink
+from civicideas.text import VisibleTextAdminMixin
 
 
 def _is_city_link(db_field: models.Field) -> bool:
@@ -32,7 +33,7 @@ class CityLinkAdminChecks(ModelAdminChecks):
         return super()._check_field_spec_item(obj, field_name, label)
 
 
-class CityScopedAdmin(admin.ModelAdmin):
+class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
     """Admin for a tenant model.
 
     The queryset needs no extra filter: the model's default manager is scoped

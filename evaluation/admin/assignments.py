@@ -20,9 +20,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas import inputs
 from civicideas.errors import ServiceError
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
+from civicideas.text import VisibleCharField
 from evaluation import rules, selectors, services
 from evaluation.admin.base import EvaluationAdmin, ReadOnlyMixin
 from evaluation.models import (
@@ -196,12 +198,13 @@ class AssignmentAdmin(EvaluationAdmin):
         """
         if not rules.can_use_evaluation(request.user):
             raise PermissionDenied
+        assignment_id = inputs.parse_id(unquote(object_id))
         assignment = (
             selectors.assignments_visible_to(request.user)
             .select_related("idea", "challenge", "evaluator")
-            .filter(pk=unquote(object_id))
+            .filter(pk=assignment_id)
             .first()
-            if str(object_id).isdigit()
+            if assignment_id is not None
             else None
         )
         if assignment is None:
@@ -336,7 +339,7 @@ class ScorecardAdmin(ReadOnlyMixin, EvaluationAdmin):
         "ReopenForm",
         (ActionForm,),
         {
-            "reason": forms.CharField(
+            "reason": VisibleCharField(
                 label=gettext_lazy("Reason for reopening:"), required=False, max_length=1000
             )
         },

@@ -20,7 +20,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas import inputs
 from civicideas.errors import ServiceError
+from civicideas.text import VisibleCharField
 from evaluation import aggregation, charts, rules, services
 from evaluation.admin.base import EvaluationAdmin, csv_safe
 from evaluation.models import ChallengeEvaluation
@@ -201,7 +203,7 @@ class DecisionForm(forms.Form):
             (services.Decision.REJECT, gettext_lazy("Reject")),
         ],
     )
-    message = forms.CharField(
+    message = VisibleCharField(
         label=gettext_lazy("Public answer (for ideas without their own)"),
         required=False,
         max_length=5000,
@@ -212,7 +214,7 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         data = args[0] if args else None
         values = data.getlist("ideas") if data is not None else []
-        self.fields["ideas"].choices = [(v, v) for v in values if str(v).isdigit()]
+        self.fields["ideas"].choices = [(v, v) for v in values if inputs.parse_id(v) is not None]
         self.fields["ideas"].error_messages["required"] = _(
             "Select at least one idea. Nothing was changed."
         )
@@ -248,10 +250,7 @@ class _KnownRows:
 
 def _ranking_page(settings: ChallengeEvaluation, number: str | None):
     """The requested page (the last one when past the end), in one query."""
-    try:
-        wanted = max(1, int(number or 1))
-    except ValueError:
-        wanted = 1
+    wanted = inputs.parse_page(number)
     offset = (wanted - 1) * PAGE_SIZE
     result = aggregation.ranking(settings, limit=PAGE_SIZE, offset=offset)
     if not result.rows and offset:

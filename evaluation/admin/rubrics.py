@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from civicideas.concurrency import VersionedAdmin
 from civicideas.errors import ServiceError
+from civicideas.text import VisibleTextAdminMixin
 from evaluation import presets, rules, services
 from evaluation.admin.base import EvaluationAdmin
 from evaluation.models import Criterion, CriterionScore, Rubric, Scorecard
@@ -41,7 +42,7 @@ class CriterionFormSet(BaseInlineFormSet):
             raise ValidationError(error.message) from error
 
 
-class CriterionInline(admin.StackedInline):
+class CriterionInline(VisibleTextAdminMixin, admin.StackedInline):
     model = Criterion
     formset = CriterionFormSet
     extra = 0

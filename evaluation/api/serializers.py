@@ -9,6 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from civicideas.api.concurrency import VersionField
+from civicideas.api.fields import IdField, IdRelatedField, VisibleCharField
+from civicideas.api.serializers import ModelSerializer, Serializer
 from evaluation.models import Assignment, CriterionScore, Scorecard
 from evaluation.selectors import DRAFT, NOT_STARTED, SUBMITTED
 from evaluation.services import Decision
@@ -18,14 +20,14 @@ from ideas.status import IdeaStatus
 PROGRESS = [(NOT_STARTED, "not started"), (DRAFT, "draft"), (SUBMITTED, "submitted")]
 
 
-class AssignedIdeaSerializer(serializers.ModelSerializer):
+class AssignedIdeaSerializer(ModelSerializer):
     class Meta:
         model = Idea
         fields = ["id", "title", "body", "status"]
         read_only_fields = fields
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     idea = AssignedIdeaSerializer(read_only=True)
     progress = serializers.ChoiceField(choices=PROGRESS, read_only=True)
 
@@ -35,14 +37,14 @@ class AssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CriterionScoreSerializer(serializers.ModelSerializer):
+class CriterionScoreSerializer(ModelSerializer):
     class Meta:
         model = CriterionScore
         fields = ["criterion", "score", "comment"]
         read_only_fields = fields
 
 
-class ScorecardSerializer(serializers.ModelSerializer):
+class ScorecardSerializer(ModelSerializer):
     scores = CriterionScoreSerializer(many=True, read_only=True)
 
     class Meta:
@@ -61,17 +63,17 @@ class ScorecardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScoreInputSerializer(serializers.Serializer):
-    criterion = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+class ScoreInputSerializer(Serializer):
+    criterion = IdField()
     score = serializers.IntegerField(
         min_value=-32768, max_value=32767, required=False, allow_null=True
     )
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    comment = VisibleCharField(max_length=2000, required=False, allow_blank=True)
 
 
-class ScorecardInputSerializer(serializers.Serializer):
+class ScorecardInputSerializer(Serializer):
     scores = ScoreInputSerializer(many=True, max_length=100)
-    overall_comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    overall_comment = VisibleCharField(max_length=5000, required=False, allow_blank=True)
     recommendation = serializers.ChoiceField(
         choices=Scorecard.Recommendation.choices, required=False, allow_blank=True
     )
@@ -83,9 +85,9 @@ class ScorecardInputSerializer(serializers.Serializer):
         return value
 
 
-class RankRowSerializer(serializers.Serializer):
+class RankRowSerializer(Serializer):
     idea_id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = VisibleCharField()
     status = serializers.ChoiceField(choices=IdeaStatus.choices)
     support_count = serializers.IntegerField()
     scorecards = serializers.IntegerField()
@@ -99,31 +101,31 @@ class RankRowSerializer(serializers.Serializer):
     high_disagreement = serializers.BooleanField()
 
 
-class RankingSerializer(serializers.Serializer):
+class RankingSerializer(Serializer):
     next = serializers.URLField(allow_null=True)
     total = serializers.IntegerField()
     results = RankRowSerializer(many=True)
 
 
-class RankingParamsSerializer(serializers.Serializer):
+class RankingParamsSerializer(Serializer):
     offset = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, default=0)
     page_size = serializers.IntegerField(min_value=1, max_value=100, required=False, default=50)
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class CityIdeaField(serializers.PrimaryKeyRelatedField):
+class CityIdeaField(IdRelatedField):
     def get_queryset(self):
         return Idea.objects.all()
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(Serializer):
     idea = CityIdeaField()
     decision = serializers.ChoiceField(choices=[(k, k) for k in Decision.STATUS])
-    message = serializers.CharField(max_length=5000, help_text="The public answer.")
+    message = VisibleCharField(max_length=5000, help_text="The public answer.")
     lock_version = VersionField()
 
 
-class DecisionResultSerializer(serializers.Serializer):
+class DecisionResultSerializer(Serializer):
     idea = serializers.IntegerField()
     status = serializers.ChoiceField(choices=IdeaStatus.choices)
     lock_version = serializers.IntegerField(help_text="The idea's version after the decision.")

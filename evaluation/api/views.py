@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from civicideas import inputs
 from civicideas.api.concurrency import expected_version
 from civicideas.api.views import ERROR, CityBoundMixin
 from evaluation import aggregation, rules, selectors, services
@@ -143,7 +144,7 @@ class RankingViewSet(CityBoundMixin, viewsets.GenericViewSet):
         responses={200: RankingSerializer, 401: ERROR, 403: ERROR, 404: ERROR},
     )
     def retrieve(self, request: Request, challenge: str) -> Response:
-        settings = get_object_or_404(self.get_queryset(), challenge_id=int(challenge))
+        settings = get_object_or_404(self.get_queryset(), challenge_id=inputs.parse_id(challenge))
         params = RankingParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         offset, size = params.validated_data["offset"], params.validated_data["page_size"]

@@ -24,9 +24,9 @@ from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
 from civicideas.tenancy.context import city_context, current_city_or_none
+from civicideas.text import VisibleCharField, clean_text
 from ideas import rules, services
 from ideas.models import Comment, Idea, ModerationAction
-from ideas.text import clean_text
 
 #: Most items one moderation request changes: each goes through its own
 #: service call (locks, audit log, notifications), so "select all 80,000"
@@ -102,7 +102,7 @@ class ReadOnlyInline(admin.TabularInline):
 class ModerationActionForm(ActionForm):
     """The admin's action bar with one reason for the whole selection."""
 
-    reason = forms.CharField(
+    reason = VisibleCharField(
         label=gettext_lazy("Reason (required to hide; shown to the author):"),
         required=False,
         max_length=services.REASON_MAX,

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas import inputs
 from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
 from ideas import rules, services
@@ -259,8 +260,8 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
             # be a public idea (of this city, as every queryset here).
             queryset = queryset.public()
         term = search_term.strip()
-        if term.isdigit() and len(term) < 12:
-            return queryset.filter(pk=int(term)), False
+        if (number := inputs.parse_id(term)) is not None:
+            return queryset.filter(pk=number), False
         # Not ideas.search.search_ideas: it finds public ideas only, and
         # moderators look for pending and hidden ones too. A substring of
         # the title, within the city's ideas: back-office use, predictable
@@ -424,10 +425,9 @@ class CommentAdmin(PeopleColumns, ReadOnlyAdmin):
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
         term = search_term.strip()
-        if term.isdigit() and len(term) < 12:
+        if (number := inputs.parse_id(term)) is not None:
             # A number is a comment's or an idea's id (the moderator copies
             # it from a report); text search scans the city's comments.
-            number = int(term)
             return queryset.filter(pk=number) | queryset.filter(idea_id=number), False
         return super().get_search_results(request, queryset, term)
 

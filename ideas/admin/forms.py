@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicideas.concurrency import VersionedFormMixin
+from civicideas.text import VisibleCharField
 from ideas.models import BODY_MAX, Idea
 from ideas.services import REASON_MAX
 from ideas.status import OFFICIAL_STATUSES, PUBLIC_STATUSES, IdeaStatus, can_transition
@@ -41,7 +42,7 @@ class StatusForm(VersionedFormMixin, forms.Form):
     prefix = "answer"
 
     status = forms.ChoiceField(label=gettext_lazy("New status"))
-    message = forms.CharField(
+    message = VisibleCharField(
         label=gettext_lazy("Public message"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
@@ -84,7 +85,7 @@ class QueueActionForm(forms.Form):
     """The moderation queue's bulk action: one action, one reason."""
 
     action = forms.ChoiceField(label=gettext_lazy("Action"), choices=QUEUE_ACTIONS)
-    reason = forms.CharField(
+    reason = VisibleCharField(
         label=gettext_lazy("Reason (required to hide; shown to the author)"),
         required=False,
         max_length=REASON_MAX,

@@ -19,6 +19,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from civicideas.api.concurrency import VersionField
+from civicideas.api.fields import IdField, IdRelatedField, VisibleCharField
+from civicideas.api.serializers import ModelSerializer, Serializer
 from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models import (
     BODY_MAX,
@@ -38,22 +40,22 @@ from ideas.services import REASON_MAX as REPORT_REASON_MAX
 from ideas.status import PUBLIC_STATUSES, IdeaStatus
 
 
-class CategoryRefSerializer(serializers.ModelSerializer):
+class CategoryRefSerializer(ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "slug"]
         read_only_fields = fields
 
 
-class DistrictRefSerializer(serializers.ModelSerializer):
+class DistrictRefSerializer(ModelSerializer):
     class Meta:
         model = District
         fields = ["id", "name", "slug"]
         read_only_fields = fields
 
 
-class ChallengeSerializer(serializers.ModelSerializer):
-    phase_label = serializers.CharField(source="get_phase_display", read_only=True)
+class ChallengeSerializer(ModelSerializer):
+    phase_label = VisibleCharField(source="get_phase_display", read_only=True)
     categories = CategoryRefSerializer(many=True, read_only=True)
     districts = DistrictRefSerializer(many=True, read_only=True)
     accepts_ideas = serializers.BooleanField(read_only=True)
@@ -88,17 +90,17 @@ class ChallengeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IdeaSerializer(serializers.ModelSerializer):
+class IdeaSerializer(ModelSerializer):
     """An idea as the public (or its author, or a moderator) sees it.
 
     Expects the queryset annotations ``author_name`` and ``supported_by_me``
     (see ``ideas.api.views``), so a list costs one query whatever its length.
     """
 
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = VisibleCharField(source="get_status_display", read_only=True)
     category = CategoryRefSerializer(read_only=True, allow_null=True)
     district = DistrictRefSerializer(read_only=True, allow_null=True)
-    author_name = serializers.CharField(read_only=True, allow_null=True)
+    author_name = VisibleCharField(read_only=True, allow_null=True)
     supported_by_me = serializers.BooleanField(read_only=True)
     hidden_reason = serializers.SerializerMethodField()
 
@@ -129,7 +131,7 @@ class IdeaSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(VisibleCharField(allow_null=True))
     def get_hidden_reason(self, idea: Idea) -> str | None:
         """Shown to the author and moderators only (public ideas have none)."""
         if idea.status in PUBLIC_STATUSES or not idea.hidden_reason:
@@ -144,7 +146,7 @@ class IdeaSerializer(serializers.ModelSerializer):
 # Related ids are looked up through the models' city-scoped managers (passed
 # as managers, so the queryset is built per request, inside the city): another
 # city's id is "does not exist", never a foreign row.
-_CityManagerField = serializers.PrimaryKeyRelatedField
+_CityManagerField = IdRelatedField
 
 
 class CoordinateField(serializers.DecimalField):
@@ -164,9 +166,9 @@ class CoordinateField(serializers.DecimalField):
         return super().validate_precision(value)
 
 
-class IdeaWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=TITLE_MAX)
-    body = serializers.CharField(max_length=BODY_MAX)
+class IdeaWriteSerializer(Serializer):
+    title = VisibleCharField(max_length=TITLE_MAX)
+    body = VisibleCharField(max_length=BODY_MAX)
     category = _CityManagerField(queryset=Category.objects, required=False, allow_null=True)
     district = _CityManagerField(queryset=District.objects, required=False, allow_null=True)
     latitude = CoordinateField(limit=90, required=False, allow_null=True)
@@ -174,7 +176,7 @@ class IdeaWriteSerializer(serializers.Serializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class PublicChallengeField(serializers.PrimaryKeyRelatedField):
+class PublicChallengeField(IdRelatedField):
     """A challenge of the current city that is not a draft; resolved per
     request, inside the city (the manager is city-scoped and refuses to build
     a queryset at import time)."""
@@ -201,17 +203,17 @@ class IdeaUpdateSerializer(IdeaWriteSerializer):
         super().__init__(*args, **kwargs)
 
 
-class IdeaListParamsSerializer(serializers.Serializer):
+class IdeaListParamsSerializer(Serializer):
     """Query parameters of the idea list (the browser's filters and sorts)."""
 
-    challenge = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    category = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
-    district = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    challenge = IdField()
+    category = IdField(required=False)
+    district = IdField(required=False)
     status = serializers.ChoiceField(
         choices=[(s.value, s.label) for s in IdeaStatus if s in PUBLIC_STATUSES],
         required=False,
     )
-    q = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    q = VisibleCharField(max_length=200, required=False, allow_blank=True)
     sort = serializers.ChoiceField(
         choices=[*SORTS, SEARCH_SORT],
         required=False,
@@ -226,8 +228,8 @@ class IdeaListParamsSerializer(serializers.Serializer):
     )
 
 
-class CommentSerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(read_only=True, allow_null=True)
+class CommentSerializer(ModelSerializer):
+    author_name = VisibleCharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Comment
@@ -235,8 +237,8 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommentCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=COMMENT_MAX)
+class CommentCreateSerializer(Serializer):
+    body = VisibleCharField(max_length=COMMENT_MAX)
     parent = _CityManagerField(
         queryset=Comment.objects,
         required=False,
@@ -245,19 +247,19 @@ class CommentCreateSerializer(serializers.Serializer):
     )
 
 
-class SupportSerializer(serializers.Serializer):
+class SupportSerializer(Serializer):
     supported = serializers.BooleanField()
     support_count = serializers.IntegerField()
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(ModelSerializer):
     """One entry of an idea's public timeline. Who changed it is not shown:
     the city answers, not a named civil servant."""
 
-    from_status = serializers.CharField(
+    from_status = VisibleCharField(
         read_only=True, help_text="The status before; empty for the first entry."
     )
-    to_status_label = serializers.CharField(source="get_to_status_display", read_only=True)
+    to_status_label = VisibleCharField(source="get_to_status_display", read_only=True)
 
     class Meta:
         model = StatusChange
@@ -275,7 +277,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class OfficialAnswerSerializer(StatusChangeSerializer):
-    idea_title = serializers.CharField(source="idea.title", read_only=True)
+    idea_title = VisibleCharField(source="idea.title", read_only=True)
 
     class Meta(StatusChangeSerializer.Meta):
         fields = [*StatusChangeSerializer.Meta.fields, "idea_title"]
@@ -283,7 +285,7 @@ class OfficialAnswerSerializer(StatusChangeSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class ReportableIdeaField(serializers.PrimaryKeyRelatedField):
+class ReportableIdeaField(IdRelatedField):
     """A public idea of the current city (resolved per request)."""
 
     def get_queryset(self):
@@ -291,7 +293,7 @@ class ReportableIdeaField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class ReportableCommentField(serializers.PrimaryKeyRelatedField):
+class ReportableCommentField(IdRelatedField):
     """A visible comment on a public idea of the current city."""
 
     def get_queryset(self):
@@ -300,10 +302,10 @@ class ReportableCommentField(serializers.PrimaryKeyRelatedField):
         )
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class ReportCreateSerializer(Serializer):
     idea = ReportableIdeaField(required=False, allow_null=True)
     comment = ReportableCommentField(required=False, allow_null=True)
-    reason = serializers.CharField(max_length=REPORT_REASON_MAX)
+    reason = VisibleCharField(max_length=REPORT_REASON_MAX)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if (attrs.get("idea") is None) == (attrs.get("comment") is None):
@@ -311,14 +313,14 @@ class ReportCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ModelSerializer):
     class Meta:
         model = Report
         fields = ["id", "idea", "comment", "reason", "created_at"]
         read_only_fields = fields
 
 
-class ModerateSerializer(serializers.Serializer):
+class ModerateSerializer(Serializer):
     action = serializers.ChoiceField(
         choices=[
             (a.value, a.label)
@@ -326,7 +328,7 @@ class ModerateSerializer(serializers.Serializer):
             if a != ModerationAction.Action.AUTO_HIDE
         ]
     )
-    reason = serializers.CharField(
+    reason = VisibleCharField(
         max_length=REPORT_REASON_MAX,
         required=False,
         allow_blank=True,
@@ -336,32 +338,32 @@ class ModerateSerializer(serializers.Serializer):
     lock_version = VersionField()
 
 
-class ModerationResultSerializer(serializers.Serializer):
+class ModerationResultSerializer(Serializer):
     kind = serializers.ChoiceField(choices=["idea", "comment"])
     id = serializers.IntegerField()
-    state = serializers.CharField(help_text="The idea's status or the comment's state.")
+    state = VisibleCharField(help_text="The idea's status or the comment's state.")
     lock_version = serializers.IntegerField(help_text="The version after this change (ETag).")
 
 
-class QueueReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+class QueueReasonSerializer(Serializer):
+    reason = VisibleCharField()
     created_at = serializers.DateTimeField()
 
 
-class QueueItemSerializer(serializers.Serializer):
+class QueueItemSerializer(Serializer):
     kind = serializers.ChoiceField(choices=["idea", "comment"])
     id = serializers.IntegerField(source="pk")
     since = serializers.DateTimeField()
     open_reports = serializers.IntegerField()
-    text = serializers.CharField()
-    state = serializers.CharField()
-    hidden_reason = serializers.CharField()
+    text = VisibleCharField()
+    state = VisibleCharField()
+    hidden_reason = VisibleCharField()
     idea_id = serializers.IntegerField()
-    idea_title = serializers.CharField()
-    challenge_title = serializers.CharField()
+    idea_title = VisibleCharField()
+    challenge_title = VisibleCharField()
     author_email = serializers.EmailField(help_text="Moderators see who wrote it.")
     lock_version = serializers.IntegerField(
         source="version", help_text="Send it back to act on this row (If-Match or body)."
     )
     reasons = QueueReasonSerializer(many=True)
-    actions = serializers.ListField(child=serializers.CharField())
+    actions = serializers.ListField(child=VisibleCharField())

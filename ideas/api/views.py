@@ -18,8 +18,10 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicideas import inputs
 from civicideas.api.concurrency import expected_version, with_etag
 from civicideas.api.pagination import KeysetPagination, _jsonable
+from civicideas.api.serializers import Serializer
 from civicideas.api.views import ERROR, CityBoundMixin
 from civicideas.tenancy.context import current_city
 from ideas import moderation, rules, selectors, services
@@ -379,7 +381,7 @@ def _queue_page(request: Request, paginator: KeysetPagination, kind: str | None)
 QUEUE_ORDER = ("q_since", "q_kind", "q_id")
 
 
-class QueueParamsSerializer(serializers.Serializer):
+class QueueParamsSerializer(Serializer):
     kind = serializers.ChoiceField(choices=list(moderation.KINDS), required=False)
 
 
@@ -422,7 +424,7 @@ class ModerationViewSet(CityBoundMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path=r"ideas/(?P<idea_id>[0-9]{1,18})")
     def moderate_idea(self, request: Request, idea_id: str) -> Response:
-        idea = get_object_or_404(Idea.objects.all(), pk=int(idea_id))
+        idea = get_object_or_404(Idea.objects.all(), pk=inputs.parse_id(idea_id))
         data = ModerateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         idea = services.idea_moderate(
@@ -454,7 +456,7 @@ class ModerationViewSet(CityBoundMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path=r"comments/(?P<comment_id>[0-9]{1,18})")
     def moderate_comment(self, request: Request, comment_id: str) -> Response:
-        comment = get_object_or_404(Comment.objects.all(), pk=int(comment_id))
+        comment = get_object_or_404(Comment.objects.all(), pk=inputs.parse_id(comment_id))
         data = ModerateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.comment_moderate(

@@ -15,6 +15,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from civicideas.api.concurrency import VersionField
+from civicideas.api.fields import IdField, IdRelatedField, VisibleCharField
+from civicideas.api.serializers import ModelSerializer, Serializer
 from ideas.api.serializers import CategoryRefSerializer, DistrictRefSerializer
 from ideas.models import Category, District, Idea
 from sponsors import rules, selectors
@@ -36,7 +38,7 @@ QTY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 MESSAGE_MAX = 2_000
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ModelSerializer):
     approved = serializers.BooleanField(source="is_approved", read_only=True)
 
     class Meta:
@@ -45,13 +47,13 @@ class GroupSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GroupCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=NAME_MAX)
-    description = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+class GroupCreateSerializer(Serializer):
+    name = VisibleCharField(max_length=NAME_MAX)
+    description = VisibleCharField(max_length=TEXT_MAX, required=False, allow_blank=True)
     contact_email = serializers.EmailField(help_text="Seen by the city only, never published.")
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(ModelSerializer):
     remaining = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     is_open = serializers.BooleanField(read_only=True)
 
@@ -75,11 +77,11 @@ class NeedSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InitiativeSerializer(serializers.ModelSerializer):
+class InitiativeSerializer(ModelSerializer):
     group = GroupSerializer(read_only=True)
     categories = CategoryRefSerializer(many=True, read_only=True)
     district = DistrictRefSerializer(read_only=True, allow_null=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = VisibleCharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Initiative
@@ -107,7 +109,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class AdminGroupField(serializers.PrimaryKeyRelatedField):
+class AdminGroupField(IdRelatedField):
     """A group of the current city that the person administers."""
 
     def get_queryset(self):
@@ -117,27 +119,27 @@ class AdminGroupField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class CityCategoryField(serializers.PrimaryKeyRelatedField):
+class CityCategoryField(IdRelatedField):
     def get_queryset(self):
         return Category.objects.all()
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class CityDistrictField(serializers.PrimaryKeyRelatedField):
+class CityDistrictField(IdRelatedField):
     def get_queryset(self):
         return District.objects.all()
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class CityIdeaField(serializers.PrimaryKeyRelatedField):
+class CityIdeaField(IdRelatedField):
     def get_queryset(self):
         return Idea.objects.all()
 
 
-class InitiativeWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=NAME_MAX)
-    summary = serializers.CharField(max_length=SUMMARY_MAX, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+class InitiativeWriteSerializer(Serializer):
+    title = VisibleCharField(max_length=NAME_MAX)
+    summary = VisibleCharField(max_length=SUMMARY_MAX, required=False, allow_blank=True)
+    description = VisibleCharField(max_length=TEXT_MAX, required=False, allow_blank=True)
     categories = serializers.ListField(
         child=CityCategoryField(), required=False, max_length=50, allow_empty=True
     )
@@ -162,7 +164,7 @@ class InitiativeUpdateSerializer(InitiativeWriteSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class ManagedInitiativeField(serializers.PrimaryKeyRelatedField):
+class ManagedInitiativeField(IdRelatedField):
     """An initiative of a group the person administers."""
 
     def get_queryset(self):
@@ -171,16 +173,16 @@ class ManagedInitiativeField(serializers.PrimaryKeyRelatedField):
         return Initiative.objects.filter(group_id__in=admin_of)
 
 
-class NeedCreateSerializer(serializers.Serializer):
+class NeedCreateSerializer(Serializer):
     initiative = ManagedInitiativeField(help_text="An initiative of a group you administer.")
     kind = serializers.ChoiceField(choices=ResourceType.choices)
     quantity = serializers.DecimalField(**QTY_FIELD)
     unit = serializers.ChoiceField(choices=Unit.choices)
-    description = serializers.CharField(max_length=SUMMARY_MAX, required=False, allow_blank=True)
+    description = VisibleCharField(max_length=SUMMARY_MAX, required=False, allow_blank=True)
     deadline = serializers.DateField(required=False, allow_null=True)
 
 
-class SponsorSerializer(serializers.ModelSerializer):
+class SponsorSerializer(ModelSerializer):
     """A sponsor's public profile: no email address, no budget."""
 
     categories = CategoryRefSerializer(many=True, read_only=True)
@@ -189,7 +191,7 @@ class SponsorSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=ResourceType.choices), read_only=True
     )
     verified = serializers.BooleanField(source="is_verified", read_only=True)
-    website = serializers.CharField(read_only=True, help_text="A URL, or empty.")
+    website = VisibleCharField(read_only=True, help_text="A URL, or empty.")
 
     class Meta:
         model = Sponsor
@@ -208,9 +210,9 @@ class SponsorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OfferSerializer(serializers.ModelSerializer):
-    sponsor_name = serializers.CharField(source="sponsor.name", read_only=True)
-    initiative_title = serializers.CharField(source="initiative.title", read_only=True)
+class OfferSerializer(ModelSerializer):
+    sponsor_name = VisibleCharField(source="sponsor.name", read_only=True)
+    initiative_title = VisibleCharField(source="initiative.title", read_only=True)
 
     class Meta:
         model = Offer
@@ -234,7 +236,7 @@ class OfferSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class MySponsorField(serializers.PrimaryKeyRelatedField):
+class MySponsorField(IdRelatedField):
     """A sponsor of the current city the person is a member of."""
 
     def get_queryset(self):
@@ -244,29 +246,29 @@ class MySponsorField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class OpenNeedField(serializers.PrimaryKeyRelatedField):
+class OpenNeedField(IdRelatedField):
     """A need of a public initiative of the current city."""
 
     def get_queryset(self):
         return Need.objects.filter(initiative__in=selectors.public_initiatives())
 
 
-class OfferCreateSerializer(serializers.Serializer):
+class OfferCreateSerializer(Serializer):
     sponsor = MySponsorField(help_text="A sponsor you are a member of.")
     need = OpenNeedField()
     quantity = serializers.DecimalField(**QTY_FIELD)
-    message = serializers.CharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
-    conditions = serializers.CharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
+    message = VisibleCharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
+    conditions = VisibleCharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
 
 
-class OfferAcceptSerializer(serializers.Serializer):
+class OfferAcceptSerializer(Serializer):
     quantity = serializers.DecimalField(
         **QTY_FIELD, required=False, allow_null=True, help_text="Part of it; all by default."
     )
     lock_version = VersionField()
 
 
-class OfferAcceptedSerializer(serializers.Serializer):
+class OfferAcceptedSerializer(Serializer):
     offer = OfferSerializer()
     accepted = serializers.DecimalField(max_digits=14, decimal_places=2)
     matched = serializers.DecimalField(
@@ -275,24 +277,24 @@ class OfferAcceptedSerializer(serializers.Serializer):
     fund_exhausted = serializers.BooleanField()
 
 
-class OfferDeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
+class OfferDeclineSerializer(Serializer):
+    reason = VisibleCharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
     lock_version = VersionField()
 
 
-class InitiativeListParamsSerializer(serializers.Serializer):
-    group = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+class InitiativeListParamsSerializer(Serializer):
+    group = IdField(required=False)
     status = serializers.ChoiceField(choices=InitiativeStatus.choices, required=False)
-    district = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
-    category = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    district = IdField(required=False)
+    category = IdField(required=False)
 
 
-class NeedListParamsSerializer(serializers.Serializer):
-    initiative = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+class NeedListParamsSerializer(Serializer):
+    initiative = IdField(required=False)
     open = serializers.BooleanField(required=False, help_text="Only needs still open.")
 
 
-class OfferListParamsSerializer(serializers.Serializer):
+class OfferListParamsSerializer(Serializer):
     state = serializers.ChoiceField(choices=Offer.State.choices, required=False)
-    initiative = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
-    sponsor = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    initiative = IdField(required=False)
+    sponsor = IdField(required=False)

@@ -14,6 +14,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicideas import inputs
 from civicideas.api.concurrency import VersionSerializer, expected_version, request_version
 from civicideas.api.views import ERROR, CityBoundMixin
 from sponsors import rules, selectors, services
@@ -161,7 +162,7 @@ class InitiativeViewSet(
         services.initiative_publish(
             initiative=self.get_object(), by=request.user, expected_version=request_version(request)
         )
-        return self._fresh(int(pk or 0))
+        return self._fresh(inputs.require_id(pk))
 
     @extend_schema(
         request=VersionSerializer,
@@ -173,7 +174,7 @@ class InitiativeViewSet(
         services.initiative_cancel(
             initiative=self.get_object(), by=request.user, expected_version=request_version(request)
         )
-        return self._fresh(int(pk or 0))
+        return self._fresh(inputs.require_id(pk))
 
     @extend_schema(
         request=VersionSerializer,
@@ -185,7 +186,7 @@ class InitiativeViewSet(
         services.initiative_complete(
             initiative=self.get_object(), by=request.user, expected_version=request_version(request)
         )
-        return self._fresh(int(pk or 0))
+        return self._fresh(inputs.require_id(pk))
 
 
 @extend_schema_view(
@@ -360,4 +361,4 @@ class OfferViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         services.offer_withdraw(offer=self.get_object(), by=request.user)
-        return self._fresh(int(pk or 0))
+        return self._fresh(inputs.require_id(pk))

@@ -16,13 +16,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicideas.api.fields import VisibleCharField
+from civicideas.api.serializers import ModelSerializer, Serializer
 from civicideas.api.views import ERROR, CityBoundMixin
 from civicideas.notifications import outbox, preferences
 from civicideas.notifications.kinds import kind_or_unknown
 from civicideas.notifications.models import Channel, Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     label = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
 
@@ -38,17 +40,17 @@ class NotificationSerializer(serializers.ModelSerializer):
         return kind_or_unknown(notification.kind).text(notification.payload)
 
 
-class MarkedSerializer(serializers.Serializer):
+class MarkedSerializer(Serializer):
     marked = serializers.IntegerField(help_text="How many notifications became read.")
 
 
-class PreferenceSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    label = serializers.CharField()
+class PreferenceSerializer(Serializer):
+    kind = VisibleCharField()
+    label = VisibleCharField()
     channel = serializers.ChoiceField(choices=Channel.choices)
 
 
-class PreferencesUpdateSerializer(serializers.Serializer):
+class PreferencesUpdateSerializer(Serializer):
     choices = serializers.DictField(
         child=serializers.ChoiceField(choices=Channel.choices),
         allow_empty=False,
@@ -61,7 +63,7 @@ class PreferencesUpdateSerializer(serializers.Serializer):
         return value
 
 
-class PreferencesUpdatedSerializer(serializers.Serializer):
+class PreferencesUpdatedSerializer(Serializer):
     changed = serializers.IntegerField()
     preferences = PreferenceSerializer(many=True)
 

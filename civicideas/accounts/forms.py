@@ -1,0 +1,36 @@
+"""The sign-up form: allauth's, made safe against simultaneous sign-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import SignupForm
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+
+class CitySignupForm(SignupForm):
+    """allauth's sign-up form, with the e-mail check made race-free.
+
+    allauth checks that the address is free in ``clean()`` and creates the
+    account later in ``save()``. Two people (or one double-clicking, or a
+    script) signing up with one new address at the same moment both pass the
+    check, and the loser's ``INSERT`` hit the unique key on the e-mail: an
+    ``IntegrityError`` and a 500. Here the account is written in a savepoint;
+    when the insert loses to an account that now exists with that address,
+    the loser gets the ordinary answer for a taken address (with enumeration
+    prevention: the same "verification sent" page, and the owner gets the
+    "account already exists" e-mail), exactly as if it had come a second later.
+    """
+
+    def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            email = self.cleaned_data.get("email") or ""
+            if not get_user_model().objects.filter(email__iexact=email).exists():
+                raise  # some other constraint: not ours to hide
+            self.account_already_exists = True
+            return super().try_save(request)
