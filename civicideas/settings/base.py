@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from .storage import default_storage_from_url, is_local, media_csp_sources
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -198,10 +200,17 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Uploads: local files under MEDIA_ROOT, or an S3-compatible object store,
+# private with signed URLs (civicideas/settings/storage.py, docs/operations.md).
+MEDIA_STORAGE_URL = env("MEDIA_STORAGE_URL", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_url(MEDIA_STORAGE_URL, media_root=MEDIA_ROOT),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Whether the platform answers MEDIA_URL itself (civicideas.media): yes for
+# local files, unless a web server in front serves MEDIA_ROOT; never for an
+# object store, whose signed URLs point at the store.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=is_local(STORAGES["default"]))
 
 
 # --- Email (Django 6.1 MAILERS) ------------------------------------------
@@ -278,7 +287,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
+    # Uploads kept in an object store are shown from its (signed) URLs.
+    "img-src": [CSP.SELF, "data:", *media_csp_sources(STORAGES["default"])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
