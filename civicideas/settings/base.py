@@ -119,11 +119,18 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
-# Used only by `manage.py setup_database` to create the role and database.
+# Used only by `manage.py setup_database` (to create the role and database)
+# and by `manage.py backup`/`restore`, which must not be bound by row-level
+# security (a superuser or a BYPASSRLS role; docs/operations.md, "Backups").
 DATABASE_ADMIN_URL = env(
     "DATABASE_ADMIN_URL", default="postgres://postgres@127.0.0.1:5432/postgres"
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `manage.py backup` writes here unless given --output; pg_dump and
+# pg_restore come from PATH unless POSTGRES_BIN_DIR names their directory
+# (e.g. /usr/lib/postgresql/16/bin to match a newer server).
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+POSTGRES_BIN_DIR = env("POSTGRES_BIN_DIR", default="")
 
 # --- Redis: cache (rate limits, throttles, page cache), Celery broker -----
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
