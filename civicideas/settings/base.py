@@ -217,7 +217,10 @@ STORAGES = {
 # Whether the platform answers MEDIA_URL itself (civicideas.media): yes for
 # local files, unless a web server in front serves MEDIA_ROOT; never for an
 # object store, whose signed URLs point at the store.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=is_local(STORAGES["default"]))
+# Empty counts as unset (docker-compose passes every variable through).
+SERVE_MEDIA = (
+    env.bool("SERVE_MEDIA") if env.str("SERVE_MEDIA", default="") else is_local(STORAGES["default"])
+)
 
 
 # --- Email (Django 6.1 MAILERS) ------------------------------------------
