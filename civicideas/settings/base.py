@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -214,6 +215,14 @@ STORAGES = {
     "default": default_storage_from_url(MEDIA_STORAGE_URL, media_root=MEDIA_ROOT),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# A page kept by the page cache carries the URLs signed when it was rendered:
+# they must outlive it by a margin, or cached pages show broken images.
+_signed_expiry = STORAGES["default"].get("OPTIONS", {}).get("querystring_expire")
+if _signed_expiry and _signed_expiry < 2 * PAGE_CACHE_SECONDS:
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE_URL: expire={_signed_expiry} must be at least twice "
+        f"PAGE_CACHE_SECONDS ({PAGE_CACHE_SECONDS}): cached pages carry signed URLs."
+    )
 # Whether the platform answers MEDIA_URL itself (civicideas.media): yes for
 # local files, unless a web server in front serves MEDIA_ROOT; never for an
 # object store, whose signed URLs point at the store.

@@ -230,3 +230,16 @@ def test_a_hanging_storage_is_reported_within_the_probe_deadline(settings):
     response = Client().get("/readyz", HTTP_HOST="10.0.0.7")
     assert time.monotonic() - started < STORAGE_TIMEOUT_SECONDS + 1
     assert (response.status_code, response.json()["storage"]) == (200, "down")
+
+
+def test_signed_urls_must_outlive_the_page_cache():
+    """A cached page carries the URLs signed when it was rendered: a shorter
+    expiry than the page cache would show broken images, so it does not start."""
+    from tests.ops.conftest import manage
+
+    env = {"DJANGO_SETTINGS_MODULE": "civicideas.settings.dev", "PAGE_CACHE_SECONDS": "60"}
+    refused = manage("check", env={**env, "MEDIA_STORAGE_URL": "s3://bucket?expire=100"})
+    assert refused.returncode == 1
+    assert "at least twice PAGE_CACHE_SECONDS (60)" in refused.stderr
+    accepted = manage("check", env={**env, "MEDIA_STORAGE_URL": "s3://bucket?expire=120"})
+    assert accepted.returncode == 0, accepted.stderr
