@@ -204,3 +204,38 @@ def test_restore_refuses_the_configured_database_which_is_not_empty(two_cities, 
     with pytest.raises(CommandError, match="not empty"):
         call_command("restore", target)
     assert settings.DATABASES["default"]["NAME"] == connection.settings_dict["NAME"]
+
+
+def test_the_demo_survives_a_backup_and_restore(
+    transactional_db, restored_name, settings, tmp_path, monkeypatch
+):
+    """The issue's own scenario: the demo backed up, restored into a new
+    database with the same rows per table, and its pages rendered from it."""
+    from civicideas.tenancy.models import City
+    from ideas.models import Challenge
+
+    use_storage(settings, tmp_path / "media")
+    call_command("seed_demo", "--password", "demo-pass-123", stdout=io.StringIO())
+    target = tmp_path / "backup"
+    call_command("backup", output=target, stdout=io.StringIO())
+    manifest = json.loads((target / "manifest.json").read_text())
+    call_command("restore", target, database=restored_name, stdout=io.StringIO())
+    assert counts_in(restored_name) == manifest["tables"]
+
+    pages = []
+    for city in City.objects.all():
+        with city_context(city):
+            challenge = Challenge.objects.order_by("pk").first()
+            idea = Idea.objects.public().order_by("pk").first()
+        pages.append((city, ["/", f"/challenges/{challenge.slug}/", f"/ideas/{idea.pk}/"]))
+    assert len(pages) >= 2
+    connection.close()
+    monkeypatch.setitem(connection.settings_dict, "NAME", restored_name)
+    try:
+        for city, paths in pages:
+            client = Client(HTTP_HOST=host_of(city))
+            for path in paths:
+                assert client.get(path).status_code == 200, (city.slug, path)
+    finally:
+        connection.close()
+        monkeypatch.undo()
