@@ -19,12 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import InMemoryStorage
+from django.core.files.storage import InMemoryStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
+from civicideas.ops.backup import storage_files
 from civicideas.ops.health import STORAGE_TIMEOUT_SECONDS
 from civicideas.settings.storage import default_storage_from_url, media_csp_sources
 from civicideas.tenancy import city_context
@@ -181,6 +182,9 @@ def test_submitted_image_is_stored_privately_and_read_through_its_signed_url(cit
     with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - loopback moto
         body = answer.read()
     assert Image.open(io.BytesIO(body)).size == (40, 30)
+
+    # Backups list the store through the same storage API.
+    assert image.image.name in list(storage_files(default_storage))
 
     # The platform never proxies an object store's files at /media/.
     assert browser.get(f"/media/{image.image.name}").status_code == 404
