@@ -9,8 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=civicideas.settings.production
 
 # gettext compiles the translations; libpq-free: psycopg[binary] ships its own.
+# postgresql-client: pg_dump/pg_restore for `manage.py backup`/`restore`
+# (Debian 13's version 17, newer than the server's 16, as they must be).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -31,7 +33,7 @@ RUN pip install --no-deps -e . \
 RUN SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home-dir /app civicideas \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/backups \
     && chown -R civicideas /app/var
 
 USER civicideas

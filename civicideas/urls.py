@@ -1,6 +1,19 @@
+import re
+
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from civicideas.media import serve_media
+
+# Uploads on this host's storage (civicideas.media; the view answers 404
+# unless SERVE_MEDIA). A MEDIA_URL on another host (a CDN) needs no route.
+media_urlpatterns = (
+    [re_path(rf"^{re.escape(settings.MEDIA_URL.strip('/'))}/(?P<path>.+)$", serve_media)]
+    if settings.MEDIA_URL.startswith("/")
+    else []
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,6 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("civicideas.api.urls")),
     path("", include("civicideas.accounts.urls")),
+    *media_urlpatterns,
     path("", include("civicideas.pages.urls")),
     path("", include("ideas.urls")),
     path("", include("sponsors.urls")),

@@ -1,5 +1,5 @@
 """Reachability of the services the platform needs: PostgreSQL, Redis (the
-cache) and the Celery broker (Redis too, by default).
+cache), the Celery broker (Redis too, by default) and the upload storage.
 
 Each check answers ``None`` when the service is fine, or a short reason, and
 never raises: ``/healthz``, ``/readyz`` and ``manage.py preflight`` turn the
@@ -9,16 +9,23 @@ makes the answer quick rather than hanging the prober.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from enum import StrEnum
 from urllib.parse import urlsplit
 
 import psycopg
 import redis
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 
 DATABASE_TIMEOUT_SECONDS = 3
 REDIS_TIMEOUT_SECONDS = 1
+STORAGE_TIMEOUT_SECONDS = 2
+#: A name that never exists: asking for it costs one HEAD (object store) or
+#: one stat (local files), and needs no write permission.
+STORAGE_PROBE_NAME = "healthz-probe"
 
 
 def check_database() -> str | None:
@@ -65,6 +72,27 @@ def check_broker(url: str | None = None) -> str | None:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
     except Exception as exc:  # noqa: BLE001
         return type(exc).__name__
+    return None
+
+
+def check_storage() -> str | None:
+    """None when the upload storage answers whether a file exists.
+
+    Run in a worker thread with its own deadline: the storage API has no
+    timeout of its own (the S3 client's are set in settings, but a local
+    mount such as NFS can hang), and a prober must get an answer quickly.
+    """
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storage-probe")
+    try:
+        future = executor.submit(default_storage.exists, STORAGE_PROBE_NAME)
+        future.result(timeout=STORAGE_TIMEOUT_SECONDS)
+    except FutureTimeout:
+        return "timeout"
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__
+    finally:
+        # A hung probe is left to finish on its own rather than block us.
+        executor.shutdown(wait=False, cancel_futures=True)
     return None
 
 

@@ -14,6 +14,10 @@ What each part's absence means (docs/operations.md):
   bypassed, notifications wait in the outbox. Both endpoints stay 200 and say
   ``degraded: redis`` — a load balancer must not take every web node out
   because of Redis.
+* **storage** (uploads) unreachable: pages render (an object store's URLs
+  are signed locally), but uploads fail and images may not load. Only
+  ``/readyz`` checks it, and says ``degraded: storage`` with a 200, for the
+  same reason.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from civicideas.ops.health import check_broker, check_database, check_redis
+from civicideas.ops.health import check_broker, check_database, check_redis, check_storage
 
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
@@ -48,7 +52,8 @@ class HealthCheckMiddleware:
     """Answer ``/healthz`` and ``/readyz`` with each part's state.
 
     ``/healthz`` checks the database and the cache; ``/readyz`` reports every
-    part the web process relies on (database, cache, Celery broker). Both
+    part the web process relies on (database, cache, Celery broker, upload
+    storage). Both
     answer 503 only when the database is down, and name what is down or
     degraded so whoever is paged knows which one to look at.
     """
@@ -64,6 +69,7 @@ class HealthCheckMiddleware:
                 "database": check_database(),
                 "redis": check_redis(),
                 "broker": check_broker(),
+                "storage": check_storage(),
             }
         else:
             return self.get_response(request)

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from .storage import default_storage_from_url, is_local, media_csp_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -117,11 +120,18 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
-# Used only by `manage.py setup_database` to create the role and database.
+# Used only by `manage.py setup_database` (to create the role and database)
+# and by `manage.py backup`/`restore`, which must not be bound by row-level
+# security (a superuser or a BYPASSRLS role; docs/operations.md, "Backups").
 DATABASE_ADMIN_URL = env(
     "DATABASE_ADMIN_URL", default="postgres://postgres@127.0.0.1:5432/postgres"
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `manage.py backup` writes here unless given --output; pg_dump and
+# pg_restore come from PATH unless POSTGRES_BIN_DIR names their directory
+# (e.g. /usr/lib/postgresql/16/bin to match a newer server).
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+POSTGRES_BIN_DIR = env("POSTGRES_BIN_DIR", default="")
 
 # --- Redis: cache (rate limits, throttles, page cache), Celery broker -----
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -199,10 +209,28 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Uploads: local files under MEDIA_ROOT, or an S3-compatible object store,
+# private with signed URLs (civicideas/settings/storage.py, docs/operations.md).
+MEDIA_STORAGE_URL = env("MEDIA_STORAGE_URL", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_url(MEDIA_STORAGE_URL, media_root=MEDIA_ROOT),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# A page kept by the page cache carries the URLs signed when it was rendered:
+# they must outlive it by a margin, or cached pages show broken images.
+_signed_expiry = STORAGES["default"].get("OPTIONS", {}).get("querystring_expire")
+if _signed_expiry and _signed_expiry < 2 * PAGE_CACHE_SECONDS:
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE_URL: expire={_signed_expiry} must be at least twice "
+        f"PAGE_CACHE_SECONDS ({PAGE_CACHE_SECONDS}): cached pages carry signed URLs."
+    )
+# Whether the platform answers MEDIA_URL itself (civicideas.media): yes for
+# local files, unless a web server in front serves MEDIA_ROOT; never for an
+# object store, whose signed URLs point at the store.
+# Empty counts as unset (docker-compose passes every variable through).
+SERVE_MEDIA = (
+    env.bool("SERVE_MEDIA") if env.str("SERVE_MEDIA", default="") else is_local(STORAGES["default"])
+)
 
 
 # --- Email (Django 6.1 MAILERS) ------------------------------------------
@@ -279,7 +307,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
+    # Uploads kept in an object store are shown from its (signed) URLs.
+    "img-src": [CSP.SELF, "data:", *media_csp_sources(STORAGES["default"])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -18,6 +18,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+SERVE_MEDIA = True
 # Static files come from the app directories (finders); nothing is collected.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

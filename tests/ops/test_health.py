@@ -61,9 +61,10 @@ def test_redis_down_is_degraded_not_down(settings, closed_port):
 @pytest.mark.django_db
 def test_readiness_reports_each_part(settings, closed_port):
     status, body, _ = get_health(path="/readyz")
+    # Since issue 18, /readyz checks the upload storage too ("storage").
     assert (status, body) == (
         200,
-        {"database": "ok", "redis": "ok", "broker": "ok", "status": "ok"},
+        {"database": "ok", "redis": "ok", "broker": "ok", "storage": "ok", "status": "ok"},
     )
     settings.REDIS_URL = settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port}/0"
     status, body, elapsed = get_health("10.0.0.7:8000", path="/readyz")
@@ -72,6 +73,7 @@ def test_readiness_reports_each_part(settings, closed_port):
         "database": "ok",
         "redis": "down",
         "broker": "down",
+        "storage": "ok",
         "status": "degraded: broker, redis",
     }
     assert elapsed < 4
