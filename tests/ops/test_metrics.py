@@ -105,7 +105,9 @@ def test_the_right_token_gets_the_metrics_on_any_host(metrics_token, city, host)
 
 @pytest.mark.django_db
 def test_only_get_and_head(metrics_token):
-    response = Client().post("/metrics", HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    response = Client().post(
+        "/metrics", HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {TOKEN}"
+    )
     assert response.status_code == 405
 
 
