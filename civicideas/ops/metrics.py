@@ -214,6 +214,20 @@ def multiprocess_dir() -> str:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
+def empty_multiprocess_dir() -> None:
+    """Remove the metric files of earlier runs (a restarted container keeps
+    its files; a new process reusing an old pid would add to its values).
+    Call once per host process group before any metric is written: gunicorn's
+    ``on_starting``, Celery's ``worker_init``."""
+    directory = multiprocess_dir()
+    if not directory:
+        return
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith(".db"):
+            os.remove(os.path.join(directory, name))
+
+
 def exposition() -> bytes:
     """Every metric in Prometheus' text format: the processes' own (summed
     over all processes in multiprocess mode) then the scrape-time ones."""

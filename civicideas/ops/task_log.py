@@ -86,6 +86,12 @@ def task_finished(task_id: str = "", task: Any = None, state: str | None = None,
         logs.leave_context(token)
 
 
+@signals.worker_init.connect(dispatch_uid="civicideas.ops.task_log.init")
+def reset_metrics(**_: Any) -> None:
+    """Start the worker's metrics from zero (multiprocess mode)."""
+    metrics.empty_multiprocess_dir()
+
+
 @signals.worker_ready.connect(dispatch_uid="civicideas.ops.task_log.exporter")
 def start_exporter(**_: Any) -> None:
     """Serve the worker's metrics when ``CELERY_METRICS_PORT`` is set."""
