@@ -126,11 +126,19 @@ class ContextFilter(logging.Filter):
         return True
 
 
+#: Extras Django attaches that are objects, not fields: ``django.request``'s
+#: ``request`` (its repr holds the query string) and ``django.server``'s socket.
+_SKIPPED_EXTRAS = frozenset({"request", "server_time"})
+
+
 def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
     return {
         key: value
         for key, value in vars(record).items()
-        if key not in _RECORD_ATTRIBUTES and not key.startswith("_")
+        if key not in _RECORD_ATTRIBUTES
+        and key not in _SKIPPED_EXTRAS
+        and not key.startswith("_")
+        and not hasattr(value, "META")  # any other request object
     }
 
 

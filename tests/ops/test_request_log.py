@@ -147,3 +147,14 @@ def test_text_format_is_one_readable_line():
     assert "INFO" in line and "civicideas.test" in line and "hello world" in line
     assert "status=200" in line
     assert "\n" not in line
+
+
+@pytest.mark.django_db
+def test_djangos_own_request_warnings_do_not_leak_the_query_string(city):
+    """``django.request`` logs 404s with the request object as an extra; its
+    repr holds the query string, so it is not written."""
+    with captured_logs("django.request") as logs:
+        Client().get("/no-such-page/?token=s3cr3t", HTTP_HOST=host_of(city))
+    assert logs.lines(), "Django logs the 404"
+    assert "s3cr3t" not in logs.text()
+    assert logs.lines()[0]["status_code"] == 404
