@@ -30,6 +30,7 @@ import hmac
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -284,18 +285,19 @@ class MetricsMiddleware:
 # --- Celery workers -----------------------------------------------------------------------------
 
 
-def start_worker_exporter(port: int, address: str = "127.0.0.1") -> None:
+def start_worker_exporter(port: int, address: str = "127.0.0.1") -> Any:
     """Serve this worker host's metrics on ``address:port`` (the worker's
-    counters: deliveries, match recomputes, task durations). Celery workers
+    counters: deliveries, match recomputes, task durations) in a daemon
+    thread; returns the server (``shutdown()`` stops it). Celery workers
     answer no HTTP, so a worker exposes its own metrics on a port of its
     own, reachable only inside the deployment network (no token: bind it to
     a private address). Called on ``worker_ready`` when
     ``CELERY_METRICS_PORT`` is set (``task_log``)."""
     from prometheus_client import start_http_server
 
+    registry = REGISTRY
     if multiprocess_dir():
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        start_http_server(port, addr=address, registry=registry)
-    else:
-        start_http_server(port, addr=address)
+    server, _thread = start_http_server(port, addr=address, registry=registry)
+    return server

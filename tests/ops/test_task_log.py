@@ -104,3 +104,24 @@ def test_request_id_survives_the_round_trip_through_the_broker(broker, city):
     (line,) = captured.lines()
     assert line["request_id"] == "round-trip-1"
     assert line["city"] == "riverton"
+
+
+def test_a_worker_serves_its_own_metrics_on_its_port(closed_port):
+    """CELERY_METRICS_PORT: the worker's counters on a port of its own."""
+    import urllib.request
+
+    from civicideas.ops.metrics import start_worker_exporter
+
+    TASK_DURATION.labels(task="tests.ops.exported", state="SUCCESS").observe(0.2)
+    server = start_worker_exporter(closed_port)
+    try:
+        url = f"http://127.0.0.1:{closed_port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body = response.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (
+        'civicideas_celery_task_duration_seconds_count{state="SUCCESS",task="tests.ops.exported"}'
+        in body
+    )
