@@ -149,6 +149,30 @@ def test_outbox_depth_and_oldest_age_reflect_the_rows(metrics_token, city, other
 
 
 @pytest.mark.django_db
+def test_oldest_pending_age_is_that_of_the_oldest_pending_row(metrics_token, city):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from civicideas.notifications.models import Notification
+    from civicideas.tenancy.context import city_context
+
+    person = UserFactory()
+    old = add_notification(city, person)
+    add_notification(city, person)
+    older_but_sent = add_notification(city, person, state="sent")
+    with city_context(city):
+        Notification.objects.filter(pk=old.pk).update(
+            created_at=timezone.now() - timedelta(minutes=10)
+        )
+        Notification.objects.filter(pk=older_but_sent.pk).update(
+            created_at=timezone.now() - timedelta(days=3)
+        )
+    age = value(scrape(), "civicideas_notification_outbox_oldest_pending_age_seconds")
+    assert 600 <= age < 700
+
+
+@pytest.mark.django_db
 def test_queue_lengths_come_from_the_broker(metrics_token, settings):
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     queue = "celery"
