@@ -125,3 +125,25 @@ def test_a_worker_serves_its_own_metrics_on_its_port(closed_port):
         'civicideas_celery_task_duration_seconds_count{state="SUCCESS",task="tests.ops.exported"}'
         in body
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_queued_on_commit_of_a_request_carries_its_request_id(broker, city, rf):
+    """The project queues tasks with ``transaction.on_commit``; the request's
+    transaction commits inside ``RequestLogMiddleware`` (the city middleware
+    is further in), so the message still gets the request id."""
+    from django.db import transaction
+    from django.http import HttpResponse
+
+    from civicideas.ops.request_log import RequestLogMiddleware
+
+    city_id = city.pk
+
+    def view(request):
+        with transaction.atomic():
+            transaction.on_commit(lambda: sweep_city.apply_async(args=[city_id], queue=QUEUE))
+        return HttpResponse("ok")
+
+    response = RequestLogMiddleware(view)(rf.get("/", HTTP_X_REQUEST_ID="commit-req-1"))
+    assert response["X-Request-ID"] == "commit-req-1"
+    assert published_headers(broker)["request_id"] == "commit-req-1"
