@@ -33,10 +33,13 @@ RUN pip install --no-deps -e . \
 RUN SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home-dir /app civicideas \
-    && mkdir -p /app/var/media /app/var/backups \
+    && mkdir -p /app/var/media /app/var/backups /app/var/prometheus \
     && chown -R civicideas /app/var
 
 USER civicideas
 EXPOSE 8000
 
-CMD ["gunicorn", "civicideas.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# deploy/gunicorn.conf.py: workers, and the hooks of multiprocess metrics
+# (PROMETHEUS_MULTIPROC_DIR, emptied at start); requests are logged by the app.
+ENV PROMETHEUS_MULTIPROC_DIR=/app/var/prometheus
+CMD ["gunicorn", "civicideas.wsgi", "-c", "deploy/gunicorn.conf.py"]

@@ -55,7 +55,7 @@ def _view_is_flagged(func: Any) -> bool:
     return any(getattr(getattr(func, attr, None), _FLAG, False) for attr in ("view_class", "cls"))
 
 
-def _known_user(request: HttpRequest) -> Any:
+def known_user(request: HttpRequest) -> Any:
     """The request's user if it was already looked up, else None.
 
     Never triggers the lookup: this runs on every response, including ones
@@ -80,7 +80,7 @@ def is_private(request: HttpRequest) -> bool:
     if _view_is_flagged(match.func):
         return True
     if API_NAMESPACE in match.namespaces:
-        user = _known_user(request)
+        user = known_user(request)
         return bool(user is not None and user.is_authenticated)
     return False
 
@@ -91,7 +91,7 @@ def apply_cache_policy(request: HttpRequest, response: HttpResponse) -> HttpResp
         response.headers.pop("Cache-Control", None)
         add_never_cache_headers(response)
         return response
-    user = _known_user(request)
+    user = known_user(request)
     if user is not None and user.is_authenticated and "Cache-Control" not in response:
         patch_cache_control(response, private=True)
     return response

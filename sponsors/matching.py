@@ -46,6 +46,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from civicideas.ops.metrics import MATCH_RECOMPUTE_DURATION
 from civicideas.tenancy.context import city_context, current_city
 from sponsors.models import ResourceType, Sponsor
 
@@ -256,7 +257,7 @@ def recompute_sponsors(sponsor_ids: list[int]) -> int:
     """Replace the stored matches of these sponsors (one statement).
     Precondition: inside the sponsors' ``city_context``."""
     city = current_city()
-    with connection.cursor() as cursor:
+    with MATCH_RECOMPUTE_DURATION.labels(scope="sponsors").time(), connection.cursor() as cursor:
         _no_jit(cursor)
         cursor.execute(
             "DELETE FROM sponsors_sponsormatch WHERE sponsor_id = ANY(%s)", [sponsor_ids]
@@ -282,7 +283,7 @@ def recompute_initiative(initiative_id: int) -> int:
     simply loses its rows. (A sponsor that loses a row keeps ``TOP_K - 1``
     until its own or the nightly full recompute.)"""
     city = current_city()
-    with connection.cursor() as cursor:
+    with MATCH_RECOMPUTE_DURATION.labels(scope="initiative").time(), connection.cursor() as cursor:
         _no_jit(cursor)
         cursor.execute(
             "DELETE FROM sponsors_sponsormatch WHERE initiative_id = %s", [initiative_id]

@@ -54,6 +54,7 @@ from civicideas.notifications.mime import NotificationEmail
 from civicideas.notifications.models import DIGEST_CHANNELS, Channel, Notification
 from civicideas.notifications.preferences import channel_for, chosen_channels, roles_of
 from civicideas.notifications.unsubscribe import make_token
+from civicideas.ops.metrics import DELIVERIES
 from civicideas.pages.branding import brand_palette
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.models import City
@@ -351,6 +352,13 @@ class Outcome:
     refused: int = 0
 
 
+def count_outcome(outcome: Outcome) -> None:
+    """Add a delivery run's outcome to ``civicideas_notification_deliveries``."""
+    for name in ("sent", "failed", "retry", "digest", "skipped"):
+        if value := getattr(outcome, name):
+            DELIVERIES.labels(outcome=name).inc(value)
+
+
 def deliver(ids: Sequence[int]) -> Outcome:
     """Deliver these notifications of the current city (see the module docstring)."""
     if not transaction.get_connection().in_atomic_block:
@@ -400,6 +408,7 @@ def deliver(ids: Sequence[int]) -> Outcome:
     bulk_set(
         Notification, claimed, ["state", "channel", "attempts", "last_error", "due_at", "sent_at"]
     )
+    count_outcome(outcome)
     if retries:
         city_id = city.pk
 

@@ -53,6 +53,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 
 from civicideas.cache_policy import is_private
+from civicideas.ops.metrics import PAGE_CACHE
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +237,7 @@ def anonymous_page(
             if not _available() or not _cacheable_request(request):
                 response = view(request, *args, **kwargs)
                 response.headers.setdefault(STATUS_HEADER, "bypass")
+                PAGE_CACHE.labels(result="bypass").inc()
                 _apply_cookies(request, response)
                 return response
             names = list(scopes(request, *args, **kwargs))
@@ -251,6 +253,7 @@ def anonymous_page(
                 content_type, content = cached
                 response = HttpResponse(content, content_type=content_type)
                 response[STATUS_HEADER] = "hit"
+                PAGE_CACHE.labels(result="hit").inc()
                 _apply_cookies(request, response)
                 return response
             response = view(request, *args, **kwargs)
@@ -264,6 +267,7 @@ def anonymous_page(
                 response[STATUS_HEADER] = "miss"
             else:
                 response.headers.setdefault(STATUS_HEADER, "bypass")
+            PAGE_CACHE.labels(result=response[STATUS_HEADER]).inc()
             _apply_cookies(request, response)
             return response
 

@@ -13,6 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.ops.logs import logging_config
+from civicideas.ops.sentry import init_sentry
+
 from .storage import default_storage_from_url, is_local, media_csp_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -67,13 +70,19 @@ INSTALLED_APPS = [
 # early (static files, /healthz, an unknown host's 404), error pages and
 # redirects (docs/security.md, "Headers and caching"), including the 503 that
 # handler500 gives when the database is down (docs/security.md, "Faults").
+# RequestLogMiddleware comes right after them: it gives every request its id
+# (X-Request-ID), counts its queries and writes its log line and metrics,
+# whoever answers it; /metrics, like /healthz, is answered on any host before
+# the city middleware (docs/operations.md, "Logs" and "Metrics").
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civicideas.cache_policy.PrivatePageMiddleware",
+    "civicideas.ops.request_log.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "civicideas.ops.middleware.HealthCheckMiddleware",
+    "civicideas.ops.metrics.MetricsMiddleware",
     "civicideas.tenancy.middleware.CityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "civicideas.tenancy.middleware.CityLanguageMiddleware",
@@ -102,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicideas.tenancy.context_processors.city",
+                "civicideas.pages.context_processors.site",
             ],
         },
     },
@@ -317,7 +327,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 # Health and readiness are probed over plain HTTP inside the deployment network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# So is /metrics, scraped with its bearer token (METRICS_TOKEN below).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # --- REST API --------------------------------------------------------------
 # JSON in, JSON out (never HTML); see civicideas/api/.
@@ -376,13 +387,37 @@ SPECTACULAR_SETTINGS = {
 # --- Demo ------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="civicideas-demo")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Unknown hosts are answered with a 404 page; no need to log each one.
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
-    },
-}
+# Where the platform's source code is offered to its users (AGPL-3.0 section
+# 13): the footer links to it. A deployment running modified code must point
+# it at that code.
+SOURCE_CODE_URL = env("SOURCE_CODE_URL", default="https://github.com/civicideas/civicideas")
+
+# --- Logs, metrics, error tracking (docs/operations.md) --------------------
+# One JSON object per line (LOG_FORMAT=json, production's default) or one
+# readable line (text), each with the request id, city and user id
+# (civicideas/ops/logs.py).
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+# Bearer token of GET /metrics (Prometheus format); no token: no endpoint.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# A Celery worker serves its own metrics on this port when set (no token:
+# bind CELERY_METRICS_ADDRESS to a private interface).
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=None)
+CELERY_METRICS_ADDRESS = env("CELERY_METRICS_ADDRESS", default="127.0.0.1")
+# Errors go to Sentry when SENTRY_DSN is set (personal data scrubbed,
+# civicideas/ops/sentry.py); otherwise, when ADMINS (comma-separated
+# addresses) is set, they are e-mailed to ADMINS.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+ADMINS = env.list("ADMINS", default=[])
+init_sentry(
+    SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    release=SENTRY_RELEASE,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)
+LOGGING = logging_config(
+    log_format=LOG_FORMAT, level=LOG_LEVEL, mail_admins=bool(ADMINS) and not SENTRY_DSN
+)

@@ -10,7 +10,7 @@ protection are in ``base`` because development should break the same way.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import ADMINS, LOG_LEVEL, SENTRY_DSN, env, logging_config
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -35,3 +35,9 @@ CSRF_COOKIE_SECURE = True
 # subdomain) cannot plant a session or CSRF cookie for this one.
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Log shippers parse one JSON object per line (civicideas/ops/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logging_config(
+    log_format=LOG_FORMAT, level=LOG_LEVEL, mail_admins=bool(ADMINS) and not SENTRY_DSN
+)

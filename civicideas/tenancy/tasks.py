@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from celery import shared_task
+from celery import current_task, shared_task
 
 from civicideas.tenancy.context import city_context
 
@@ -47,6 +47,15 @@ def _load_city(city_id: int) -> City:
         raise UnknownCity(f"No city with id {city_id!r}; the task was not run.") from exc
 
 
+def _note_city(city: City) -> None:
+    """Leave the city's slug on the running task's request, for the line
+    ``civicideas.ops.task_log`` writes when the task ends (after the city
+    context has been left)."""
+    task = current_task
+    if task and task.request is not None:
+        task.request.city_slug = city.slug
+
+
 def city_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
     """``shared_task`` whose body runs in ``city_context(City(city_id))``.
 
@@ -60,6 +69,7 @@ def city_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., An
         @wraps(func)
         def run_in_city(city_id: int, *args: Any, **kwargs: Any) -> Any:
             city = _load_city(city_id)
+            _note_city(city)
             with city_context(city):
                 return func(*args, **kwargs)
 

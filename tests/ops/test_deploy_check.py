@@ -58,5 +58,5 @@ def test_production_security_settings():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "False True True True True ('HTTP_X_FORWARDED_PROTO', 'https') same-origin True "
-        "['^healthz$', '^readyz$']"
+        "['^healthz$', '^readyz$', '^metrics$']"
     )

@@ -245,3 +245,18 @@ def test_messages_partial_renders_alone_for_htmx_responses(rf):
     assert '<div class="messages" role="status">' in html
     assert "Saved." in html
     assert "<main" not in html
+
+
+@pytest.mark.parametrize("host", ["riverton.localhost", "localhost", "nowhere.example"])
+def test_footer_links_to_the_source_code_everywhere(city, settings, host):
+    """AGPL-3.0 section 13: every page offers the source to its users."""
+    settings.SOURCE_CODE_URL = "https://code.example/city/civicideas"
+    html = _html(Client(HTTP_HOST=host).get("/"))
+    footer = html[html.index("<footer") : html.index("</footer>")]
+    assert '<a href="https://code.example/city/civicideas">Source code</a>' in footer
+
+
+def test_source_code_link_is_escaped(city_client, settings):
+    settings.SOURCE_CODE_URL = 'https://x.example/"><script>alert(1)</script>'
+    html = _html(city_client.get("/"))
+    assert "<script>alert(1)</script>" not in html
