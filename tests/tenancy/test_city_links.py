@@ -19,7 +19,12 @@ from civicideas.tenancy.roles import Role
 from ideas.models import Challenge, ChallengeCategory, ChallengeDistrict
 from sponsors.models import InitiativeCategory, SponsorCategory, SponsorDistrict
 from tests.conftest import client_for, host_of, make_member
-from tests.ideas.factories import CategoryFactory, ChallengeFactory, DistrictFactory
+from tests.ideas.factories import (
+    CategoryFactory,
+    ChallengeFactory,
+    DistrictFactory,
+    challenge_data,
+)
 from tests.sponsors.factories import InitiativeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db
@@ -289,18 +294,17 @@ def test_set_add_and_remove_need_no_through_defaults_in_a_city_and_across_cities
 
 
 def _challenge_post(challenge, **extra):
-    data = {
-        "title": challenge.title,
-        "slug": challenge.slug,
-        "summary": "",
-        "description": "",
-        "phase": challenge.phase,
-        "report_hide_threshold": 3,
-        "require_verified_email": "on",
-        "supports_enabled": "on",
-    }
-    data.update(extra)
-    return data
+    """The challenge admin's form as read now (with its current version)."""
+    return (
+        challenge_data(
+            challenge,
+            title=challenge.title,
+            slug=challenge.slug,
+            description="",
+            phase=challenge.phase,
+        )
+        | extra
+    )
 
 
 def test_city_admin_and_platform_admin_set_a_challenges_categories(city, two):
