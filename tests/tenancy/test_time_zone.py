@@ -43,9 +43,7 @@ def commented_idea(city: City):
 
 
 def idea_page(city: City, idea) -> str:
-    response = Client(HTTP_HOST=host_of(city), HTTP_ACCEPT_LANGUAGE="en").get(
-        f"/ideas/{idea.pk}/"
-    )
+    response = Client(HTTP_HOST=host_of(city), HTTP_ACCEPT_LANGUAGE="en").get(f"/ideas/{idea.pk}/")
     assert response.status_code == 200
     return response.content.decode()
 
