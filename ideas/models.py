@@ -444,6 +444,9 @@ class Comment(Versioned, TenantModel):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
     body = models.TextField(_("comment"), validators=[MaxLengthValidator(COMMENT_MAX)])
+    #: The language the person wrote in (the page's, set by ``comment_create``),
+    #: so a French comment on an English page is marked ``lang="fr"``.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     report_count = models.PositiveIntegerField(_("open reports"), default=0, editable=False)

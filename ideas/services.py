@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicideas.accounts.services import profile_ensure
@@ -25,6 +25,7 @@ from civicideas.concurrency import bump_version, check_version
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
+from civicideas.tenancy.languages import offered_codes
 from civicideas.text import clean_text
 from ideas import cache_keys, rules
 from ideas.models import (
@@ -315,13 +316,43 @@ def support_move_to_original(*, duplicate: Idea, user: Any) -> bool:
 # --- comments -----------------------------------------------------------------
 
 
+def comment_language(*, idea: Idea, language: str | None) -> str:
+    """The language a comment is stored in.
+
+    ``language`` is what the person wrote in: the page's language (views) or
+    the one an API client names. It must be one the city offers: anything
+    else is refused, since it ends up in a ``lang`` attribute. Without one
+    (a script, the demo) the active language is taken when the city offers
+    it, else the idea's, which is the language the person was reading.
+    """
+    offered = offered_codes(current_city())
+    if language is not None:
+        if language not in offered:
+            raise InvalidInput(
+                _("Choose one of the city's languages: %(languages)s.")
+                % {"languages": ", ".join(offered)}
+            )
+        return language
+    active = translation.get_language()
+    return active if active in offered else idea.language
+
+
 @transaction.atomic
-def comment_create(*, idea: Idea, author: Any, body: str, parent: Comment | None = None) -> Comment:
-    """Comment on a public idea, or reply to a top-level comment (one level)."""
+def comment_create(
+    *,
+    idea: Idea,
+    author: Any,
+    body: str,
+    parent: Comment | None = None,
+    language: str | None = None,
+) -> Comment:
+    """Comment on a public idea, or reply to a top-level comment (one level),
+    in ``language`` (see ``comment_language``)."""
     idea = _locked(idea)
     if not rules.can_comment(author, idea):
         raise NotAllowed(_("Comments are closed for this idea."))
     body = clean_text(body, field=_("Comment"), max_length=COMMENT_MAX, required=True)
+    language = comment_language(idea=idea, language=language)
     if parent is not None:
         if parent.idea_id != idea.pk or parent.state != Comment.State.VISIBLE:
             raise InvalidInput(_("You can only reply to a visible comment on this idea."))
@@ -329,7 +360,7 @@ def comment_create(*, idea: Idea, author: Any, body: str, parent: Comment | None
             parent = parent.parent  # replies stay one level deep
     profile_ensure(user=author)
     comment = Comment.objects.create(
-        city=idea.city, idea=idea, author=author, body=body, parent=parent
+        city=idea.city, idea=idea, author=author, body=body, parent=parent, language=language
     )
     Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
     cache_keys.comments_changed(comment)

@@ -504,7 +504,11 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
     try:
         comment = services.comment_create(
-            idea=idea, author=request.user, body=form.cleaned_data["body"], parent=parent
+            idea=idea,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            parent=parent,
+            language=request.LANGUAGE_CODE,
         )
     except ServiceError as error:
         form.add_error("body", error.message)

@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicideas.tenancy.context import city_context
@@ -285,7 +286,7 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, int | float | decimal.Decimal):
         return value
     if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
+        return _iso(value)
     text = str(value)
     if text.startswith(CSV_DANGEROUS):
         return "'" + text
@@ -299,9 +300,17 @@ class _Line:
         return value
 
 
+def _iso(value: datetime.date | datetime.datetime) -> str:
+    """ISO 8601 in the city's zone (active inside ``city_context``), with its
+    offset, so a reader sees local times and the file says which zone."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.isoformat()
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
+        return _iso(value)
     if isinstance(value, decimal.Decimal):
         return float(value)
     return value

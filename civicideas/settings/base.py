@@ -210,7 +210,11 @@ LANGUAGES = [
     ("nl", _("Dutch")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Stored and compared in UTC; shown in the city's zone, which city_context
+# activates for every request, task and command that runs in a city.
 TIME_ZONE = "UTC"
+# Unambiguous English dates (Django's put the month first); see civicideas/formats.
+FORMAT_MODULE_PATH = ["civicideas.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 if TYPE_CHECKING:
@@ -82,15 +83,26 @@ def _db_context(city_id: str, all_cities: str) -> Iterator[None]:
 
 @contextmanager
 def city_context(city: City) -> Iterator[City]:
-    """Run the enclosed code as ``city``: ORM scope, RLS setting, transaction.
+    """Run the enclosed code as ``city``: ORM scope, RLS setting, transaction,
+    and the city's time zone.
 
     Use in Celery tasks (through ``city_task``), management commands and the
     shell. The block is one database transaction; keep long work in batches,
     each in its own ``city_context``.
+
+    The time zone is part of the city because every place that shows a time
+    (pages, admin, e-mails rendered by tasks) runs inside this block: one
+    switch here instead of one per view or task. ``timezone.override``
+    restores the previous zone on exit, exception or not, so nothing leaks
+    into the next request or task served by the same thread.
     """
     token = _current_city.set(city)
     try:
-        with scope(city=city.pk), _db_context(str(city.pk), ""):
+        with (
+            scope(city=city.pk),
+            _db_context(str(city.pk), ""),
+            timezone.override(city.zoneinfo),
+        ):
             yield city
     finally:
         _current_city.reset(token)

@@ -28,6 +28,9 @@ class CityMiddleware:
     Everything after this middleware, response rendering included, runs in
     one transaction so the row-level security setting holds for every query.
     Streaming responses must enter ``city_context`` again in their generator.
+    ``city_context`` also activates the city's time zone, so every page and
+    the admin show local times, and leaving it restores the site's zone for
+    the next request this thread serves.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

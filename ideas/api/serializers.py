@@ -233,7 +233,16 @@ class CommentSerializer(ModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ["id", "idea", "parent", "body", "author_name", "created_at", "edited_at"]
+        fields = [
+            "id",
+            "idea",
+            "parent",
+            "body",
+            "language",
+            "author_name",
+            "created_at",
+            "edited_at",
+        ]
         read_only_fields = fields
 
 
@@ -244,6 +253,12 @@ class CommentCreateSerializer(Serializer):
         required=False,
         allow_null=True,
         help_text="Reply to this comment (replies are one level deep).",
+    )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language the comment is written in, one of the city's; "
+        "by default the language of the request.",
     )
 
 

@@ -242,6 +242,9 @@ class IdeaViewSet(
                 author=request.user,
                 body=data.validated_data["body"],
                 parent=data.validated_data.get("parent"),
+                # The language the client names, else the one this request
+                # is served in (its Accept-Language, among the city's).
+                language=data.validated_data.get("language") or request.LANGUAGE_CODE,
             )
             fresh = selectors.with_author_name(Comment.objects.filter(pk=comment.pk)).get()
             return Response(CommentSerializer(fresh).data, status=status.HTTP_201_CREATED)

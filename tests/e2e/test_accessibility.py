@@ -383,7 +383,13 @@ def test_foreign_language_content_is_marked(browser: Browser, world: World):
     page.goto(world.url(f"/ideas/{world.french.pk}/"))
     expect(page.locator("h1")).to_have_attribute("lang", "fr")
     expect(page.locator(".idea .markdown")).to_have_attribute("lang", "fr")
+    # Comments carry the language they were written in (Comment.language).
+    expect(page.locator(".comment-body", has_text="Bonne idée")).to_have_attribute("lang", "fr")
     assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(world.url(f"/ideas/{world.english.pk}/"))
+    shade = page.locator(".comment-body", has_text="Shade matters")
+    expect(shade).to_be_visible()
+    assert shade.get_attribute("lang") is None
     context.close()
 
     context = new_context(browser, "fr")

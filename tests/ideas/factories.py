@@ -65,6 +65,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     idea = factory.SubFactory(IdeaFactory)
     author = factory.SubFactory(UserFactory)
     body = "Good idea!"
+    language = factory.LazyAttribute(lambda o: o.idea.language)
 
 
 class SupportFactory(factory.django.DjangoModelFactory):

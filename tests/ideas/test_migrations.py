@@ -121,3 +121,67 @@ def test_link_tables_are_adopted_in_place_with_their_rows_and_city():
         _migrate(latest)
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('civicideas.all_cities', '', false)")
+
+
+def test_existing_comments_take_their_ideas_language():
+    """ideas.0007 adds ``Comment.language``: comments written before it take
+    their idea's language (row-level security must not hide them from the copy)."""
+    before = [("ideas", "0006_challenge_idea_comment_lock_version")]
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    _migrate(before)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('civicideas.all_cities', 'on', false)")
+            cursor.execute(
+                "INSERT INTO tenancy_city (slug, name, country, languages, default_language, "
+                "time_zone, colour, logo, contact_email, is_active, created_at) VALUES "
+                "('old', 'Old', 'BE', '{en,fr}', 'en', 'UTC', '#1d4e89', '', '', true, now()) "
+                "RETURNING id"
+            )
+            city_id = cursor.fetchone()[0]
+            cursor.execute(
+                "INSERT INTO accounts_user (email, password, is_active, is_superuser, "
+                "date_joined) VALUES ('old@example.org', '!', true, false, now()) RETURNING id"
+            )
+            user_id = cursor.fetchone()[0]
+            cursor.execute(
+                "INSERT INTO ideas_challenge (city_id, title, slug, summary, description, phase, "
+                "premoderation, supports_enabled, report_hide_threshold, "
+                "require_verified_email, created_at) VALUES (%s, 'C', 'c', '', '', 'ideas', "
+                "false, true, 3, true, now()) RETURNING id",
+                [city_id],
+            )
+            challenge_id = cursor.fetchone()[0]
+            comments = {}
+            for language in ("en", "fr"):
+                cursor.execute(
+                    "INSERT INTO ideas_idea (city_id, challenge_id, author_id, title, body, "
+                    "language, status, status_before_hidden, hidden_reason, support_count, "
+                    "comment_count, report_count, shuffle_key, created_at, updated_at) VALUES "
+                    "(%s, %s, %s, 'Idea', 'Body', %s, 'published', '', '', 0, 1, 0, 1, now(), "
+                    "now()) RETURNING id",
+                    [city_id, challenge_id, user_id, language],
+                )
+                idea_id = cursor.fetchone()[0]
+                cursor.execute(
+                    "INSERT INTO ideas_comment (city_id, idea_id, author_id, body, state, "
+                    "hidden_reason, report_count, created_at) VALUES "
+                    "(%s, %s, %s, 'Hi', 'visible', '', 0, now()) RETURNING id",
+                    [city_id, idea_id, user_id],
+                )
+                comments[cursor.fetchone()[0]] = language
+            cursor.execute("SELECT set_config('civicideas.all_cities', '', false)")
+        _migrate(latest)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('civicideas.all_cities', 'on', false)")
+            cursor.execute("SELECT id, language FROM ideas_comment")
+            assert dict(cursor.fetchall()) == comments
+            cursor.execute(
+                "SELECT is_nullable FROM information_schema.columns "
+                "WHERE table_name = 'ideas_comment' AND column_name = 'language'"
+            )
+            assert cursor.fetchone() == ("NO",)
+    finally:
+        _migrate(latest)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('civicideas.all_cities', '', false)")
