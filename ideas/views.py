@@ -12,10 +12,8 @@ a form error (200) on the submit and edit forms — never a 500.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import random
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +25,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -35,8 +32,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from civicideas import inputs
 from civicideas.cache_policy import private_page
+from civicideas.content.markdown import render_markdown
 from civicideas.errors import NotAllowed, ServiceError
-from civicideas.pages import page_cache
+from civicideas.web import page_cache
+from civicideas.web.decorators import city_required, service_errors
+from civicideas.web.errors import error_response
 from ideas import cache_keys, rules, selectors, services
 from ideas.forms import (
     ChallengeFilterForm,
@@ -45,7 +45,6 @@ from ideas.forms import (
     IdeaForm,
     ReportForm,
 )
-from ideas.markdown import render_markdown
 from ideas.models import TITLE_MAX, Challenge, Comment, Idea
 from ideas.status import IdeaStatus
 
@@ -60,51 +59,7 @@ SEED_COOKIE_DAYS = 2
 UNSEEDED_SORTS = ("newest", "most_supported", "most_discussed")
 SIMILAR_LIMIT = 5
 
-View = Callable[..., HttpResponse]
-
-
 # --- helpers --------------------------------------------------------------------
-
-
-def city_required(view: View) -> View:
-    """These pages exist on city hosts only; the platform host has no ideas."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request, "city", None) is None:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def service_errors(view: View) -> View:
-    """Safety net: a ``ServiceError`` a view did not handle itself becomes a
-    page with the service's message and its 4xx status, never a 500."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except ServiceError as error:
-            return error_response(request, error)
-
-    return wrapper
-
-
-def error_response(request: HttpRequest, error: ServiceError, back: str = "") -> HttpResponse:
-    if not back:
-        referer = request.META.get("HTTP_REFERER", "")
-        if url_has_allowed_host_and_scheme(
-            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            back = referer
-    return TemplateResponse(
-        request,
-        "ideas/error.html",
-        {"error": error.message, "back": back},
-        status=error.status_code,
-    )
 
 
 def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:

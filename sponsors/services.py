@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicideas.concurrency import bump_version, check_version
+from civicideas.content.search_config import search_config
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
@@ -43,7 +44,6 @@ from civicideas.tenancy.permissions import is_city_staff
 from civicideas.tenancy.roles import Role
 from civicideas.text import ascii_urls, clean_text
 from ideas.models import Category, District, Idea
-from ideas.search_config import search_config
 from sponsors import rules
 from sponsors.models import (
     NAME_MAX,
@@ -319,7 +319,7 @@ def _refresh_initiative_search(initiative: Initiative) -> None:
 
 
 def _attach_image(obj: Any, field: str, upload: Any) -> None:
-    from ideas.uploads import process_image
+    from civicideas.content.uploads import process_image
 
     processed = process_image(upload)
     getattr(obj, field).save(processed.name, processed.content, save=False)
@@ -423,7 +423,7 @@ def _check_idea_conversion(*, idea: Idea, group: CommunityGroup, by: Any) -> Ide
 def _bump_idea_page(idea_id: int) -> None:
     """Anonymous visitors' cached copy of the idea's page is renewed after
     the commit (it shows the initiative that came from the idea)."""
-    from civicideas.pages.page_cache import bump_on_commit
+    from civicideas.web.page_cache import bump_on_commit
     from ideas import cache_keys
 
     bump_on_commit(cache_keys.idea_scope(current_city().pk, idea_id))

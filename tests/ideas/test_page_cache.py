@@ -11,9 +11,9 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from civicideas.pages import page_cache
 from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
+from civicideas.web import page_cache
 from ideas import cache_keys, services
 from ideas.models import Comment, Idea
 from ideas.status import IdeaStatus
