@@ -26,10 +26,11 @@ run: install
 	@mkdir -p var
 	$(BIN)/honcho -f Procfile.dev start
 
-## Lint, format check and the whole test suite against real PostgreSQL and Redis.
+## Lint, format check, import layers (pyproject.toml [tool.importlinter]) and the whole test suite against real PostgreSQL and Redis.
 test: install $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	@DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/python manage.py preflight --admin
 	@DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/python manage.py setup_database
 	DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/pytest
@@ -51,6 +52,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

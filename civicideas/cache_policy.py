@@ -4,7 +4,7 @@ A page that belongs to one person (their participation, notifications,
 profile with token prefixes, sponsor dashboard, the admin, sign-in and
 account pages, the API answering a signed-in client) must never be stored by
 a browser's back-forward cache on a shared computer, a proxy or our own page
-cache (``civicideas.pages.page_cache``). Such responses are sent with
+cache (``civicideas.web.page_cache``). Such responses are sent with
 ``Cache-Control: private, no-store`` (Django's ``add_never_cache_headers``).
 
 A view is personal when

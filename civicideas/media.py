@@ -8,7 +8,7 @@ page links to the store's signed URLs instead; a web server in front may also
 serve ``MEDIA_ROOT`` and switch this off (docs/operations.md).
 
 Every upload we store is an image re-encoded by Pillow under a random name
-(``ideas.uploads``), but this view does not rely on it: only the image types
+(``civicideas.content.uploads``), but this view does not rely on it: only the image types
 we produce are sent inline with their type; anything else is a download
 (``application/octet-stream``, ``attachment``), under a policy that forbids
 scripts and sandboxes the document, with ``nosniff`` (set for every response
@@ -28,7 +28,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-#: Extensions of the images ``ideas.uploads`` (and the logo fields) store.
+#: Extensions of the images ``civicideas.content.uploads`` (and the logo fields) store.
 INLINE_TYPES = {
     "png": "image/png",
     "jpg": "image/jpeg",

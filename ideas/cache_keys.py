@@ -1,6 +1,6 @@
 """Which cached public pages a change to ideas or comments makes stale.
 
-The page cache (``civicideas.pages.page_cache``) keys each anonymous page on
+The page cache (``civicideas.web.page_cache``) keys each anonymous page on
 the generations of the scopes it shows; the services call the two functions
 below, and the views name the same scopes. Keeping both sides here means a
 new page or a new kind of change is one place to look.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from civicideas.pages.page_cache import bump_on_commit
+from civicideas.web.page_cache import bump_on_commit
 
 if TYPE_CHECKING:
     from ideas.models import Comment, Idea

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicideas.cache_policy import private_page
 from civicideas.errors import ServiceError
+from civicideas.web.decorators import city_required, service_errors
 from ideas import follows
 from ideas.models import Category
-from ideas.views import city_required, service_errors
 
 
 @private_page

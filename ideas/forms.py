@@ -92,7 +92,7 @@ class MultipleImageInput(forms.ClearableFileInput):
 
 
 class MultipleImageField(forms.FileField):
-    """Up to ``MAX_IMAGES`` files; their content is checked by ``ideas.uploads``."""
+    """Up to ``MAX_IMAGES`` files; their content is checked by ``civicideas.content.uploads``."""
 
     widget = MultipleImageInput
 

@@ -399,7 +399,7 @@ class IdeaSearchEntry(TenantModel):
 
 
 class IdeaImage(TenantModel):
-    """An uploaded picture, already re-encoded (see ideas.uploads)."""
+    """An uploaded picture, already re-encoded (see civicideas.content.uploads)."""
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(_("image"), upload_to="ideas/%Y/%m/")

@@ -1,7 +1,7 @@
 """Idea search and similar-idea suggestions (PostgreSQL full-text + trigrams).
 
 Each idea's ``search_vector`` is built with the text search configuration of
-its own language (``ideas.search_config``; title weight A, body weight B). A
+its own language (``civicideas.content.search_config``; title weight A, body weight B). A
 query is parsed with ``websearch_to_tsquery`` once per configuration the city
 uses (plus ``simple`` where some language has no stemmer), and the results
 are OR-ed, so a French query finds
@@ -44,9 +44,9 @@ from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
+from civicideas.content.search_config import FALLBACK_CONFIG, SEARCH_CONFIGS, search_config
 from civicideas.tenancy.context import current_city_or_none
 from ideas.models import Challenge, Idea
-from ideas.search_config import FALLBACK_CONFIG, SEARCH_CONFIGS, search_config
 
 #: Longer queries are cut: nobody types more, and parsing cost grows with it.
 MAX_QUERY_CHARS = 200
@@ -84,7 +84,7 @@ def city_search_configs() -> list[str]:
     ``simple`` if some idea can be indexed with it.
 
     Ideas are indexed with their own language's configuration, and ``simple``
-    only for a language without a stemmer (``ideas.search_config``). When
+    only for a language without a stemmer (``civicideas.content.search_config``). When
     every language the platform offers (``settings.LANGUAGES``, the choices of
     ``Idea.language``) has its own, no idea is indexed with ``simple`` and
     querying it only adds cost and noise: ``simple`` keeps stop words, so

@@ -15,18 +15,14 @@ Pages of ideas are read so that their cost does not grow with the number of
 ideas either (docs/performance.md): every public order is served by a partial
 index (migration ``0003``), a page's ids come from an index-only scan with
 LIMIT/OFFSET, and the total count is computed once and reused for a short
-while (``COUNT_CACHE_SECONDS``).
+while (``civicideas.pagination.COUNT_CACHE_SECONDS``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Count,
@@ -41,9 +37,15 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from redis.exceptions import RedisError
 
 from civicideas.accounts.models import Profile
+from civicideas.pagination import (
+    ResultPage,
+    cache_get,
+    cache_set,
+    cached_count,
+    page_of,
+)
 from civicideas.tenancy.context import current_city_or_none
 from ideas.models import Category, Challenge, Comment, District, Idea, StatusChange, Support
 from ideas.status import PUBLIC_STATUS_LIST, PUBLIC_STATUSES
@@ -55,15 +57,9 @@ SEARCH_SORT = "relevance"
 SEED_MAX = 2**31 - 1
 #: The ``random`` order (see ``idea_list``).
 ROTATION_ORDER = ("rotation_wrapped", "shuffle_key", "pk")
-#: How long a list's total and the home page's counts are reused, in seconds.
-#: They are only displayed ("124 ideas", "page 3 of 7"): counting 100,000
-#: ideas on every page view cost more than the page itself, and a figure up
-#: to half a minute old is as good to a visitor. What a page lists, and
-#: whether it has a next page, is always read fresh.
-COUNT_CACHE_SECONDS = 30
+#: How long the home page's counts are reused, in seconds (the lists'
+#: totals: ``civicideas.pagination.COUNT_CACHE_SECONDS``).
 HOME_COUNTS_CACHE_SECONDS = 60
-
-logger = logging.getLogger(__name__)
 
 
 def public_ideas() -> QuerySet[Idea]:
@@ -157,124 +153,6 @@ def is_search_result(ideas: QuerySet[Idea]) -> bool:
     return "search_rank" in ideas.query.annotations
 
 
-@dataclass(frozen=True)
-class ResultPage:
-    """One page of a list and the list's total.
-
-    ``more`` is whether a row follows this page, read with the page itself
-    (one row past its end), so the "next" link is right even while
-    ``total`` is a cached figure a few seconds old; ``total`` is corrected
-    to agree with what the page saw.
-    """
-
-    items: list[Any]
-    number: int
-    per_page: int
-    total: int
-    more: bool | None = None
-    searched: bool = False
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        if self.more is not None:
-            return self.more
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def end_index(self) -> int:
-        return self.start_index + len(self.items) - 1 if self.items else 0
-
-
-def cached_count(queryset: QuerySet, key: str, *, timeout: int = COUNT_CACHE_SECONDS) -> int:
-    """``queryset.count()``, reused for ``timeout`` seconds under ``key``.
-
-    The key must name everything the count depends on (city, list, filters,
-    query). Redis being down only costs the count query: a display figure
-    is not worth failing the page for.
-    """
-    value = _cache_get(key)
-    if isinstance(value, int):
-        return value
-    value = queryset.order_by().count()
-    _cache_set(key, value, timeout)
-    return value
-
-
-def _page_of(
-    *,
-    fetch: Callable[[int, int], list[Any]],
-    count: Callable[[], int],
-    page: int,
-    per_page: int,
-    searched: bool = False,
-) -> ResultPage:
-    """A page from ``fetch(offset, limit)`` (one row more than the page, to
-    know whether another follows) and a total from ``count()``, asked only
-    when the page itself does not tell it: a short list's first page, or the
-    last page, know the exact total already."""
-    number = max(1, page)
-    offset = (number - 1) * per_page
-    rows = fetch(offset, per_page + 1)
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    if not more and (rows or offset == 0):
-        total = offset + len(rows)
-    elif rows:
-        # At least what this page saw, whatever a cached figure says.
-        total = max(count(), offset + len(rows) + 1)
-    else:  # past the end: the page links back to the first page
-        total = count()
-    return ResultPage(
-        items=rows, number=number, per_page=per_page, total=total, more=more, searched=searched
-    )
-
-
-def paginate(
-    queryset: QuerySet, *, page: int, per_page: int = 20, count_key: str | None = None
-) -> ResultPage:
-    """One page of ``queryset`` with LIMIT/OFFSET, and its total.
-
-    The total is a separate ``COUNT(*)``, cached under ``count_key`` when one
-    is given (see ``cached_count``), and skipped when the page shows it.
-    An earlier version counted in the page query with ``COUNT(*) OVER ()``:
-    the window needs every matching row before LIMIT applies, so every page,
-    even the first, read and sorted the whole list (0.3-0.8 s at 100,000
-    ideas) instead of stopping after the page through an ordered index.
-    """
-
-    def count() -> int:
-        if count_key is None:
-            return queryset.order_by().count()
-        return cached_count(queryset, count_key)
-
-    return _page_of(
-        fetch=lambda offset, limit: list(queryset[offset : offset + limit]),
-        count=count,
-        page=page,
-        per_page=per_page,
-    )
-
-
 def challenge_page(
     *,
     challenge: Challenge,
@@ -326,7 +204,7 @@ def challenge_page(
         return _ideas_in_order(ideas, ids)
 
     key = _list_key("count", filters, text if searched else "")
-    return _page_of(
+    return page_of(
         fetch=fetch,
         count=lambda: cached_count(ideas, key),
         page=page,
@@ -358,7 +236,7 @@ def _search_page(
     ordered = sort in (SEARCH_SORT, *SORTS) and sort != "random"
     order = sort if ordered else f"random:{_clean_seed(seed)}"
     key = _list_key(f"search:{order}", filters, text)
-    cached = _cache_get(key)
+    cached = cache_get(key)
     if not isinstance(cached, dict):
         ideas = idea_list(**filters, query=text, sort=sort, seed=seed)
         if is_search_result(ideas):
@@ -372,7 +250,7 @@ def _search_page(
             }
         else:
             cached = {"searched": False, "ids": [], "all": False, "total": 0}
-        _cache_set(key, cached, SEARCH_CACHE_SECONDS)
+        cache_set(key, cached, SEARCH_CACHE_SECONDS)
     if not cached["searched"]:
         # No searchable word: all ideas, and the page says so.
         return challenge_page(**filters, sort=sort, seed=seed, page=page, per_page=per_page)
@@ -382,7 +260,7 @@ def _search_page(
     if offset + per_page >= len(ids) and not cached["all"]:
         return None
     unsearched = idea_list(**filters)
-    return _page_of(
+    return page_of(
         fetch=lambda offset, limit: _ideas_in_order(unsearched, ids[offset : offset + limit]),
         count=lambda: cached["total"],
         page=page,
@@ -403,21 +281,6 @@ def _normalized(query: str) -> str:
     from ideas.search import normalize_query
 
     return normalize_query(query or "")
-
-
-def _cache_get(key: str) -> Any:
-    try:
-        return cache.get(key)
-    except RedisError:
-        logger.warning("cache unavailable, reading without it", exc_info=True)
-        return None
-
-
-def _cache_set(key: str, value: Any, timeout: int) -> None:
-    try:
-        cache.set(key, value, timeout)
-    except RedisError:
-        logger.warning("cache unavailable, value not stored", exc_info=True)
 
 
 def _rotation_ids(ideas: QuerySet[Idea], *, seed: int, offset: int, limit: int) -> list[int]:
@@ -506,7 +369,7 @@ def participation_counts() -> dict[str, int]:
     city = current_city_or_none()
     key = f"ideas:participation:v1:{city.pk}" if city is not None else None
     if key is not None:
-        cached = _cache_get(key)
+        cached = cache_get(key)
         if isinstance(cached, dict):
             return cached
     totals = Idea.objects.public().aggregate(
@@ -516,7 +379,7 @@ def participation_counts() -> dict[str, int]:
     )
     counts = {name: int(value or 0) for name, value in totals.items()}
     if key is not None:
-        _cache_set(key, counts, HOME_COUNTS_CACHE_SECONDS)
+        cache_set(key, counts, HOME_COUNTS_CACHE_SECONDS)
     return counts
 
 
@@ -617,11 +480,11 @@ def similar_ideas_cached(
     text = _normalized(text)
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     key = f"ideas:similar:v1:{challenge.city_id}:{challenge.pk}:{exclude_id or ''}:{limit}:{digest}"
-    ids = _cache_get(key)
+    ids = cache_get(key)
     if isinstance(ids, list):
         return _ideas_in_order(Idea.objects.public().in_challenge(challenge), ids)
     found = similar_ideas(challenge=challenge, text=text, exclude_id=exclude_id, limit=limit)
-    _cache_set(key, [idea.pk for idea in found], SIMILAR_CACHE_SECONDS)
+    cache_set(key, [idea.pk for idea in found], SIMILAR_CACHE_SECONDS)
     return found
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from civicideas.accounts.services import profile_ensure
 from civicideas.concurrency import bump_version, check_version
+from civicideas.content.search_config import search_config
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
@@ -42,7 +43,6 @@ from ideas.models import (
     StatusChange,
     Support,
 )
-from ideas.search_config import search_config
 from ideas.status import OFFICIAL_STATUSES, PUBLIC_STATUSES, IdeaStatus, can_transition
 
 REASON_MAX = 1000
@@ -689,14 +689,14 @@ def idea_attach_images(
     """The author adds images to their idea: at most ``MAX_IMAGES_PER_IDEA``
     in total, all or nothing.
 
-    Every file is checked and re-encoded first (``ideas.uploads``); one bad
+    Every file is checked and re-encoded first (``civicideas.content.uploads``); one bad
     file refuses the whole batch with a message per file. Only then are the
     files stored and the rows written in one transaction; if that fails, the
     files already stored are deleted again. (Files stored by a call whose
     *enclosing* transaction is rolled back later are not removed here.)
     """
+    from civicideas.content.uploads import MAX_IMAGES_PER_IDEA, process_image
     from ideas.models import IdeaImage
-    from ideas.uploads import MAX_IMAGES_PER_IDEA, process_image
 
     files = list(files)
     if not files:

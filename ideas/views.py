@@ -12,13 +12,8 @@ a form error (200) on the submit and edit forms — never a 500.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import random
-from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
@@ -26,8 +21,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -35,9 +28,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from civicideas import inputs
 from civicideas.cache_policy import private_page
+from civicideas.content.markdown import render_markdown
 from civicideas.errors import NotAllowed, ServiceError
-from civicideas.pages import page_cache
-from ideas import cache_keys, rules, selectors, services
+from civicideas.web import page_cache
+from civicideas.web.decorators import city_required, service_errors
+from civicideas.web.errors import error_response
+from ideas import cache_keys, rules, selectors, services, shuffle
 from ideas.forms import (
     ChallengeFilterForm,
     CommentEditForm,
@@ -45,66 +41,13 @@ from ideas.forms import (
     IdeaForm,
     ReportForm,
 )
-from ideas.markdown import render_markdown
 from ideas.models import TITLE_MAX, Challenge, Comment, Idea
 from ideas.status import IdeaStatus
 
 PER_PAGE = 20
-SEED_SESSION_KEY = "ideas_seed"
-#: Anonymous visitors share a few shuffle seeds, so the cached variants of a
-#: random list stay few (see ``_bucket_seed``).
-SEED_COOKIE = "ideas_seed"
-SEED_BUCKETS = 16
-SEED_COOKIE_DAYS = 2
-#: Sorts that do not use the seed: their cached pages need no seed variant.
-UNSEEDED_SORTS = ("newest", "most_supported", "most_discussed")
 SIMILAR_LIMIT = 5
 
-View = Callable[..., HttpResponse]
-
-
 # --- helpers --------------------------------------------------------------------
-
-
-def city_required(view: View) -> View:
-    """These pages exist on city hosts only; the platform host has no ideas."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request, "city", None) is None:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def service_errors(view: View) -> View:
-    """Safety net: a ``ServiceError`` a view did not handle itself becomes a
-    page with the service's message and its 4xx status, never a 500."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except ServiceError as error:
-            return error_response(request, error)
-
-    return wrapper
-
-
-def error_response(request: HttpRequest, error: ServiceError, back: str = "") -> HttpResponse:
-    if not back:
-        referer = request.META.get("HTTP_REFERER", "")
-        if url_has_allowed_host_and_scheme(
-            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            back = referer
-    return TemplateResponse(
-        request,
-        "ideas/error.html",
-        {"error": error.message, "back": back},
-        status=error.status_code,
-    )
 
 
 def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
@@ -116,60 +59,6 @@ def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
 
 def _signed_in(request: HttpRequest) -> bool:
     return request.user.is_authenticated
-
-
-def _seed(request: HttpRequest) -> int:
-    """The visitor's shuffle seed, kept in the session so the random order
-    stays the same from page to page (and on coming back to the list).
-    Anonymous visitors get a shared bucket's seed instead (no session)."""
-    if not _signed_in(request):
-        return _bucket_seed(request)
-    seed = request.session.get(SEED_SESSION_KEY)
-    if not isinstance(seed, int):
-        seed = random.randint(1, selectors.SEED_MAX)  # noqa: S311 - fairness, not security
-        request.session[SEED_SESSION_KEY] = seed
-    return seed
-
-
-def _bucket_seed(request: HttpRequest) -> int:
-    """An anonymous visitor's seed: one of ``SEED_BUCKETS`` seeds of the day.
-
-    The cookie holds ``<day>.<bucket>``, chosen at random on the first visit
-    and kept for ``SEED_COOKIE_DAYS`` days, so the order stays stable from
-    page to page without a session, and the challenge page has only a few
-    cached variants. The seeds are derived from the day, so over time every
-    idea gets its turn at the top of some anonymous visitor's list (fixed
-    seeds would favour the same few hundred ideas forever).
-    """
-    cached = getattr(request, "_ideas_bucket_seed", None)
-    if cached is not None:
-        return cached
-    today = timezone.now().date().toordinal()
-    raw_day, _dot, raw_bucket = request.COOKIES.get(SEED_COOKIE, "").partition(".")
-    day = inputs.parse_int(raw_day, minimum=today - SEED_COOKIE_DAYS + 1, maximum=today)
-    bucket = inputs.parse_int(raw_bucket, minimum=0, maximum=SEED_BUCKETS - 1)
-    if day is None or bucket is None:
-        day, bucket = today, random.randrange(SEED_BUCKETS)  # noqa: S311
-        page_cache.set_cookie_after(
-            request,
-            SEED_COOKIE,
-            f"{day}.{bucket}",
-            max_age=SEED_COOKIE_DAYS * 86_400,
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-            samesite="Lax",
-        )
-    digest = hashlib.blake2b(f"{day}.{bucket}".encode(), digest_size=4).digest()
-    seed = int.from_bytes(digest) & selectors.SEED_MAX
-    request._ideas_bucket_seed = seed
-    return seed
-
-
-def _challenge_variant(request: HttpRequest) -> str:
-    """The seed is part of a cached challenge page only where it is used."""
-    if request.GET.get("sort") in UNSEEDED_SORTS:
-        return ""
-    return f"seed={_bucket_seed(request)}"
 
 
 def _challenge_scopes(request: HttpRequest, slug: str) -> list[str]:
@@ -213,7 +102,7 @@ def _idea_url(idea: Idea | int) -> str:
 @require_GET
 @city_required
 @vary_on_headers("HX-Request")
-@page_cache.anonymous_page(scopes=_challenge_scopes, extra=_challenge_variant)
+@page_cache.anonymous_page(scopes=_challenge_scopes, extra=shuffle.challenge_variant)
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The challenge, and its public ideas filtered, searched and sorted."""
     challenge = _challenge_or_404(slug)
@@ -227,7 +116,7 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         status=filters["status"] or None,
         query=filters["q"],
         sort=filters["sort"],
-        seed=_seed(request),
+        seed=shuffle.visitor_seed(request),
         page=_page_number(request),
         per_page=PER_PAGE,
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
 from civicideas.errors import ServiceError
-from civicideas.tenancy.admin_mixins import CityScopedAdmin
+from civicideas.tenancy.admin_mixins import CityObjectAdmin, ReadOnlyAdminMixin, run_bulk
 from civicideas.tenancy.context import city_context, current_city
 from sponsors import matching, rules, services
 from sponsors.models import (
@@ -34,42 +34,13 @@ from sponsors.models import (
     Sponsor,
 )
 
-MAX_BULK = 100
+
+class SponsorsAdmin(CityObjectAdmin):
+    """404 for missing and other cities' objects alike (``CityObjectAdmin``)."""
 
 
-class SponsorsAdmin(CityScopedAdmin):
-    """404 for missing and other cities' objects alike."""
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(_("Not found."))
-        return obj
-
-
-class ReadOnly(SponsorsAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-def _bulk(request: HttpRequest, queryset: Any, call: Any, done: str) -> None:
-    count, errors = 0, []
-    for obj in queryset[:MAX_BULK]:
-        try:
-            call(obj)
-            count += 1
-        except ServiceError as error:
-            errors.append(f"{obj}: {error.message}")
-    if count:
-        messages.success(request, done % {"n": count})
-    for error in errors:
-        messages.error(request, error)
+class ReadOnly(ReadOnlyAdminMixin, SponsorsAdmin):
+    """Records written only by the services."""
 
 
 @admin.register(CommunityGroup)
@@ -86,7 +57,7 @@ class CommunityGroupAdmin(SponsorsAdmin):
 
     @admin.action(description=gettext_lazy("Approve the selected groups"))
     def approve(self, request: HttpRequest, queryset: Any) -> None:
-        _bulk(
+        run_bulk(
             request,
             queryset,
             lambda g: services.group_approve(group=g, by=request.user),
@@ -240,7 +211,7 @@ class SponsorAdmin(SponsorsAdmin):
 
     @admin.action(description=gettext_lazy("Verify the selected sponsors"))
     def verify(self, request: HttpRequest, queryset: Any) -> None:
-        _bulk(
+        run_bulk(
             request,
             queryset,
             lambda s: services.sponsor_verify(sponsor=s, by=request.user),

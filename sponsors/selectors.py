@@ -23,11 +23,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from civicideas.content.search_config import search_config
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.permissions import is_city_staff
 from ideas.models import Category, District
-from ideas.search_config import search_config
-from ideas.selectors import ResultPage, paginate  # noqa: F401 - re-exported for views
 from sponsors import rules
 from sponsors.models import (
     OPEN_STATUSES,

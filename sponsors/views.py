@@ -24,9 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicideas import inputs
 from civicideas.cache_policy import private_page
 from civicideas.concurrency import OUT_OF_DATE, StaleEdit, posted_version
+from civicideas.content.markdown import render_markdown
 from civicideas.errors import Conflict, InvalidInput, NotAllowed, ServiceError
-from ideas.markdown import render_markdown
-from ideas.views import city_required, error_response, service_errors
+from civicideas.pagination import paginate
+from civicideas.web.decorators import city_required, service_errors
+from civicideas.web.errors import error_response
 from sponsors import matching, rules, selectors, services
 from sponsors.forms import (
     DecideOfferForm,
@@ -100,7 +102,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         sort=filters["sort"],
         sponsor_id=sponsor_id,
     )
-    page = selectors.paginate(initiatives, page=_page_number(request), per_page=PER_PAGE)
+    page = paginate(initiatives, page=_page_number(request), per_page=PER_PAGE)
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return TemplateResponse(

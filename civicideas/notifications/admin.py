@@ -3,8 +3,6 @@ delivery state and last error; failed ones can be retried (a service call)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.db.models import QuerySet
@@ -15,21 +13,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from civicideas.notifications import outbox
 from civicideas.notifications.kinds import kind_or_unknown
 from civicideas.notifications.models import DigestRun, Notification
-from civicideas.tenancy.admin_mixins import CityScopedAdmin
+from civicideas.tenancy.admin_mixins import CityScopedAdmin, ReadOnlyAdminMixin
 
 #: Most notifications one retry request re-queues.
 MAX_RETRY = 10_000
 
 
-class ReadOnlyAdmin(CityScopedAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, CityScopedAdmin):
+    """Notifications and digest runs are written by the outbox and tasks."""
 
 
 @admin.register(Notification)

@@ -55,10 +55,10 @@ from civicideas.notifications.models import DIGEST_CHANNELS, Channel, Notificati
 from civicideas.notifications.preferences import channel_for, chosen_channels, roles_of
 from civicideas.notifications.unsubscribe import make_token
 from civicideas.ops.metrics import DELIVERIES
-from civicideas.pages.branding import brand_palette
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.models import City
 from civicideas.tenancy.urls import city_url
+from civicideas.web.branding import brand_palette
 
 logger = logging.getLogger(__name__)
 State = Notification.State

@@ -18,7 +18,7 @@ During an outage limits are therefore counted per process (with N web
 processes an attacker gets at most N times the budget, never an unlimited
 one), and counters restart from Redis's values when it returns. Values that
 are worthless per process use ``primary`` (Redis only) and handle errors
-themselves: the page cache (``pages.page_cache``) would otherwise serve pages
+themselves: the page cache (``web.page_cache``) would otherwise serve pages
 that another process has invalidated.
 """
 

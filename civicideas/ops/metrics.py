@@ -4,7 +4,7 @@ Two kinds of metrics (docs/operations.md, "Metrics"):
 
 * **Counted where they happen**, in each process: requests by route, method
   and status with their latency and query count (``request_log``), page cache
-  hits and misses (``pages.page_cache``), deliveries by outcome
+  hits and misses (``web.page_cache``), deliveries by outcome
   (``notifications.delivery``), match recompute durations
   (``sponsors.matching``), task durations (``task_log``). With several
   gunicorn workers each process counts alone, so prometheus-client runs in

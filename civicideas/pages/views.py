@@ -9,11 +9,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from civicideas.pages import page_cache
-from civicideas.pages.branding import brand_palette, palette_version
 from civicideas.tenancy.languages import offered_codes
 from civicideas.tenancy.models import City
 from civicideas.tenancy.urls import public_url
+from civicideas.web import page_cache
+from civicideas.web.branding import brand_palette, palette_version
 
 #: A year: the stylesheet's URL changes with the colour (``?v=``).
 BRAND_CSS_MAX_AGE = 365 * 86_400

@@ -155,7 +155,7 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
-# Whole pages for anonymous visitors (civicideas/pages/page_cache.py); 0 turns it off.
+# Whole pages for anonymous visitors (civicideas/web/page_cache.py); 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # --- Authentication (django-allauth, email login) --------------------------

@@ -1,13 +1,22 @@
-"""Admin building blocks every tenant model's admin uses."""
+"""Admin building blocks every tenant model's admin uses: the city-scoped
+base (``CityScopedAdmin``), the same 404 for a missing object and another
+city's (``CityObjectAdmin``), read-only admins and inlines
+(``ReadOnlyAdminMixin``), and admin actions that run a service per object
+(``run_bulk``, at most ``MAX_BULK``)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.admin.checks import ModelAdminChecks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
+from civicideas.errors import ServiceError
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.models import CityLink
 from civicideas.text import VisibleTextAdminMixin
@@ -82,3 +91,63 @@ class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
         if not change and obj.city_id is None:
             obj.city = current_city()
         super().save_model(request, obj, form, change)
+
+
+#: Most objects one admin action or bulk request changes: each goes through
+#: its own service call (locks, audit log, notifications), so "select all
+#: 80,000" must not run in one request.
+MAX_BULK = 100
+
+
+class CityObjectAdmin(CityScopedAdmin):
+    """Base of the apps' admins (ideas, evaluation, sponsors).
+
+    ``get_object`` answers 404 when the object does not exist *or* belongs
+    to another city (the scoped manager cannot see it): Django's default, a
+    redirect with "doesn't exist", would still differ from a 403 and tell a
+    curious staff member which ids are taken.
+    """
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("Not found."))
+        return obj
+
+
+class ReadOnlyAdminMixin:
+    """Records written only by the services: the admin (or an inline) shows
+    them and changes nothing. Put it before the admin class it restricts."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def run_bulk(
+    request: HttpRequest,
+    queryset: Iterable[Any],
+    call: Callable[[Any], object],
+    done: str,
+) -> None:
+    """An admin action's loop: ``call(obj)`` (a service) for at most
+    ``MAX_BULK`` of the selected objects, each in its own transaction, so one
+    refused object (``ServiceError``) does not undo the others. ``done`` is
+    the success message with ``%(n)d`` for the count; each refusal is shown
+    with its object."""
+    count, errors = 0, []
+    for obj in queryset[:MAX_BULK]:  # type: ignore[index]
+        try:
+            call(obj)
+            count += 1
+        except ServiceError as error:
+            errors.append(f"{obj}: {error.message}")
+    if count:
+        messages.success(request, done % {"n": count})
+    for error in errors:
+        messages.error(request, error)

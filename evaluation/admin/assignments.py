@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
 from civicideas.errors import ServiceError
+from civicideas.tenancy.admin_mixins import ReadOnlyAdminMixin
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
 from civicideas.text import VisibleCharField
 from evaluation import rules, selectors, services
-from evaluation.admin.base import EvaluationAdmin, ReadOnlyMixin
+from evaluation.admin.base import EvaluationAdmin
 from evaluation.models import (
     Assignment,
     ChallengeEvaluation,
@@ -329,7 +330,7 @@ class AssignmentAdmin(EvaluationAdmin):
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(ReadOnlyMixin, EvaluationAdmin):
+class ScorecardAdmin(ReadOnlyAdminMixin, EvaluationAdmin):
     list_display = ["idea_title", "evaluator_email", "state", "recommendation", "submitted_at"]
     list_filter = ["state", "recommendation", "assignment__challenge"]
     list_select_related = ["assignment__idea", "assignment__evaluator"]
@@ -456,7 +457,7 @@ class ConflictOfInterestAdmin(EvaluationAdmin):
 
 
 @admin.register(EvaluationAuditLog)
-class EvaluationAuditLogAdmin(ReadOnlyMixin, EvaluationAdmin):
+class EvaluationAuditLogAdmin(ReadOnlyAdminMixin, EvaluationAdmin):
     list_display = ["created_at", "action", "actor_email", "challenge", "subject", "reason"]
     list_filter = ["action", "challenge"]
     list_select_related = ["actor", "challenge"]

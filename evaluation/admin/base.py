@@ -4,38 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 
-from civicideas.tenancy.admin_mixins import CityScopedAdmin
+from civicideas.tenancy.admin_mixins import CityObjectAdmin
 from evaluation import rules
 
 
-class EvaluationAdmin(CityScopedAdmin):
+class EvaluationAdmin(CityObjectAdmin):
     """Base of every evaluation admin: 404 for "missing" and "not this
-    city's" alike (the scoped manager cannot see other cities' rows), and
-    the platform host (all cities) shows the lists read-only, since the
-    services act in one city."""
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(_("Not found."))
-        return obj
+    city's" alike (``CityObjectAdmin``), and the platform host (all cities)
+    shows the lists read-only, since the services act in one city."""
 
     def is_city_admin(self, request: HttpRequest) -> bool:
         return rules.can_manage_evaluation(request.user)
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

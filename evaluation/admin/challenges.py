@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
 from civicideas.errors import ServiceError
+from civicideas.tenancy.admin_mixins import MAX_BULK
 from civicideas.text import VisibleCharField
 from evaluation import aggregation, charts, rules, services
 from evaluation.admin.base import EvaluationAdmin, csv_safe
@@ -30,7 +31,6 @@ from evaluation.stats import alpha_reading
 from ideas.models import Idea
 
 PAGE_SIZE = 50
-MAX_BULK = 100
 
 
 class ChallengeEvaluationForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Model
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -22,34 +22,18 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
-from civicideas.tenancy.admin_mixins import CityScopedAdmin
+from civicideas.tenancy.admin_mixins import MAX_BULK, CityObjectAdmin, ReadOnlyAdminMixin
 from civicideas.tenancy.context import city_context, current_city_or_none
 from civicideas.text import VisibleCharField, clean_text
 from ideas import rules, services
 from ideas.models import Comment, Idea, ModerationAction
 
-#: Most items one moderation request changes: each goes through its own
-#: service call (locks, audit log, notifications), so "select all 80,000"
-#: must not run in one request.
-MAX_BULK = 100
-
 Action = ModerationAction.Action
 
 
-class IdeasAdmin(CityScopedAdmin):
-    """Base of every ideas admin.
-
-    ``get_object`` answers 404 when the object does not exist *or* belongs
-    to another city (the scoped manager cannot see it): Django's default, a
-    redirect with "doesn't exist", would still differ from a 403 and tell
-    a curious moderator which ids are taken.
-    """
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(_("Not found."))
-        return obj
+class IdeasAdmin(CityObjectAdmin):
+    """Base of every ideas admin (404 for missing and other cities' objects
+    alike, ``CityObjectAdmin``); moderation is offered to moderators."""
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         extra = {"can_moderate": rules.can_moderate(request.user), **(extra_context or {})}
@@ -70,33 +54,15 @@ class IdeasAdmin(CityScopedAdmin):
         return rules.can_moderate(request.user)
 
 
-class ReadOnlyAdmin(IdeasAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, IdeasAdmin):
     """Records written only by the services: the admin shows them."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ModerationActionForm(ActionForm):

@@ -27,9 +27,9 @@ from django.utils.translation import gettext_lazy
 from civicideas import inputs
 from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
+from civicideas.tenancy.admin_mixins import MAX_BULK
 from ideas import rules, services
 from ideas.admin.base import (
-    MAX_BULK,
     Action,
     ModerationActionForm,
     ReadOnlyAdmin,

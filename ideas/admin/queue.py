@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from civicideas.concurrency import OUT_OF_DATE, parse_version
 from civicideas.errors import InvalidInput
+from civicideas.tenancy.admin_mixins import MAX_BULK
 from ideas import rules
-from ideas.admin.base import MAX_BULK, apply_moderation, check_reason
+from ideas.admin.base import apply_moderation, check_reason
 from ideas.admin.forms import QueueActionForm
 from ideas.models import Comment, Idea
 from ideas.moderation import (

@@ -9,8 +9,8 @@ from django.test import Client
 
 from civicideas.tenancy import city_context
 from ideas.models import Idea, Report
+from ideas.shuffle import SEED_COOKIE
 from ideas.status import IdeaStatus
-from ideas.views import SEED_COOKIE
 from sponsors.models import Introduction
 from tests.api.world import World
 from tests.conftest import client_for, host_of

@@ -8,6 +8,7 @@ from django import forms
 from hypothesis import given
 from hypothesis import strategies as st
 
+from civicideas.content.markdown import render_markdown
 from civicideas.errors import InvalidInput
 from civicideas.tenancy import city_context
 from civicideas.text import (
@@ -18,7 +19,6 @@ from civicideas.text import (
     is_blank,
     is_invisible_char,
 )
-from ideas.markdown import render_markdown
 from ideas.models import Comment, Idea, ModerationAction, StatusChange
 from ideas.status import IdeaStatus
 from sponsors.models import CommunityGroup, Sponsor

@@ -11,9 +11,9 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from civicideas.pages import page_cache
 from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
+from civicideas.web import page_cache
 from ideas import cache_keys, services
 from ideas.models import Comment, Idea
 from ideas.status import IdeaStatus
@@ -274,7 +274,7 @@ def test_anonymous_random_order_uses_a_seed_bucket_cookie_and_no_session(city, c
 
 
 def test_a_first_visit_served_from_the_cache_still_gets_its_cookie(city, challenge):
-    with mock.patch("ideas.views.random.randrange", return_value=5):
+    with mock.patch("ideas.shuffle.random.randrange", return_value=5):
         Client(HTTP_HOST=host_of(city)).get("/challenges/green/")
         newcomer = Client(HTTP_HOST=host_of(city)).get("/challenges/green/")
     assert newcomer[STATUS] == "hit"

@@ -22,9 +22,9 @@ from django.test import Client, override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from civicideas.ops import cache as resilient
-from civicideas.pages import page_cache
 from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
+from civicideas.web import page_cache
 from tests.api.conftest import ApiClient
 from tests.conftest import host_of, make_member
 from tests.factories import PASSWORD

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicideas.pages.branding import (
+from civicideas.web.branding import (
     DEFAULT_BRAND,
     SURFACE,
     WHITE,

@@ -11,8 +11,8 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.views.defaults import permission_denied
 
-from civicideas.pages.branding import brand_palette, palette_version
 from civicideas.tenancy.hosts import forget_hosts
+from civicideas.web.branding import brand_palette, palette_version
 from tests.conftest import host_of
 from tests.factories import PASSWORD, CityFactory
 

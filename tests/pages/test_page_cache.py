@@ -1,4 +1,4 @@
-"""The page cache for anonymous visitors (civicideas/pages/page_cache.py):
+"""The page cache for anonymous visitors (civicideas/web/page_cache.py):
 when a page is served from it, when it never is, and that a cached page
 holds nothing that belongs to one visitor."""
 
@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.csp import CSP
 
-from civicideas.pages import page_cache
 from civicideas.tenancy import city_context
+from civicideas.web import page_cache
 from tests.conftest import client_for, host_of, make_member
 from tests.ideas.factories import ChallengeFactory, IdeaFactory
 

@@ -3,8 +3,8 @@
 from django import template
 from django.urls import reverse
 
-from civicideas.pages.branding import BrandPalette, palette_version
-from civicideas.pages.branding import brand_palette as _brand_palette
+from civicideas.web.branding import BrandPalette, palette_version
+from civicideas.web.branding import brand_palette as _brand_palette
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ideas.markdown import render_markdown
+from civicideas.content.markdown import render_markdown
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",

@@ -13,12 +13,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
+from civicideas.content import uploads
+from civicideas.content.uploads import MAX_UPLOAD_BYTES, process_image
 from civicideas.errors import InvalidInput, NotAllowed
 from civicideas.tenancy import city_context
-from ideas import uploads
 from ideas.models import IdeaImage
 from ideas.services import idea_attach_images
-from ideas.uploads import MAX_UPLOAD_BYTES, process_image
 from tests.factories import UserFactory
 from tests.ideas.factories import IdeaFactory
 
