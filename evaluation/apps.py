@@ -37,8 +37,12 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self) -> None:
+        from civicideas.notifications.kinds import register
         from civicideas.tenancy.permissions import register_role_permissions
         from civicideas.tenancy.roles import Role
+        from evaluation import notifications
 
         register_role_permissions(Role.EVALUATOR, EVALUATOR_PERMISSIONS)
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
+
+        register(*notifications.KINDS)

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
+from evaluation import notifications as kinds
 from evaluation.assignment import ASSIGNABLE_STATUSES
 from evaluation.models import Assignment, ChallengeEvaluation, Scorecard
 from ideas.models import Challenge, Idea
@@ -117,7 +118,7 @@ def due_reminders_send(*, now: datetime | None = None, within: timedelta = REMIN
         challenge = evaluation.challenge
         written += notify(
             recipient_ids=sorted(evaluator_ids),
-            kind="evaluation_due_soon",
+            kind=kinds.EVALUATION_DUE_SOON,
             about=challenge,
             payload={
                 "challenge": challenge.pk,

@@ -24,6 +24,7 @@ from civicideas.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from civicideas.text import clean_text
+from evaluation import notifications as kinds
 from evaluation import rules
 from evaluation.assignment import ASSIGNABLE_STATUSES, plan_assignments
 from evaluation.models import (
@@ -289,7 +290,7 @@ def assignments_auto_assign(
     if assigned:
         notify(
             recipient_ids=assigned,
-            kind="evaluator_assigned",
+            kind=kinds.EVALUATOR_ASSIGNED,
             about=challenge,
             payload={"challenge": challenge.pk, "title": challenge.title},
         )
@@ -341,7 +342,7 @@ def assignment_create(*, idea: Idea, evaluator: Any, by: Any) -> Assignment:
     if created:
         notify(
             recipient_ids=[evaluator.pk],
-            kind="evaluator_assigned",
+            kind=kinds.EVALUATOR_ASSIGNED,
             about=idea,
             payload={"idea": idea.pk, "title": idea.title},
         )
@@ -381,7 +382,7 @@ def assignment_reassign(
     assignment.save(update_fields=["evaluator", "due_reminder_sent_at"])
     notify(
         recipient_ids=[to.pk],
-        kind="evaluator_assigned",
+        kind=kinds.EVALUATOR_ASSIGNED,
         about=assignment.idea,
         payload={"idea": assignment.idea_id, "title": assignment.idea.title},
     )
@@ -662,7 +663,7 @@ def scorecard_reopen(*, scorecard: Scorecard, by: Any, reason: str) -> Scorecard
     assignment = scorecard.assignment
     notify(
         recipient_ids=[assignment.evaluator_id],
-        kind="scorecard_reopened",
+        kind=kinds.SCORECARD_REOPENED,
         about=assignment.idea,
         payload={"idea": assignment.idea_id, "title": assignment.idea.title, "reason": reason},
     )
@@ -723,7 +724,7 @@ def decision_take(
     )
     notify(
         recipient_ids=list(evaluator_ids),
-        kind="decision_taken",
+        kind=kinds.DECISION_TAKEN,
         about=idea,
         payload={
             "idea": idea.pk,

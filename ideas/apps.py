@@ -40,9 +40,13 @@ class IdeasConfig(AppConfig):
     verbose_name = _("Ideas")
 
     def ready(self) -> None:
+        from civicideas.notifications.kinds import register
         from civicideas.tenancy.permissions import register_role_permissions
         from civicideas.tenancy.roles import Role
+        from ideas import notifications
 
         register_role_permissions(Role.EVALUATOR, EVALUATOR_PERMISSIONS)
         register_role_permissions(Role.MODERATOR, MODERATOR_PERMISSIONS)
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
+
+        register(*notifications.KINDS)

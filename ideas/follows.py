@@ -24,6 +24,7 @@ from civicideas.accounts.services import profile_ensure
 from civicideas.errors import InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
+from ideas import notifications as kinds
 from ideas.models import Category, Challenge, Follow
 
 #: Reads the audience from the database in chunks of this many ids.
@@ -123,7 +124,7 @@ def challenge_announce(*, challenge: Challenge) -> int:
     challenge.announced_at = locked.announced_at
     return notify(
         recipient_ids=challenge_audience(locked).iterator(chunk_size=AUDIENCE_CHUNK),
-        kind="challenge_opened",
+        kind=kinds.CHALLENGE_OPENED,
         about=locked,
         payload={"title": locked.title, "slug": locked.slug, "summary": locked.summary},
     )

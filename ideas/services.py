@@ -29,6 +29,7 @@ from civicideas.tenancy.context import current_city
 from civicideas.tenancy.languages import offered_codes
 from civicideas.text import clean_text
 from ideas import cache_keys, rules
+from ideas import notifications as kinds
 from ideas.models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -194,7 +195,7 @@ def idea_submit(
     _refresh_search_vector(idea)
     notify(
         recipient_ids=[author.pk],
-        kind="idea_received" if target == IdeaStatus.PENDING else "idea_published",
+        kind=kinds.IDEA_RECEIVED if target == IdeaStatus.PENDING else kinds.IDEA_PUBLISHED,
         about=idea,
         payload={"title": idea.title},
     )
@@ -371,14 +372,14 @@ def comment_create(
     if idea.author_id in recipients:
         notify(
             recipient_ids=[idea.author_id],
-            kind="idea_commented",
+            kind=kinds.IDEA_COMMENTED,
             about=comment,
             payload={"idea": idea.pk, "title": idea.title},
         )
     if parent is not None and parent.author_id in recipients and parent.author_id != idea.author_id:
         notify(
             recipient_ids=[parent.author_id],
-            kind="comment_replied",
+            kind=kinds.COMMENT_REPLIED,
             about=comment,
             payload={"idea": idea.pk, "title": idea.title},
         )
@@ -505,7 +506,7 @@ def _hide_idea(idea: Idea, *, by: Any, reason: str, action: str) -> None:
     )
     notify(
         recipient_ids=[idea.author_id],
-        kind="idea_hidden",
+        kind=kinds.IDEA_HIDDEN,
         about=idea,
         payload={"title": idea.title, "reason": reason},
     )
@@ -543,7 +544,7 @@ def idea_moderate(
         idea.save(update_fields=["status", "published_at"])
         notify(
             recipient_ids=[idea.author_id],
-            kind="idea_published",
+            kind=kinds.IDEA_PUBLISHED,
             about=idea,
             payload={"title": idea.title},
         )
@@ -605,7 +606,7 @@ def comment_moderate(
         _set_comment_state(comment, Comment.State.HIDDEN, reason)
         notify(
             recipient_ids=[comment.author_id],
-            kind="comment_hidden",
+            kind=kinds.COMMENT_HIDDEN,
             about=comment,
             payload={"idea": comment.idea_id, "reason": reason},
         )
@@ -669,7 +670,7 @@ def idea_set_status(
     supporter_ids = Support.objects.filter(idea=idea).values_list("user_id", flat=True)
     notify(
         recipient_ids=[idea.author_id, *supporter_ids.iterator(chunk_size=5_000)],
-        kind="idea_status_changed",
+        kind=kinds.IDEA_STATUS_CHANGED,
         about=idea,
         payload={"title": idea.title, "status": status, "message": message},
     )

@@ -30,7 +30,11 @@ class SponsorsConfig(AppConfig):
     verbose_name = _("Sponsors and initiatives")
 
     def ready(self) -> None:
+        from civicideas.notifications.kinds import register
         from civicideas.tenancy.permissions import register_role_permissions
         from civicideas.tenancy.roles import Role
+        from sponsors import notifications
 
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
+
+        register(*notifications.KINDS)

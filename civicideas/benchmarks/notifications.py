@@ -34,6 +34,7 @@ from civicideas.notifications import digests, outbox, tasks
 from civicideas.notifications.models import Channel, Notification
 from civicideas.tenancy.context import all_cities_context, city_context
 from civicideas.tenancy.models import City, Domain
+from ideas import notifications as kinds
 
 SLUG = "bench-notifications"
 EMAIL_DOMAIN = "bench-notifications.invalid"
@@ -184,7 +185,7 @@ def run(stdout: Any, *, scale: float = 1.0) -> list[tuple[str, str, str]]:
                 started = time.perf_counter()
                 outbox.notify(
                     recipient_ids=user_ids[:fan_out],
-                    kind="idea_status_changed",
+                    kind=kinds.IDEA_STATUS_CHANGED,
                     payload={"title": "Bench idea", "status": "accepted", "message": "Yes"},
                 )
                 fan_out_seconds = time.perf_counter() - started
@@ -213,7 +214,7 @@ def run(stdout: Any, *, scale: float = 1.0) -> list[tuple[str, str, str]]:
                     Notification(
                         city=city,
                         recipient_id=uid,
-                        kind="idea_published",
+                        kind=kinds.IDEA_PUBLISHED.key,
                         payload={"title": f"Idea {uid}", "idea": 1},
                     )
                     for uid in user_ids[:deliveries]

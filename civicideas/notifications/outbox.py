@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from civicideas.notifications.kinds import Kind, is_registered
 from civicideas.notifications.models import Notification
 from civicideas.tenancy.context import current_city
 
@@ -40,14 +41,21 @@ def subject_ref(obj: models.Model) -> str:
 def notify(
     *,
     recipient_ids: Iterable[int],
-    kind: str,
+    kind: Kind,
     about: models.Model | None = None,
     payload: dict[str, Any] | None = None,
 ) -> int:
     """Queue one notification per recipient (deduplicated) in the current
     city. Must be called inside the transaction that makes the change, so
     both commit or neither does; delivery is queued after that commit.
-    Returns how many were written."""
+    Returns how many were written.
+
+    ``kind`` is one of the ``Kind`` constants an app declares in its
+    ``notifications.py`` (and registers in ``ready``): a misspelt one is an
+    import error, an unregistered one (a module never registered) refused
+    here before any row is written."""
+    if not isinstance(kind, Kind) or not is_registered(kind):
+        raise ValueError(f"notify() needs a registered notification kind, not {kind!r}.")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must run inside the transaction of the change.")
     city = current_city()
@@ -56,7 +64,7 @@ def notify(
     now = timezone.now()
     rows = [
         Notification(
-            city=city, recipient_id=rid, kind=kind, subject_ref=ref, payload=data, due_at=now
+            city=city, recipient_id=rid, kind=kind.key, subject_ref=ref, payload=data, due_at=now
         )
         for rid in dict.fromkeys(recipient_ids)
     ]

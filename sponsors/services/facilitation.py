@@ -11,6 +11,7 @@ from civicideas.errors import Conflict, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from civicideas.text import clean_text
+from sponsors import notifications as kinds
 from sponsors import rules
 from sponsors.models import (
     NAME_MAX,
@@ -53,13 +54,13 @@ def introduction_make(
     payload = {"sponsor": sponsor.name, "initiative": initiative.title, "message": message}
     notify(
         recipient_ids=_sponsor_member_ids(sponsor),
-        kind="introduction",
+        kind=kinds.INTRODUCTION,
         about=intro,
         payload=payload,
     )
     notify(
         recipient_ids=_group_member_ids(initiative.group, admins_only=True),
-        kind="introduction",
+        kind=kinds.INTRODUCTION,
         about=intro,
         payload=payload,
     )

@@ -13,6 +13,7 @@ from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from civicideas.text import clean_text
 from ideas.models import Idea
+from sponsors import notifications as kinds
 from sponsors import rules
 from sponsors.models import (
     NAME_MAX,
@@ -52,7 +53,7 @@ def group_create(
     rules.forget_memberships(by)
     notify(
         recipient_ids=_staff_ids(),
-        kind="group_to_approve",
+        kind=kinds.GROUP_TO_APPROVE,
         about=group,
         payload={"name": group.name},
     )
@@ -70,7 +71,7 @@ def group_approve(*, group: CommunityGroup, by: Any) -> CommunityGroup:
         group.save(update_fields=["approved_at", "approved_by"])
         notify(
             recipient_ids=_group_member_ids(group, admins_only=True),
-            kind="group_approved",
+            kind=kinds.GROUP_APPROVED,
             about=group,
             payload={"name": group.name},
         )

@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from civicideas.concurrency import bump_version, check_version
 from civicideas.content.search_config import search_config
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
+from civicideas.notifications.kinds import Kind
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.permissions import is_city_staff
 from civicideas.text import clean_text
 from ideas.models import Category, District, Idea
+from sponsors import notifications as kinds
 from sponsors import rules
 from sponsors.models import (
     NAME_MAX,
@@ -153,7 +155,7 @@ def initiative_create(
                 for uid in [source_idea.author_id, *_group_member_ids(group, admins_only=True)]
                 if uid != by.pk
             ],
-            kind="idea_became_initiative",
+            kind=kinds.IDEA_BECAME_INITIATIVE,
             about=initiative,
             payload={"title": initiative.title, "idea": source_idea.title, "group": group.name},
         )
@@ -311,7 +313,7 @@ def initiative_publish(
 
 
 def _close(
-    initiative: Initiative, *, by: Any, to: str, kind: str, expected_version: int | None
+    initiative: Initiative, *, by: Any, to: str, kind: Kind, expected_version: int | None
 ) -> Initiative:
     if not rules.can_manage_initiative(by, initiative):
         raise NotAllowed(_("Only the group's administrators can change this initiative."))
@@ -362,7 +364,7 @@ def initiative_cancel(
         initiative,
         by=by,
         to=InitiativeStatus.CANCELLED,
-        kind="initiative_cancelled",
+        kind=kinds.INITIATIVE_CANCELLED,
         expected_version=expected_version,
     )
 
@@ -377,7 +379,7 @@ def initiative_complete(
         initiative,
         by=by,
         to=InitiativeStatus.COMPLETED,
-        kind="initiative_completed",
+        kind=kinds.INITIATIVE_COMPLETED,
         expected_version=expected_version,
     )
 

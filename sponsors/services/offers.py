@@ -18,6 +18,7 @@ from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from civicideas.text import clean_text
+from sponsors import notifications as kinds
 from sponsors import rules
 from sponsors.models import (
     MatchFund,
@@ -89,7 +90,7 @@ def offer_make(
     )
     notify(
         recipient_ids=_group_member_ids(initiative.group, admins_only=True),
-        kind="offer_received",
+        kind=kinds.OFFER_RECEIVED,
         about=offer,
         payload={"sponsor": sponsor.name, "initiative": initiative.title, "quantity": str(amount)},
     )
@@ -206,18 +207,18 @@ def offer_accept(
     }
     notify(
         recipient_ids=_sponsor_member_ids(offer.sponsor),
-        kind="offer_accepted",
+        kind=kinds.OFFER_ACCEPTED,
         about=offer,
         payload=payload,
     )
     notify(
         recipient_ids=[uid for uid in _group_member_ids(initiative.group) if uid != by.pk],
-        kind="offer_accepted_by_group",
+        kind=kinds.OFFER_ACCEPTED_BY_GROUP,
         about=offer,
         payload=payload,
     )
     if matched:
-        notify(recipient_ids=_staff_ids(), kind="match_pledged", about=offer, payload=payload)
+        notify(recipient_ids=_staff_ids(), kind=kinds.MATCH_PLEDGED, about=offer, payload=payload)
     _queue_recompute(initiative_ids=[initiative.pk])
     return Acceptance(offer=offer, accepted=amount, matched=matched, fund_exhausted=exhausted)
 
@@ -246,7 +247,7 @@ def offer_decline(
     offer.save(update_fields=["state", "decided_by", "decided_at", *bump_version(offer, by=by)])
     notify(
         recipient_ids=_sponsor_member_ids(offer.sponsor),
-        kind="offer_declined",
+        kind=kinds.OFFER_DECLINED,
         about=offer,
         payload={"initiative": offer.initiative.title, "reason": reason},
     )
@@ -270,7 +271,7 @@ def offer_withdraw(*, offer: Offer, by: Any) -> Offer:
     offer.save(update_fields=["state", "decided_by", "decided_at", *bump_version(offer, by=by)])
     notify(
         recipient_ids=_group_member_ids(offer.initiative.group, admins_only=True),
-        kind="offer_withdrawn",
+        kind=kinds.OFFER_WITHDRAWN,
         about=offer,
         payload={"sponsor": offer.sponsor.name},
     )

@@ -17,6 +17,7 @@ from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from civicideas.text import clean_text
 from ideas.models import Category, District
+from sponsors import notifications as kinds
 from sponsors import rules
 from sponsors.models import (
     NAME_MAX,
@@ -135,7 +136,7 @@ def sponsor_register(
     _refresh_sponsor_search(sponsor)
     notify(
         recipient_ids=_staff_ids(),
-        kind="sponsor_to_verify",
+        kind=kinds.SPONSOR_TO_VERIFY,
         about=sponsor,
         payload={"name": sponsor.name},
     )
@@ -190,7 +191,7 @@ def sponsor_verify(*, sponsor: Sponsor, by: Any) -> Sponsor:
         sponsor.save(update_fields=["verified_at", "verified_by"])
         notify(
             recipient_ids=_sponsor_member_ids(sponsor),
-            kind="sponsor_verified",
+            kind=kinds.SPONSOR_VERIFIED,
             about=sponsor,
             payload={"name": sponsor.name},
         )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from civicideas.notifications import outbox, tasks
 from civicideas.notifications.models import Notification
 from civicideas.tenancy.context import city_context
+from ideas import notifications as kinds
 from tests.conftest import make_member
 from tests.factories import UserFactory
 from tests.notifications.conftest import add_notification, reload
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_notify_needs_a_city(city):
     person = make_member(city)
     with pytest.raises(RuntimeError, match="city_context"):
-        outbox.notify(recipient_ids=[person.pk], kind="idea_published")
+        outbox.notify(recipient_ids=[person.pk], kind=kinds.IDEA_PUBLISHED)
 
 
 def test_small_audience_is_one_delivery_message_after_commit(
@@ -29,7 +30,7 @@ def test_small_audience_is_one_delivery_message_after_commit(
     people = [make_member(city, email=f"s{i}@example.org") for i in range(3)]
     with django_capture_on_commit_callbacks(execute=True), city_context(city):
         count = outbox.notify(
-            recipient_ids=[p.pk for p in people] + [people[0].pk], kind="idea_published"
+            recipient_ids=[p.pk for p in people] + [people[0].pk], kind=kinds.IDEA_PUBLISHED
         )
         assert published.calls == []  # nothing before commit
     assert count == 3
@@ -45,7 +46,7 @@ def test_rolled_back_change_queues_nothing(city, published, django_capture_on_co
         city_context(city),
         transaction.atomic(),
     ):
-        outbox.notify(recipient_ids=[person.pk], kind="idea_published")
+        outbox.notify(recipient_ids=[person.pk], kind=kinds.IDEA_PUBLISHED)
         1 / 0  # noqa: B018
     assert published.calls == []
     with city_context(city):
@@ -57,7 +58,7 @@ def test_large_audience_is_one_fan_out_message_then_chunks(
 ):
     people = UserFactory.create_batch(outbox.CHUNK_SIZE * 2 + 5)
     with django_capture_on_commit_callbacks(execute=True), city_context(city):
-        outbox.notify(recipient_ids=[p.pk for p in people], kind="idea_status_changed")
+        outbox.notify(recipient_ids=[p.pk for p in people], kind=kinds.IDEA_STATUS_CHANGED)
     ((name, (_city_id, first, last), _options),) = published.calls
     assert name == "notifications.fan_out"
 
@@ -78,7 +79,7 @@ def test_broker_down_leaves_rows_pending_and_the_request_unharmed(
     monkeypatch.setattr(tasks.deliver_notifications, "apply_async", broker_down)
     person = make_member(city)
     with django_capture_on_commit_callbacks(execute=True), city_context(city):
-        outbox.notify(recipient_ids=[person.pk], kind="idea_published")
+        outbox.notify(recipient_ids=[person.pk], kind=kinds.IDEA_PUBLISHED)
     assert "the sweep will retry" in caplog.text
     with city_context(city):
         assert Notification.objects.get().state == Notification.State.PENDING
