@@ -16,23 +16,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from civicideas.accounts.rules import signed_in
 from civicideas.tenancy.permissions import has_role, is_city_admin
 from civicideas.tenancy.roles import Role
 from evaluation.models import Assignment, Scorecard
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def is_evaluator(user: Any) -> bool:
     """Holds the evaluator role in the current city (admins are not
     evaluators unless they also hold the role: they are not auto-assigned)."""
-    return _signed_in(user) and has_role(user, Role.EVALUATOR)
+    return signed_in(user) and has_role(user, Role.EVALUATOR)
 
 
 def can_manage_evaluation(user: Any) -> bool:
-    return _signed_in(user) and is_city_admin(user)
+    return signed_in(user) and is_city_admin(user)
 
 
 def can_use_evaluation(user: Any) -> bool:
@@ -52,7 +49,7 @@ def can_view_assignment(user: Any, assignment: Assignment) -> bool:
 def can_score(user: Any, assignment: Assignment) -> bool:
     """Only the assigned evaluator, never on their own idea."""
     return (
-        _signed_in(user)
+        signed_in(user)
         and assignment.evaluator_id == user.pk
         and assignment.idea.author_id != user.pk
         and has_role(user, Role.EVALUATOR)

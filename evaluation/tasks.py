@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from civicideas.tenancy.models import City
-from civicideas.tenancy.tasks import city_task
+from civicideas.tenancy.tasks import city_task, for_each_active_city
 from evaluation.reminders import due_reminders_send
 
 
@@ -19,7 +18,4 @@ def due_reminders_city() -> int:
 @shared_task(name="evaluation.due_reminders", ignore_result=True)
 def due_reminders() -> int:
     """Beat, hourly: queue the reminder run of every active city."""
-    cities = list(City.objects.active().values_list("pk", flat=True))
-    for city_id in cities:
-        due_reminders_city.delay(city_id)
-    return len(cities)
+    return for_each_active_city(due_reminders_city)

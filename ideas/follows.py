@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicideas import inputs
+from civicideas.accounts.rules import signed_in
 from civicideas.accounts.services import profile_ensure
 from civicideas.errors import InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
@@ -52,7 +53,7 @@ def following_of(user: Any) -> Following:
 
 
 def _check_signed_in(user: Any) -> None:
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
+    if not signed_in(user):
         raise NotAllowed(_("Sign in to follow new challenges."))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from civicideas.accounts.rules import signed_in
 from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models import Challenge, Comment, Idea
 from ideas.status import IdeaStatus
@@ -20,14 +21,10 @@ from ideas.status import IdeaStatus
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def can_view_idea(user: Any, idea: Idea) -> bool:
     if idea.is_public:
         return True
-    if not _signed_in(user):
+    if not signed_in(user):
         return False
     # Authors keep seeing their pending, hidden (with the reason) and
     # withdrawn ideas; moderators see everything in their city.
@@ -35,12 +32,12 @@ def can_view_idea(user: Any, idea: Idea) -> bool:
 
 
 def can_submit_idea(user: Any, challenge: Challenge) -> bool:
-    return _signed_in(user) and challenge.accepts_ideas
+    return signed_in(user) and challenge.accepts_ideas
 
 
 def can_support(user: Any, idea: Idea) -> bool:
     return (
-        _signed_in(user)
+        signed_in(user)
         and idea.challenge.accepts_supports
         and idea.is_public
         and idea.status != IdeaStatus.DUPLICATE
@@ -48,12 +45,12 @@ def can_support(user: Any, idea: Idea) -> bool:
 
 
 def can_comment(user: Any, idea: Idea) -> bool:
-    return _signed_in(user) and idea.challenge.accepts_comments and idea.is_public
+    return signed_in(user) and idea.challenge.accepts_comments and idea.is_public
 
 
 def can_edit_idea(user: Any, idea: Idea) -> bool:
     return (
-        _signed_in(user)
+        signed_in(user)
         and idea.author_id == user.pk
         and idea.status in (IdeaStatus.PUBLISHED, IdeaStatus.PENDING)
         and idea.challenge.accepts_ideas
@@ -62,7 +59,7 @@ def can_edit_idea(user: Any, idea: Idea) -> bool:
 
 def can_withdraw_idea(user: Any, idea: Idea) -> bool:
     return (
-        _signed_in(user)
+        signed_in(user)
         and idea.author_id == user.pk
         and idea.status in (IdeaStatus.PUBLISHED, IdeaStatus.PENDING)
     )
@@ -70,7 +67,7 @@ def can_withdraw_idea(user: Any, idea: Idea) -> bool:
 
 def can_edit_comment(user: Any, comment: Comment) -> bool:
     return (
-        _signed_in(user)
+        signed_in(user)
         and comment.author_id == user.pk
         and comment.state == Comment.State.VISIBLE
         and timezone.now() - comment.created_at <= COMMENT_EDIT_WINDOW
@@ -79,16 +76,16 @@ def can_edit_comment(user: Any, comment: Comment) -> bool:
 
 def can_delete_comment(user: Any, comment: Comment) -> bool:
     return (
-        _signed_in(user) and comment.author_id == user.pk and comment.state == Comment.State.VISIBLE
+        signed_in(user) and comment.author_id == user.pk and comment.state == Comment.State.VISIBLE
     )
 
 
 def can_report(user: Any) -> bool:
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def can_moderate(user: Any) -> bool:
-    return _signed_in(user) and is_city_moderator(user)
+    return signed_in(user) and is_city_moderator(user)
 
 
 def can_answer_officially(user: Any) -> bool:

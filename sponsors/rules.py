@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from civicideas.accounts.rules import signed_in
 from civicideas.tenancy.context import current_city_or_none
 from civicideas.tenancy.permissions import is_city_admin, is_city_staff
 from ideas.status import IdeaStatus
@@ -24,13 +25,9 @@ from sponsors.models import (
 )
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def group_roles(user: Any) -> dict[int, str]:
     """{group id: role} for the user in the current city, memoised."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return {}
     city = current_city_or_none()
     key = city.pk if city else None
@@ -42,7 +39,7 @@ def group_roles(user: Any) -> dict[int, str]:
 
 def sponsor_roles(user: Any) -> dict[int, str]:
     """{sponsor id: role} for the user in the current city, memoised."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return {}
     city = current_city_or_none()
     key = city.pk if city else None
@@ -66,7 +63,7 @@ def forget_memberships(user: Any) -> None:
 def is_facilitator(user: Any) -> bool:
     """The city's staff who approve groups, verify sponsors and introduce
     them: city admins (and platform superusers)."""
-    return _signed_in(user) and is_city_admin(user)
+    return signed_in(user) and is_city_admin(user)
 
 
 # --- groups -----------------------------------------------------------------------------
@@ -85,7 +82,7 @@ def can_view_group(user: Any, group: CommunityGroup) -> bool:
 
 
 def can_create_group(user: Any) -> bool:
-    return _signed_in(user)
+    return signed_in(user)
 
 
 # --- initiatives ---------------------------------------------------------------------------
@@ -116,7 +113,7 @@ def may_convert_idea(user: Any, idea: Any) -> bool:
     """An accepted idea can become an initiative, at the hands of its author
     or of the city's staff; which group it goes to is ``can_convert_idea_for``."""
     return (
-        _signed_in(user)
+        signed_in(user)
         and idea.status in CONVERTIBLE_IDEA_STATUSES
         and (idea.author_id == user.pk or is_city_staff(user))
     )

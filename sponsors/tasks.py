@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import transaction
 
 from civicideas.tenancy.context import current_city
-from civicideas.tenancy.tasks import city_task
+from civicideas.tenancy.tasks import city_task, for_each_active_city
 from sponsors import matching
 
 
@@ -51,9 +51,4 @@ def nightly_recompute() -> int:
     """Celery beat, nightly: queue every city's full recompute. The
     incremental recomputes keep matches fresh during the day; this catches
     up on what they cannot see (deadlines coming closer, a lost message)."""
-    from civicideas.tenancy.models import City  # not tenant-scoped
-
-    city_ids = list(City.objects.active().order_by("pk").values_list("pk", flat=True))
-    for city_id in city_ids:
-        recompute_city_matches.delay(city_id)
-    return len(city_ids)
+    return for_each_active_city(recompute_city_matches)

@@ -15,8 +15,7 @@ from civicideas.notifications import digests, outbox
 from civicideas.notifications.delivery import deliver
 from civicideas.notifications.models import Channel
 from civicideas.tenancy.context import current_city
-from civicideas.tenancy.models import City
-from civicideas.tenancy.tasks import city_task
+from civicideas.tenancy.tasks import city_task, for_each_active_city
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +50,7 @@ def sweep_city() -> int:
 def sweep() -> int:
     """Beat, every minute: re-queue what is still pending (a lost message, a
     broker outage at commit time, a retry whose message was lost)."""
-    cities = list(City.objects.active().values_list("pk", flat=True))
-    for city_id in cities:
-        sweep_city.delay(city_id)
-    return len(cities)
+    return for_each_active_city(sweep_city)
 
 
 @city_task(name="notifications.digest_city", ignore_result=True)
@@ -75,9 +71,7 @@ def digest_batch(period: str, key: str, user_ids: list[int]) -> dict[str, int]:
 def send_digests() -> int:
     """Beat, hourly: this period's daily and weekly digests in every city
     (the first run of a period sends, later ones only retry; see ``digests``)."""
-    cities = list(City.objects.active().values_list("pk", flat=True))
+    cities = 0
     for period in (Channel.DAILY, Channel.WEEKLY):
-        key = digests.period_key(period)
-        for city_id in cities:
-            digest_city.delay(city_id, str(period), key)
-    return len(cities)
+        cities = for_each_active_city(digest_city, str(period), digests.period_key(period))
+    return cities

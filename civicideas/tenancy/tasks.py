@@ -79,3 +79,19 @@ def city_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., An
         return shared_task(*task_args, **task_kwargs)(run_in_city)
 
     return decorator
+
+
+def for_each_active_city(task: Any, *args: Any) -> int:
+    """Queue ``task`` (a ``city_task``) once per active city, by city id, with
+    ``args`` after the id; return how many cities were queued.
+
+    The one fan-out of the beat tasks: a beat message names no city, so it
+    only lists the active cities and queues each city's own run, which enters
+    that city. A deactivated city is skipped; a new one is picked up by the
+    next beat."""
+    from civicideas.tenancy.models import City  # City itself is not tenant-scoped
+
+    city_ids = list(City.objects.active().order_by("pk").values_list("pk", flat=True))
+    for city_id in city_ids:
+        task.delay(city_id, *args)
+    return len(city_ids)

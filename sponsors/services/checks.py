@@ -105,10 +105,6 @@ def _own_city(objects: Iterable[Any], *, message: str) -> list[Any]:
     return items
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def _queue_recompute(
     *, initiative_ids: Iterable[int] = (), sponsor_ids: Iterable[int] = ()
 ) -> None:

@@ -11,6 +11,7 @@ from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicideas.accounts.rules import signed_in
 from civicideas.content.search_config import search_config
 from civicideas.errors import InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
@@ -30,7 +31,6 @@ from sponsors.services.checks import (
     _clean_email,
     _own_city,
     _queue_recompute,
-    _signed_in,
     _sponsor_member_ids,
     _staff_ids,
     clean_quantity,
@@ -107,7 +107,7 @@ def sponsor_register(
     logo: Any = None,
 ) -> Sponsor:
     """An organisation signs up; it can make offers once the city verifies it."""
-    if not _signed_in(by):
+    if not signed_in(by):
         raise NotAllowed(_("Sign in to register a sponsor."))
     fields = _check_sponsor_fields(
         name=name,

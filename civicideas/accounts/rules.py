@@ -1,0 +1,14 @@
+"""Who counts as signed in, for every app's rules and services.
+
+One definition, because the apps' rules must agree on it: an anonymous
+visitor, no user at all, and an account that was deactivated are all
+"not signed in", whatever the session says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def signed_in(user: Any) -> bool:
+    """The user is authenticated and their account is active."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
