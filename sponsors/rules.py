@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicideas.accounts.rules import signed_in
+from civicideas.errors import Conflict, NotAllowed, ServiceError
 from civicideas.tenancy.context import current_city_or_none
 from civicideas.tenancy.permissions import is_city_admin, is_city_staff
 from ideas.status import IdeaStatus
@@ -109,14 +112,24 @@ CONVERTIBLE_IDEA_STATUSES = frozenset(
 )
 
 
+def idea_conversion_refusal(user: Any, idea: Any) -> ServiceError | None:
+    """Why ``user`` may not turn ``idea`` into an initiative of any group, or
+    None: an accepted idea can become one, at the hands of its author or of
+    the city's staff. The one statement of the rule: the conversion page
+    answers with this error before showing its form, the service raises it
+    under the idea's row lock, and ``may_convert_idea`` is its yes/no (the
+    idea page's link)."""
+    if idea.status not in CONVERTIBLE_IDEA_STATUSES:
+        return Conflict(_("Only an accepted idea can become an initiative."))
+    if not signed_in(user) or (idea.author_id != user.pk and not is_city_staff(user)):
+        return NotAllowed(_("Only the idea's author or the city can turn it into an initiative."))
+    return None
+
+
 def may_convert_idea(user: Any, idea: Any) -> bool:
-    """An accepted idea can become an initiative, at the hands of its author
-    or of the city's staff; which group it goes to is ``can_convert_idea_for``."""
-    return (
-        signed_in(user)
-        and idea.status in CONVERTIBLE_IDEA_STATUSES
-        and (idea.author_id == user.pk or is_city_staff(user))
-    )
+    """``idea_conversion_refusal`` finds nothing to refuse; which group it
+    goes to is ``can_convert_idea_for``."""
+    return idea_conversion_refusal(user, idea) is None
 
 
 def can_convert_idea_for(user: Any, idea: Any, group: CommunityGroup) -> bool:

@@ -645,15 +645,8 @@ def idea_initiative_create(request: HttpRequest, idea_pk: int) -> HttpResponse:
             messages.info(request, _("This idea is already an initiative."))
             return HttpResponseRedirect(_initiative_url(existing.pk))
         return error_response(request, Conflict(_("This idea is already an initiative.")))
-    if idea.status not in rules.CONVERTIBLE_IDEA_STATUSES:
-        return error_response(
-            request, Conflict(_("Only an accepted idea can become an initiative."))
-        )
-    if not rules.may_convert_idea(user, idea):
-        return error_response(
-            request,
-            NotAllowed(_("Only the idea's author or the city can turn it into an initiative.")),
-        )
+    if (refusal := rules.idea_conversion_refusal(user, idea)) is not None:
+        return error_response(request, refusal)
     groups = list(selectors.groups_for_idea_conversion(user, idea))
     context: dict[str, Any] = {"idea": idea, "form": None}
     if not groups:

@@ -172,10 +172,8 @@ def _check_idea_conversion(*, idea: Idea, group: CommunityGroup, by: Any) -> Ide
     locked = Idea.objects.select_for_update().filter(pk=idea.pk).first()
     if locked is None:
         raise InvalidInput(_("Choose one of the city's ideas."))
-    if locked.status not in rules.CONVERTIBLE_IDEA_STATUSES:
-        raise InvalidInput(_("Only an accepted idea can become an initiative."))
-    if locked.author_id != getattr(by, "pk", None) and not is_city_staff(by):
-        raise NotAllowed(_("Only the idea's author or the city can turn it into an initiative."))
+    if (refusal := rules.idea_conversion_refusal(by, locked)) is not None:
+        raise refusal
     if not is_city_staff(by) and not rules.is_group_admin(by, group):
         raise NotAllowed(_("Only the group's administrators can create initiatives."))
     if not group.is_approved:

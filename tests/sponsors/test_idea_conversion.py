@@ -475,3 +475,28 @@ def test_ranking_page_links_accepted_ideas_to_the_conversion_page(city, other_ci
     page = response.content.decode()
     assert f'href="{_convert_url(accepted)}"' in page
     assert _convert_url(published) not in page
+
+
+@pytest.mark.parametrize(
+    ("status", "who", "error", "code"),
+    [
+        (IdeaStatus.PUBLISHED, "author", Conflict, 409),
+        (IdeaStatus.REJECTED, "city_admin", Conflict, 409),
+        (IdeaStatus.ACCEPTED, "other_group_admin", NotAllowed, 403),
+    ],
+)
+def test_page_and_service_refuse_with_the_same_error(city, w, status, who, error, code):
+    """One rule (``rules.idea_conversion_refusal``): the conversion page and
+    the service answer the same case with the same error and status code
+    (the service used to call a not-accepted idea bad input, 400, where the
+    page said conflict, 409)."""
+    _set_status(city, w["idea"], status)
+    group = w["other_group"] if who == "other_group_admin" else w["group"]
+    with city_context(city), pytest.raises(error) as refused:
+        services.initiative_create(
+            group=group, by=w["people"][who], title="X", source_idea=w["idea"]
+        )
+    response = _client(w, who, city).post(_convert_url(w["idea"]), _form_data(w))
+    assert response.status_code == code
+    assert str(refused.value.message) in html.unescape(response.content.decode())
+    assert _initiatives(city) == []
