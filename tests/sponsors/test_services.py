@@ -415,7 +415,8 @@ def test_initiative_from_idea_needs_accepted_idea_and_its_author(city):
         group = GroupFactory()
         author = admin_of(group)
         idea = IdeaFactory(author=author, status=IdeaStatus.PUBLISHED)
-        with pytest.raises(InvalidInput):
+        # A conflict with the idea's state, as the conversion page says (409).
+        with pytest.raises(Conflict):
             services.initiative_create(group=group, by=author, title="X", source_idea=idea)
         idea.status = IdeaStatus.ACCEPTED
         idea.save()
