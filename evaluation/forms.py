@@ -106,7 +106,7 @@ class ScorecardForm(forms.Form):
         self.fields["overall_comment"] = TextField(
             label=_("Overall comment"), max_length=OVERALL_MAX
         )
-        self.fields["recommendation"] = forms.CharField(required=False)
+        self.fields["recommendation"] = VisibleCharField(required=False)
 
     def clean_recommendation(self) -> str:
         value = self.cleaned_data.get("recommendation", "")
