@@ -1,0 +1,3 @@
+"""The citizens' pages (namespace ``ideas``)."""
+
+from ideas.views.ideas import *  # noqa: F403
