@@ -10,14 +10,14 @@ Views hold no rules: they parse input with ``ideas.forms``, read through
 a form error (200) on the submit and edit forms — never a 500.
 
 One module per page family -- ``challenges`` (the challenge page and its
-similar-ideas hint), ``submit``, ``ideas`` (the idea's page and its
+similar-ideas hint), ``submit``, ``idea_page`` (the idea's page and its
 actions), ``participation`` -- with the shared helpers in ``common`` and the
 idea order of the challenge page in ``ideas.shuffle``. Re-exported here, so
 ``ideas.urls`` names ``views.x``.
 """
 
 from ideas.views.challenges import challenge_detail, challenge_similar
-from ideas.views.ideas import (
+from ideas.views.idea_page import (
     comment_create,
     comment_delete,
     comment_edit,
