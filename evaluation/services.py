@@ -9,7 +9,6 @@ idea through its state machine and notifies the author and supporters.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,7 +45,6 @@ REASON_MAX = 1000
 COMMENT_MAX = 2000
 OVERALL_MAX = 5000
 Action = EvaluationAuditLog.Action
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,4}")
 
 
 def audit(
@@ -449,14 +447,19 @@ def _scorecard_input(
     *,
     assignment: Assignment,
     rubric: Rubric,
-    scores: Mapping[int, Any],
+    scores: Mapping[int, int | None],
     comments: Mapping[int, str] | None,
     overall_comment: str,
     recommendation: str,
     complete: bool,
 ) -> tuple[dict[int, tuple[int | None, str]], str, str]:
     """Validate everything before anything is written; one message for all
-    problems. Returns {criterion_id: (score or None, comment)}."""
+    problems. Returns {criterion_id: (score or None, comment)}.
+
+    Scores are typed values only (``int`` or None): a string, float or bool
+    is refused like any score that is not a whole number. The admin page
+    parses its POST with :class:`evaluation.forms.ScorecardForm`, the API
+    with its serializer."""
     criteria = list(rubric.criteria.all())
     known = {c.pk for c in criteria}
     comments = comments or {}
@@ -468,13 +471,13 @@ def _scorecard_input(
     for criterion in criteria:
         raw = scores.get(criterion.pk)
         value: int | None
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if raw is None:
             value = None
         elif isinstance(raw, int) and not isinstance(raw, bool):
             value = raw
-        elif isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw.strip()):
-            value = int(raw.strip())
         else:
+            # Strings included: evaluation.forms parses the page's text, the
+            # API's serializer its JSON; a string here is a caller's bug.
             problems.append(
                 _("%(criterion)s: the score must be a whole number.")
                 % {"criterion": criterion.name}
@@ -525,7 +528,7 @@ def _save_scorecard(
     *,
     assignment: Assignment,
     by: Any,
-    scores: Mapping[int, Any],
+    scores: Mapping[int, int | None],
     comments: Mapping[int, str] | None,
     overall_comment: str,
     recommendation: str,
@@ -599,7 +602,7 @@ def scorecard_save_draft(
     *,
     assignment: Assignment,
     by: Any,
-    scores: Mapping[int, Any],
+    scores: Mapping[int, int | None],
     comments: Mapping[int, str] | None = None,
     overall_comment: str = "",
     recommendation: str = "",
@@ -622,7 +625,7 @@ def scorecard_submit(
     *,
     assignment: Assignment,
     by: Any,
-    scores: Mapping[int, Any],
+    scores: Mapping[int, int | None],
     comments: Mapping[int, str] | None = None,
     overall_comment: str = "",
     recommendation: str = "",

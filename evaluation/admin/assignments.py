@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
-from civicideas.errors import ServiceError
+from civicideas.errors import InvalidInput, ServiceError
 from civicideas.tenancy.admin_mixins import ReadOnlyAdminMixin
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
 from civicideas.text import VisibleCharField
 from evaluation import rules, selectors, services
 from evaluation.admin.base import EvaluationAdmin
+from evaluation.forms import ScorecardForm
 from evaluation.models import (
     Assignment,
     ChallengeEvaluation,
@@ -228,17 +229,18 @@ class AssignmentAdmin(EvaluationAdmin):
             if not rules.can_score(request.user, assignment):
                 raise PermissionDenied
             submit = "submit" in request.POST
-            scores = {c.pk: request.POST.get(f"score-{c.pk}", "") for c in criteria}
-            comments = {c.pk: request.POST.get(f"comment-{c.pk}", "") for c in criteria}
+            form = ScorecardForm(request.POST, criteria=criteria, complete=submit)
             service = services.scorecard_submit if submit else services.scorecard_save_draft
             try:
+                if not form.is_valid():
+                    raise InvalidInput(" ".join(form.problems()))
                 service(
                     assignment=assignment,
                     by=request.user,
-                    scores=scores,
-                    comments=comments,
-                    overall_comment=request.POST.get("overall_comment", ""),
-                    recommendation=request.POST.get("recommendation", ""),
+                    scores=form.scores(),
+                    comments=form.comments(),
+                    overall_comment=form.cleaned_data["overall_comment"],
+                    recommendation=form.cleaned_data["recommendation"],
                 )
             except ServiceError as failure:
                 error = failure.message

@@ -288,7 +288,7 @@ def test_draft_then_submit_then_locked(in_riverton):
     card = services.scorecard_save_draft(
         assignment=a,
         by=ev,
-        scores={w.criteria[0].pk: "4"},
+        scores={w.criteria[0].pk: 4},
         comments={w.criteria[1].pk: "Not new"},
         overall_comment="So far so good",
     )

@@ -205,6 +205,7 @@ FORM_MODULES = [
     "evaluation.admin.challenges",
     "evaluation.admin.assignments",
     "evaluation.admin.rubrics",
+    "evaluation.forms",
     "civicideas.accounts.views",
     "civicideas.tenancy.admin",
 ]

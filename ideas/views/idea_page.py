@@ -1,22 +1,10 @@
-"""The citizens' pages: challenges, submitting, an idea's page, my participation.
-
-Server-rendered, every action a plain HTML form (works without JavaScript),
-enhanced with htmx where it helps: the idea list, the support button and the
-similar-ideas hint swap a template partial instead of reloading the page.
-
-Views hold no rules: they parse input with ``ideas.forms``, read through
-``ideas.selectors`` and change things only through ``ideas.services``. A
-``ServiceError`` becomes a message with its 4xx status on action endpoints, or
-a form error (200) on the submit and edit forms — never a 500.
-"""
+"""The idea's page and its actions: support, comments, reports, edit, withdraw."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -24,221 +12,25 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
-from civicideas import inputs
-from civicideas.cache_policy import private_page
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import NotAllowed, ServiceError
 from civicideas.web import page_cache
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
-from ideas import cache_keys, rules, selectors, services, shuffle
-from ideas.forms import (
-    ChallengeFilterForm,
-    CommentEditForm,
-    CommentForm,
-    IdeaForm,
-    ReportForm,
-)
-from ideas.models import TITLE_MAX, Challenge, Comment, Idea
+from ideas import rules, selectors, services
+from ideas.forms import CommentEditForm, CommentForm, IdeaForm, ReportForm
+from ideas.models import Comment, Idea
 from ideas.status import IdeaStatus
-
-PER_PAGE = 20
-SIMILAR_LIMIT = 5
-
-# --- helpers --------------------------------------------------------------------
-
-
-def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
-    login = redirect_to_login(next_url)
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(login.url)
-    return login
-
-
-def _signed_in(request: HttpRequest) -> bool:
-    return request.user.is_authenticated
-
-
-def _challenge_scopes(request: HttpRequest, slug: str) -> list[str]:
-    return [cache_keys.challenge_scope(request.city.pk, slug)]
-
-
-def _idea_scopes(request: HttpRequest, pk: int) -> list[str]:
-    scopes = [cache_keys.idea_scope(request.city.pk, pk)]
-    if request.GET.get("similar") == "1":  # lists other ideas of the city
-        scopes.append(cache_keys.city_scope(request.city.pk))
-    return scopes
-
-
-def _page_number(request: HttpRequest) -> int:
-    return inputs.parse_page(request.GET.get("page"))
-
-
-def _challenge_or_404(slug: str) -> Challenge:
-    return get_object_or_404(Challenge.objects.public(), slug=slug)
-
-
-def _visible_idea_or_404(request: HttpRequest, pk: int) -> Idea:
-    """Same answer for "missing", "another city's" and "not for you"."""
-    idea = selectors.idea_for_page(pk=pk, user=request.user)
-    if idea is None:
-        raise Http404
-    return idea
-
-
-def _city_languages(request: HttpRequest) -> list[str]:
-    return list(request.city.languages or [request.city.default_language])
-
-
-def _idea_url(idea: Idea | int) -> str:
-    return reverse("ideas:idea", args=[getattr(idea, "pk", idea)])
-
-
-# --- challenge page -----------------------------------------------------------
-
-
-@require_GET
-@city_required
-@vary_on_headers("HX-Request")
-@page_cache.anonymous_page(scopes=_challenge_scopes, extra=shuffle.challenge_variant)
-def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The challenge, and its public ideas filtered, searched and sorted."""
-    challenge = _challenge_or_404(slug)
-    categories, districts = selectors.challenge_filter_options(challenge)
-    form = ChallengeFilterForm(request.GET, categories=categories, districts=districts)
-    filters = form.cleaned_or_defaults()
-    page = selectors.challenge_page(
-        challenge=challenge,
-        category=filters["category"],
-        district=filters["district"],
-        status=filters["status"] or None,
-        query=filters["q"],
-        sort=filters["sort"],
-        seed=shuffle.visitor_seed(request),
-        page=_page_number(request),
-        per_page=PER_PAGE,
-    )
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
-    context = {
-        "challenge": challenge,
-        "description": render_markdown(challenge.description),
-        "form": form,
-        "filters": filters,
-        "page": page,
-        "query_string": query_string.urlencode(),
-        "searching": bool(filters["q"]) and page.searched,
-        "unsearchable": bool(filters["q"]) and not page.searched,
-    }
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request and htmx.target == "results":
-        return TemplateResponse(request, "ideas/challenge.html#results", context)
-    return TemplateResponse(request, "ideas/challenge.html", context)
-
-
-@require_GET
-@city_required
-@page_cache.anonymous_page(scopes=_challenge_scopes)
-def challenge_similar(request: HttpRequest, slug: str) -> HttpResponse:
-    """htmx fragment: public ideas of the challenge similar to a title."""
-    challenge = _challenge_or_404(slug)
-    title = (request.GET.get("title") or "").strip()[:TITLE_MAX]
-    ideas = (
-        selectors.similar_ideas_cached(challenge=challenge, text=title, limit=SIMILAR_LIMIT)
-        if title
-        else []
-    )
-    return TemplateResponse(
-        request, "ideas/_idea_fields.html#similar", {"similar": ideas, "challenge": challenge}
-    )
-
-
-# --- submitting -----------------------------------------------------------------
-
-
-def _has_verified_email(user: Any) -> bool:
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
-
-
-def _form_service_error(form: IdeaForm, error: ServiceError) -> None:
-    form.add_error(None, error.message)
-
-
-@require_http_methods(["GET", "POST"])
-@city_required
-@service_errors
-def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
-    """Submit an idea, with a server-rendered preview before the final step.
-
-    A hidden ``submission_token`` makes a double-submitted form create one
-    idea (``services.idea_submit`` returns the idea the token already made).
-    """
-    challenge = _challenge_or_404(slug)
-    if not _signed_in(request):
-        return _login_redirect(request, request.get_full_path())
-    categories, districts = selectors.challenge_filter_options(challenge)
-    languages = _city_languages(request)
-    form_kwargs = {"categories": categories, "districts": districts, "languages": languages}
-    needs_verification = challenge.require_verified_email and not _has_verified_email(request.user)
-    context: dict[str, Any] = {
-        "challenge": challenge,
-        "needs_verification": needs_verification,
-        "closed": not challenge.accepts_ideas,
-    }
-    if request.method == "GET":
-        language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in languages else languages[0]
-        form = IdeaForm(
-            initial={"submission_token": IdeaForm.new_token(), "language": language},
-            **form_kwargs,
-        )
-        return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
-
-    form = IdeaForm(request.POST, request.FILES, **form_kwargs)
-    if not form.is_valid():
-        return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
-    if "preview" in request.POST:
-        context["preview"] = render_markdown(form.cleaned_data["body"])
-        context["images_chosen"] = bool(form.cleaned_data.get("images"))
-        return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
-
-    token = form.cleaned_data.get("submission_token") or IdeaForm.new_token()
-    existing = Idea.objects.filter(author=request.user, submission_token=token).first()
-    if existing is not None:
-        # The same form again (a double click, a resent POST): one idea.
-        return HttpResponseRedirect(_idea_url(existing))
-    try:
-        with transaction.atomic():
-            idea = services.idea_submit(
-                author=request.user,
-                challenge=challenge,
-                language=form.cleaned_data["language"],
-                submission_token=token,
-                **form.service_kwargs(),
-            )
-            files = form.cleaned_data.get("images") or []
-            if files:
-                # Alternative text for screen readers; the title if none given.
-                alt = form.cleaned_data.get("image_description") or idea.title
-                services.idea_attach_images(
-                    idea=idea, by=request.user, files=files, alt_texts=[alt] * len(files)
-                )
-    except ServiceError as error:
-        _form_service_error(form, error)
-        return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
-    if idea.status == IdeaStatus.PENDING:
-        messages.success(
-            request, _("Thank you! A moderator will check your idea before it is published.")
-        )
-    else:
-        messages.success(request, _("Thank you! Your idea is published."))
-    return HttpResponseRedirect(_idea_url(idea))
-
-
-# --- the idea's page --------------------------------------------------------------
+from ideas.views.common import (
+    SIMILAR_LIMIT,
+    _form_service_error,
+    _idea_scopes,
+    _idea_url,
+    _login_redirect,
+    _signed_in,
+    _visible_idea_or_404,
+)
 
 
 def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, Any]:
@@ -542,28 +334,3 @@ def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return _page_error(request, idea, error)
     messages.success(request, _("Your idea is withdrawn."))
     return HttpResponseRedirect(reverse("ideas:my_participation"))
-
-
-# --- my participation ---------------------------------------------------------------
-
-
-@private_page
-@require_GET
-@city_required
-def my_participation(request: HttpRequest) -> HttpResponse:
-    if not _signed_in(request):
-        return _login_redirect(request, request.get_full_path())
-    user = request.user
-    ideas = selectors.my_ideas(user)
-    for idea in ideas:
-        idea.can_edit = rules.can_edit_idea(user, idea)
-        idea.can_withdraw = rules.can_withdraw_idea(user, idea)
-    return TemplateResponse(
-        request,
-        "ideas/me.html",
-        {
-            "ideas": ideas,
-            "supports": selectors.my_supports(user),
-            "comments": selectors.my_comments(user),
-        },
-    )

@@ -1,0 +1,78 @@
+"""The challenge page (its idea list) and the similar-ideas hint."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from civicideas.content.markdown import render_markdown
+from civicideas.web import page_cache
+from civicideas.web.decorators import city_required
+from ideas import selectors, shuffle
+from ideas.forms import ChallengeFilterForm
+from ideas.models import TITLE_MAX
+from ideas.views.common import (
+    PER_PAGE,
+    SIMILAR_LIMIT,
+    _challenge_or_404,
+    _challenge_scopes,
+    _page_number,
+)
+
+
+@require_GET
+@city_required
+@vary_on_headers("HX-Request")
+@page_cache.anonymous_page(scopes=_challenge_scopes, extra=shuffle.challenge_variant)
+def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The challenge, and its public ideas filtered, searched and sorted."""
+    challenge = _challenge_or_404(slug)
+    categories, districts = selectors.challenge_filter_options(challenge)
+    form = ChallengeFilterForm(request.GET, categories=categories, districts=districts)
+    filters = form.cleaned_or_defaults()
+    page = selectors.challenge_page(
+        challenge=challenge,
+        category=filters["category"],
+        district=filters["district"],
+        status=filters["status"] or None,
+        query=filters["q"],
+        sort=filters["sort"],
+        seed=shuffle.visitor_seed(request),
+        page=_page_number(request),
+        per_page=PER_PAGE,
+    )
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {
+        "challenge": challenge,
+        "description": render_markdown(challenge.description),
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "query_string": query_string.urlencode(),
+        "searching": bool(filters["q"]) and page.searched,
+        "unsearchable": bool(filters["q"]) and not page.searched,
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request and htmx.target == "results":
+        return TemplateResponse(request, "ideas/challenge.html#results", context)
+    return TemplateResponse(request, "ideas/challenge.html", context)
+
+
+@require_GET
+@city_required
+@page_cache.anonymous_page(scopes=_challenge_scopes)
+def challenge_similar(request: HttpRequest, slug: str) -> HttpResponse:
+    """htmx fragment: public ideas of the challenge similar to a title."""
+    challenge = _challenge_or_404(slug)
+    title = (request.GET.get("title") or "").strip()[:TITLE_MAX]
+    ideas = (
+        selectors.similar_ideas_cached(challenge=challenge, text=title, limit=SIMILAR_LIMIT)
+        if title
+        else []
+    )
+    return TemplateResponse(
+        request, "ideas/_idea_fields.html#similar", {"similar": ideas, "challenge": challenge}
+    )

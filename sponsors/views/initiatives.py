@@ -1,0 +1,270 @@
+"""Initiative pages: list, detail, actions, needs, updates, create and edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civicideas.concurrency import posted_version
+from civicideas.content.markdown import render_markdown
+from civicideas.errors import NotAllowed, ServiceError
+from civicideas.pagination import paginate
+from civicideas.web.decorators import city_required, service_errors
+from civicideas.web.errors import error_response
+from sponsors import rules, selectors, services
+from sponsors.forms import (
+    DecideOfferForm,
+    InitiativeFilterForm,
+    InitiativeForm,
+    NeedForm,
+    UpdateForm,
+)
+from sponsors.models import Need
+from sponsors.views.common import (
+    PER_PAGE,
+    _edit_page,
+    _group_or_404,
+    _initiative_or_404,
+    _initiative_url,
+    _login,
+    _page_number,
+)
+
+
+@require_GET
+@city_required
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    """Browse public initiatives: filters, search, sorts, pages."""
+    categories, districts = selectors.filter_options()
+    # The "best match" sort needs only the sponsor's id, not the row.
+    sponsor_ids = sorted(rules.sponsor_roles(request.user))
+    sponsor_id = sponsor_ids[0] if sponsor_ids else None
+    form = InitiativeFilterForm(
+        request.GET, categories=categories, districts=districts, can_match=sponsor_id is not None
+    )
+    filters = form.cleaned_or_defaults()
+    initiatives = selectors.initiative_list(
+        category=filters["category"],
+        district=filters["district"],
+        need_type=filters["need_type"] or None,
+        open_only=bool(filters["open_only"]),
+        query=filters["q"],
+        sort=filters["sort"],
+        sponsor_id=sponsor_id,
+    )
+    page = paginate(initiatives, page=_page_number(request), per_page=PER_PAGE)
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return TemplateResponse(
+        request,
+        "sponsors/initiative_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "query_string": query_string.urlencode(),
+            "is_sponsor": sponsor_id is not None,
+        },
+    )
+
+
+@require_GET
+@city_required
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _initiative_page(request, _initiative_or_404(request, pk))
+
+
+def _initiative_page(request: HttpRequest, initiative: Any, *, status: int = 200, **extra: Any):
+    user = request.user
+    is_member = rules.is_group_member(user, initiative.group)
+    can_manage = rules.can_manage_initiative(user, initiative)
+    offering_sponsors = (
+        [s for s in selectors.my_sponsors(user) if s.is_verified]
+        if (user.is_authenticated and initiative.accepts_offers)
+        else []
+    )
+    context = {
+        "initiative": initiative,
+        "description": render_markdown(initiative.description),
+        "categories": list(initiative.categories.all()),
+        "needs": selectors.initiative_needs(initiative),
+        "updates": selectors.initiative_updates(initiative),
+        "related": selectors.related_initiatives(initiative) if initiative.is_public else [],
+        "is_member": is_member,
+        "can_manage": can_manage,
+        "offers": selectors.initiative_offers(initiative) if is_member else [],
+        "can_offer": bool(offering_sponsors),
+        # Sponsors see what the city adds to their funding, and what is left.
+        "fund": selectors.active_match_fund() if initiative.accepts_offers else None,
+        "need_form": NeedForm(),
+        "update_form": UpdateForm(),
+        "decide_form": DecideOfferForm(),
+    }
+    context.update(extra)
+    return TemplateResponse(request, "sponsors/initiative.html", context, status=status)
+
+
+@require_POST
+@city_required
+@service_errors
+def initiative_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Publish, cancel or complete (group admins; the service checks)."""
+    if not request.user.is_authenticated:
+        return _login(request)
+    initiative = _initiative_or_404(request, pk)
+    service = {
+        "publish": services.initiative_publish,
+        "cancel": services.initiative_cancel,
+        "complete": services.initiative_complete,
+    }.get(action)
+    if service is None:
+        raise Http404
+    if not rules.can_manage_initiative(request.user, initiative):
+        # Before the version: a stranger's post is a 403, not "out of date".
+        return error_response(
+            request, NotAllowed(_("Only the group's administrators can change this initiative."))
+        )
+    try:
+        service(
+            initiative=initiative,
+            by=request.user,
+            expected_version=posted_version(request.POST),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return _initiative_page(request, initiative, status=error.status_code)
+    done = {
+        "publish": _("The initiative is published."),
+        "cancel": _("The initiative is cancelled."),
+        "complete": _("The initiative is marked as completed."),
+    }[action]
+    messages.success(request, done)
+    return HttpResponseRedirect(_initiative_url(initiative.pk))
+
+
+@require_POST
+@city_required
+@service_errors
+def need_add(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _login(request)
+    initiative = _initiative_or_404(request, pk)
+    form = NeedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.need_add(initiative=initiative, by=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(None, error.message)
+            return _initiative_page(request, initiative, status=error.status_code, need_form=form)
+        messages.success(request, _("The need is added."))
+        return HttpResponseRedirect(_initiative_url(initiative.pk) + "#needs")
+    return _initiative_page(request, initiative, status=400, need_form=form)
+
+
+@require_POST
+@city_required
+@service_errors
+def update_post(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _login(request)
+    initiative = _initiative_or_404(request, pk)
+    form = UpdateForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.progress_update_post(
+                initiative=initiative, by=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+            return _initiative_page(request, initiative, status=error.status_code, update_form=form)
+        messages.success(request, _("Your update is published."))
+        return HttpResponseRedirect(_initiative_url(initiative.pk) + "#updates")
+    return _initiative_page(request, initiative, status=400, update_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@city_required
+@service_errors
+def initiative_create(request: HttpRequest, group_pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _login(request)
+    group = _group_or_404(request, group_pk)
+    if not rules.can_create_initiative(request.user, group):
+        return error_response(
+            request, NotAllowed(_("Only the group's administrators can do this."))
+        )
+    categories, districts = selectors.filter_options()
+    kwargs = {"categories": categories, "districts": districts}
+    form = InitiativeForm(request.POST or None, request.FILES or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative = services.initiative_create(
+                group=group, by=request.user, **form.service_kwargs()
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Your initiative is saved as a draft. Add its needs, then publish it.")
+            )
+            return HttpResponseRedirect(_initiative_url(initiative.pk))
+    return TemplateResponse(
+        request, "sponsors/initiative_form.html", {"form": form, "group": group}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@city_required
+@service_errors
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group's administrators edit texts, categories, district, dates, image."""
+    if not request.user.is_authenticated:
+        return _login(request)
+    initiative = _initiative_or_404(request, pk)
+    if not rules.can_manage_initiative(request.user, initiative):
+        return error_response(
+            request, NotAllowed(_("Only the group's administrators can edit this initiative."))
+        )
+    return _edit_page(
+        request,
+        form_class=InitiativeForm,
+        initial=InitiativeForm.initial_for(initiative),
+        save=lambda data: services.initiative_update(
+            initiative=initiative, by=request.user, **data
+        ),
+        saved=_("The initiative is saved."),
+        next_url=_initiative_url(initiative.pk),
+        template="sponsors/initiative_form.html",
+        context={"group": initiative.group, "initiative": initiative},
+        version_of=initiative,
+    )
+
+
+@require_POST
+@city_required
+@service_errors
+def need_close(request: HttpRequest, need_pk: int) -> HttpResponse:
+    """The group no longer needs the rest of a need (group admins)."""
+    if not request.user.is_authenticated:
+        return _login(request)
+    need = get_object_or_404(Need, pk=need_pk)
+    initiative = _initiative_or_404(request, need.initiative_id)
+    back = _initiative_url(initiative.pk) + "#needs"
+    if not rules.can_manage_initiative(request.user, initiative):
+        return error_response(
+            request, NotAllowed(_("Only the group's administrators can close needs.")), back=back
+        )
+    try:
+        services.need_close(
+            need=need, by=request.user, expected_version=posted_version(request.POST)
+        )
+    except ServiceError as error:
+        return error_response(request, error, back=back)
+    messages.success(request, _("The need is closed; pending offers on it are declined."))
+    return HttpResponseRedirect(back)
