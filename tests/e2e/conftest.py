@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -49,6 +50,29 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def live_requests_settle(live_server):
+    """Before pytest-django flushes the database after a browser test, wait
+    until the live server has finished what the browser left running (a bell
+    or similar-ideas request still in its transaction). Flushing meanwhile
+    deadlocks: TRUNCATE waits for that request's lock, the request for a
+    table TRUNCATE holds. Depends on ``live_server`` so that it is torn down
+    before it (and before the flush)."""
+    yield
+    from django.db import connection
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
 
 
 @pytest.fixture
