@@ -10,10 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from civicideas.tenancy.models import TenantModel
-from sponsors.models.common import (
-    NAME_MAX,
-    QTY,
-)
+from sponsors.models.common import NAME_MAX, QTY
 from sponsors.models.initiatives import Initiative
 from sponsors.models.offers import Offer
 from sponsors.models.sponsors import Sponsor

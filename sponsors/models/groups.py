@@ -8,10 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from civicideas.tenancy.models import TenantModel
-from sponsors.models.common import (
-    NAME_MAX,
-    TEXT_MAX,
-)
+from sponsors.models.common import NAME_MAX, TEXT_MAX
 
 
 class CommunityGroupQuerySet(models.QuerySet):

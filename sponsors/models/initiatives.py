@@ -15,14 +15,7 @@ from django_scopes import ScopedManager
 
 from civicideas.concurrency import Versioned
 from civicideas.tenancy.models import CityLink, TenantModel, city_id_key
-from sponsors.models.common import (
-    NAME_MAX,
-    QTY,
-    SUMMARY_MAX,
-    TEXT_MAX,
-    ResourceType,
-    Unit,
-)
+from sponsors.models.common import NAME_MAX, QTY, SUMMARY_MAX, TEXT_MAX, ResourceType, Unit
 from sponsors.models.groups import CommunityGroup
 
 

@@ -11,10 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicideas.concurrency import Versioned
 from civicideas.tenancy.models import TenantModel
-from sponsors.models.common import (
-    QTY,
-    QUANTITY_MAX,
-)
+from sponsors.models.common import QTY, QUANTITY_MAX
 from sponsors.models.initiatives import Initiative, Need
 from sponsors.models.sponsors import Sponsor
 

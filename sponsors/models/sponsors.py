@@ -11,12 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from civicideas.tenancy.models import CityLink, TenantModel, city_id_key
-from sponsors.models.common import (
-    NAME_MAX,
-    QTY,
-    TEXT_MAX,
-    ResourceType,
-)
+from sponsors.models.common import NAME_MAX, QTY, TEXT_MAX, ResourceType
 
 
 class SponsorQuerySet(models.QuerySet):
