@@ -24,7 +24,12 @@ from ideas.services.comments import (
 from ideas.services.common import REASON_MAX, _refresh_search_vector
 from ideas.services.images import idea_attach_images
 from ideas.services.moderation import comment_moderate, idea_moderate, report_create
-from ideas.services.submission import idea_submit, idea_update, idea_withdraw
+from ideas.services.submission import (
+    idea_already_submitted,
+    idea_submit,
+    idea_update,
+    idea_withdraw,
+)
 from ideas.services.supports import idea_support, idea_unsupport, support_move_to_original
 
 __all__ = [
@@ -36,6 +41,7 @@ __all__ = [
     "comment_edit",
     "comment_language",
     "comment_moderate",
+    "idea_already_submitted",
     "idea_attach_images",
     "idea_moderate",
     "idea_set_status",

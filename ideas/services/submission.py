@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from civicideas.accounts.rules import has_verified_email
 from civicideas.accounts.services import profile_ensure
 from civicideas.concurrency import bump_version
 from civicideas.errors import InvalidInput, NotAllowed
@@ -54,6 +55,19 @@ def _check_idea_fields(
     return title, body
 
 
+def idea_already_submitted(*, author: Any, submission_token: uuid.UUID | None) -> Idea | None:
+    """The idea a submission with this token already created, if any.
+
+    The submit form (and an API client) sends a token per form: a
+    double-clicked or resent form finds its idea here instead of creating a
+    second one. ``idea_submit`` asks first thing; the submit page asks too,
+    so a resent form goes to the idea without adding its images again.
+    """
+    if submission_token is None:
+        return None
+    return Idea.objects.filter(author=author, submission_token=submission_token).first()
+
+
 @transaction.atomic
 def idea_submit(
     *,
@@ -74,13 +88,12 @@ def idea_submit(
     pre-moderation. Resubmitting with the same ``submission_token`` returns the
     idea already created (a double-clicked form makes one idea).
     """
-    if submission_token is not None:
-        existing = Idea.objects.filter(author=author, submission_token=submission_token).first()
-        if existing is not None:
-            return existing
+    existing = idea_already_submitted(author=author, submission_token=submission_token)
+    if existing is not None:
+        return existing
     if not rules.can_submit_idea(author, challenge):
         raise NotAllowed(_("This challenge does not accept ideas at the moment."))
-    if challenge.require_verified_email and not _has_verified_email(author):
+    if challenge.require_verified_email and not has_verified_email(author):
         raise NotAllowed(_("Verify your email address before submitting an idea."))
     # Serialise one person's submissions to the challenge so the limit holds.
     Challenge.objects.select_for_update().filter(pk=challenge.pk).first()
@@ -134,12 +147,6 @@ def idea_submit(
         payload={"title": idea.title},
     )
     return idea
-
-
-def _has_verified_email(user: Any) -> bool:
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 @transaction.atomic
