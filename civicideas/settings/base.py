@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from kombu import Queue
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -286,14 +287,53 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task queued while Redis is down must not hang the request that queued it.
+# A message taken by a worker that then vanishes is given to another worker
+# after `visibility_timeout` seconds (late acknowledgement, Redis transport);
+# every task must finish well within it, hence the hard time limit below it.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+if CELERY_TASK_TIME_LIMIT >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_TIME_LIMIT must be below CELERY_VISIBILITY_TIMEOUT, or a slow task "
+        "would be handed to a second worker while the first still runs it."
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
+# Queues by kind of work, so that one kind never waits behind another
+# (docs/operations.md, "Queues"). A worker started without -Q consumes them
+# all; a large deployment gives each its own workers.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("celery", "notifications", "matching", "exports", "periodic")
+]
+CELERY_TASK_ROUTES = {
+    # The beat entries: each fans out per city and returns at once.
+    "notifications.sweep": {"queue": "periodic"},
+    "notifications.digests": {"queue": "periodic"},
+    "evaluation.due_reminders": {"queue": "periodic"},
+    "sponsors.nightly_recompute": {"queue": "periodic"},
+    "civicideas.ops.tasks.*": {"queue": "periodic"},
+    "notifications.*": {"queue": "notifications"},
+    "sponsors.*": {"queue": "matching"},
+    "accounts.*": {"queue": "exports"},
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 # Celery beat's schedule lives in code (django-celery-beat does not support
-# Django 6.1); each app adds its periodic tasks here.
+# Django 6.1); each app adds its periodic tasks here. Beat keeps it in Redis
+# (celery-redbeat) under a lock, so a beat may run on several hosts: one sends,
+# the others wait and take over within CELERY_REDBEAT_LOCK_TIMEOUT seconds
+# when it stops.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+CELERY_REDBEAT_REDIS_URL = env("CELERY_BEAT_REDIS_URL", default=CELERY_BROKER_URL)
+CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_REDBEAT_KEY_PREFIX = "civicideas:beat:"
+CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_BEAT_LOCK_TIMEOUT", default=5 * 30)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "civicideas.ops.tasks.clear_expired_sessions",
