@@ -9,10 +9,10 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from kombu import Queue
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from civicideas.ops.logs import logging_config
 from civicideas.ops.sentry import init_sentry
