@@ -131,6 +131,24 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# Behind PgBouncer in transaction mode (deploy/pgbouncer/), two statements of
+# one session may reach different server connections: no server-side cursors,
+# no prepared statements. The city of a transaction is set with
+# set_config(..., true) and ends with it, so the tenancy holds there.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+# Or Django's own psycopg pool in each process (a connection per request
+# from the pool instead of one kept per thread); it replaces CONN_MAX_AGE.
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
 # Used only by `manage.py setup_database` (to create the role and database)
 # and by `manage.py backup`/`restore`, which must not be bound by row-level
 # security (a superuser or a BYPASSRLS role; docs/operations.md, "Backups").
