@@ -149,6 +149,26 @@ if DATABASE_POOL_MAX_SIZE:
         "max_size": DATABASE_POOL_MAX_SIZE,
         "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
     }
+# A streaming read replica of the same cluster, for anonymous page reads
+# (civicideas/ops/replicas.py, docs/operations.md "Read replicas"). A browser
+# that has just written reads from the primary for REPLICA_PIN_SECONDS.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+DATABASE_ROUTERS = ["civicideas.ops.replicas.ReplicaRouter"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            key: value for key, value in DATABASES["default"]["OPTIONS"].items() if key != "pool"
+        },
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get(
+            "DISABLE_SERVER_SIDE_CURSORS", False
+        ),
+        # Tests read the replica through the primary's test database.
+        "TEST": {"MIRROR": "default"},
+    }
 # Used only by `manage.py setup_database` (to create the role and database)
 # and by `manage.py backup`/`restore`, which must not be bound by row-level
 # security (a superuser or a BYPASSRLS role; docs/operations.md, "Backups").
