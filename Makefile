@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 export DJANGO_SETTINGS_MODULE ?= civicideas.settings.dev
 
-.PHONY: run test install lint format messages bench clean-venv
+.PHONY: run test test-pooled install lint format messages bench clean-venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,20 @@ test: install $(CHROMIUM)
 	@DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/python manage.py preflight --admin
 	@DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/python manage.py setup_database
 	DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/pytest
+
+## The tenancy, outbox and concurrency tests again, once through PgBouncer in transaction mode and once through Django's psycopg pool (docs/operations.md, "Connection pooling").
+POOLED_TESTS := tests/tenancy tests/notifications/test_outbox.py tests/ideas/test_concurrency.py \
+	tests/evaluation/test_concurrency.py tests/sponsors/test_concurrency.py tests/ops/test_pooling.py
+PGBOUNCER_PORT ?= 6439
+POOLED_DATABASE ?= civicideas:civicideas@127.0.0.1
+test-pooled: install
+	@command -v pgbouncer >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)
+	@dir=$$(PGBOUNCER_PORT=$(PGBOUNCER_PORT) deploy/pgbouncer/start-for-tests.sh) && \
+	trap 'kill $$(cat '"$$dir"'/pgbouncer.pid) 2>/dev/null; rm -rf '"$$dir" EXIT && \
+	DATABASE_URL=postgres://$(POOLED_DATABASE):$(PGBOUNCER_PORT)/civicideas_pooled DATABASE_PGBOUNCER=true \
+		DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/pytest --reuse-db $(POOLED_TESTS)
+	DATABASE_URL=postgres://$(POOLED_DATABASE):5432/civicideas_pooled DATABASE_POOL_MAX_SIZE=4 \
+		DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/pytest --create-db $(POOLED_TESTS)
 
 # Browser tests drive Debian's Chromium (Playwright's own download is not used).
 $(CHROMIUM):

@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from civicideas.ops.logs import logging_config
 from civicideas.ops.sentry import init_sentry
@@ -130,6 +131,44 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# Behind PgBouncer in transaction mode (deploy/pgbouncer/), two statements of
+# one session may reach different server connections: no server-side cursors,
+# no prepared statements. The city of a transaction is set with
+# set_config(..., true) and ends with it, so the tenancy holds there.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+# Or Django's own psycopg pool in each process (a connection per request
+# from the pool instead of one kept per thread); it replaces CONN_MAX_AGE.
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
+# A streaming read replica of the same cluster, for anonymous page reads
+# (civicideas/ops/replicas.py, docs/operations.md "Read replicas"). A browser
+# that has just written reads from the primary for REPLICA_PIN_SECONDS.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+DATABASE_ROUTERS = ["civicideas.ops.replicas.ReplicaRouter"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            key: value for key, value in DATABASES["default"]["OPTIONS"].items() if key != "pool"
+        },
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get(
+            "DISABLE_SERVER_SIDE_CURSORS", False
+        ),
+        # Tests read the replica through the primary's test database.
+        "TEST": {"MIRROR": "default"},
+    }
 # Used only by `manage.py setup_database` (to create the role and database)
 # and by `manage.py backup`/`restore`, which must not be bound by row-level
 # security (a superuser or a BYPASSRLS role; docs/operations.md, "Backups").
@@ -286,14 +325,53 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task queued while Redis is down must not hang the request that queued it.
+# A message taken by a worker that then vanishes is given to another worker
+# after `visibility_timeout` seconds (late acknowledgement, Redis transport);
+# every task must finish well within it, hence the hard time limit below it.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+if CELERY_TASK_TIME_LIMIT >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_TIME_LIMIT must be below CELERY_VISIBILITY_TIMEOUT, or a slow task "
+        "would be handed to a second worker while the first still runs it."
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
+# Queues by kind of work, so that one kind never waits behind another
+# (docs/operations.md, "Queues"). A worker started without -Q consumes them
+# all; a large deployment gives each its own workers.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("celery", "notifications", "matching", "exports", "periodic")
+]
+CELERY_TASK_ROUTES = {
+    # The beat entries: each fans out per city and returns at once.
+    "notifications.sweep": {"queue": "periodic"},
+    "notifications.digests": {"queue": "periodic"},
+    "evaluation.due_reminders": {"queue": "periodic"},
+    "sponsors.nightly_recompute": {"queue": "periodic"},
+    "civicideas.ops.tasks.*": {"queue": "periodic"},
+    "notifications.*": {"queue": "notifications"},
+    "sponsors.*": {"queue": "matching"},
+    "accounts.*": {"queue": "exports"},
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 # Celery beat's schedule lives in code (django-celery-beat does not support
-# Django 6.1); each app adds its periodic tasks here.
+# Django 6.1); each app adds its periodic tasks here. Beat keeps it in Redis
+# (celery-redbeat) under a lock, so a beat may run on several hosts: one sends,
+# the others wait and take over within CELERY_REDBEAT_LOCK_TIMEOUT seconds
+# when it stops.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+CELERY_REDBEAT_REDIS_URL = env("CELERY_BEAT_REDIS_URL", default=CELERY_BROKER_URL)
+CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_REDBEAT_KEY_PREFIX = "civicideas:beat:"
+CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_BEAT_LOCK_TIMEOUT", default=5 * 30)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "civicideas.ops.tasks.clear_expired_sessions",

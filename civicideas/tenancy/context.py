@@ -13,11 +13,11 @@ Two layers enforce isolation and both are entered here:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -46,8 +46,8 @@ def current_city_or_none() -> City | None:
     return _current_city.get()
 
 
-def _read_db_settings() -> tuple[str, str]:
-    with connection.cursor() as cursor:
+def _read_db_settings(using: str) -> tuple[str, str]:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT current_setting(%s, true), current_setting(%s, true)",
             [CITY_SETTING, ALL_CITIES_SETTING],
@@ -56,8 +56,8 @@ def _read_db_settings() -> tuple[str, str]:
     return city_id or "", all_cities or ""
 
 
-def _write_db_settings(city_id: str, all_cities: str) -> None:
-    with connection.cursor() as cursor:
+def _write_db_settings(city_id: str, all_cities: str, using: str) -> None:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
             [CITY_SETTING, city_id, ALL_CITIES_SETTING, all_cities],
@@ -65,26 +65,30 @@ def _write_db_settings(city_id: str, all_cities: str) -> None:
 
 
 @contextmanager
-def _db_context(city_id: str, all_cities: str) -> Iterator[None]:
+def _db_context(city_id: str, all_cities: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     # Nested inside another transaction (a test, or a platform command
     # looping over cities), the outer values are restored on exit because
     # set_config(..., true) outlives a released savepoint. At the top level
     # the transaction's end clears them, so no extra queries are needed.
-    nested = connection.in_atomic_block
-    with transaction.atomic():
-        previous = _read_db_settings() if nested else None
-        _write_db_settings(city_id, all_cities)
+    nested = connections[using].in_atomic_block
+    with transaction.atomic(using=using):
+        previous = _read_db_settings(using) if nested else None
+        _write_db_settings(city_id, all_cities, using)
         yield
         # On an exception the savepoint or transaction is rolled back, which
         # reverts set_config as well; only a normal exit needs restoring.
         if previous is not None:
-            _write_db_settings(*previous)
+            _write_db_settings(*previous, using)
 
 
 @contextmanager
-def city_context(city: City) -> Iterator[City]:
+def city_context(city: City, using: str | None = None) -> Iterator[City]:
     """Run the enclosed code as ``city``: ORM scope, RLS setting, transaction,
     and the city's time zone.
+
+    ``using`` names a second database (a read replica) whose connection
+    enters the city too, for the reads the router sends there; the primary
+    always does, since writes go there.
 
     Use in Celery tasks (through ``city_task``), management commands and the
     shell. The block is one database transaction; keep long work in batches,
@@ -98,11 +102,12 @@ def city_context(city: City) -> Iterator[City]:
     """
     token = _current_city.set(city)
     try:
-        with (
-            scope(city=city.pk),
-            _db_context(str(city.pk), ""),
-            timezone.override(city.zoneinfo),
-        ):
+        with ExitStack() as stack:
+            stack.enter_context(scope(city=city.pk))
+            stack.enter_context(_db_context(str(city.pk), ""))
+            if using is not None and using != DEFAULT_DB_ALIAS:
+                stack.enter_context(_db_context(str(city.pk), "", using))
+            stack.enter_context(timezone.override(city.zoneinfo))
             yield city
     finally:
         _current_city.reset(token)

@@ -13,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from civicideas.api.errors import error_response, is_api_path
+from civicideas.ops.replicas import REPLICA, pin_after_write, reads_from_replica, wants_replica
 from civicideas.tenancy.context import city_context
 from civicideas.tenancy.hosts import normalise_host, resolve_hostname
 from civicideas.tenancy.languages import choose_language
@@ -44,11 +45,20 @@ class CityMiddleware:
             if match.is_platform:
                 return self.get_response(request)
             return unknown_host(request)
+        if wants_replica(request):
+            # An anonymous read: served by the replica (civicideas.ops.replicas).
+            with city_context(match.city, using=REPLICA), reads_from_replica():
+                return self.respond(request)
         with city_context(match.city):
-            response = self.get_response(request)
-            if isinstance(response, TemplateResponse) and not response.is_rendered:
-                response.render()
-            return response
+            response = self.respond(request)
+        pin_after_write(request, response)
+        return response
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if isinstance(response, TemplateResponse) and not response.is_rendered:
+            response.render()
+        return response
 
 
 def unknown_host(request: HttpRequest) -> HttpResponse:
