@@ -31,7 +31,7 @@ send it, because their ``lock_version`` field is required.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -45,6 +45,10 @@ from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
 from civicideas.errors import Conflict, InvalidInput
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+    from civicideas.accounts.types import Viewer
 
 #: The fields a service adds to ``update_fields`` when it bumps the version.
 VERSION_FIELDS = ["lock_version", "last_changed_by", "last_changed_at"]
@@ -118,7 +122,7 @@ def _format_time(moment: datetime | None, zone: tzinfo | None) -> str:
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
 
 
-def person_label(user: Any, obj: Any = None) -> str:
+def person_label(user: User | None, obj: Any = None) -> str:
     """How a colleague is named in a conflict message: their display name in
     the thing's city, else their email (staff see colleagues' emails in the
     admin anyway), or "an automatic rule" for a change nobody made by hand
@@ -180,7 +184,7 @@ def check_version(obj: Versioned, expected: int | None) -> None:
         raise stale_error(obj)
 
 
-def bump_version(obj: Versioned, *, by: Any) -> list[str]:
+def bump_version(obj: Versioned, *, by: Viewer | None) -> list[str]:
     """Mark ``obj`` as changed by ``by`` now, one version further. Returns
     the field names to add to ``save(update_fields=...)``.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -27,6 +27,9 @@ from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from ideas import notifications as kinds
 from ideas.models import Category, Challenge, Follow
+
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
 
 #: Reads the audience from the database in chunks of this many ids.
 AUDIENCE_CHUNK = 5_000
@@ -44,7 +47,7 @@ class Following:
         return self.city_wide or bool(self.category_ids)
 
 
-def following_of(user: Any) -> Following:
+def following_of(user: Viewer) -> Following:
     """One query; nothing for anonymous visitors."""
     if not getattr(user, "is_authenticated", False):
         return Following(False, frozenset())
@@ -52,13 +55,13 @@ def following_of(user: Any) -> Following:
     return Following(None in rows, frozenset(pk for pk in rows if pk is not None))
 
 
-def _check_signed_in(user: Any) -> None:
+def _check_signed_in(user: Viewer) -> None:
     if not signed_in(user):
         raise NotAllowed(_("Sign in to follow new challenges."))
 
 
 @transaction.atomic
-def follows_set(*, user: Any, city_wide: bool, category_ids: Iterable[int | str]) -> Following:
+def follows_set(*, user: Viewer, city_wide: bool, category_ids: Iterable[int | str]) -> Following:
     """Replace what the person follows in the current city.
 
     Category ids come from a form: an id that is not one of this city's
@@ -86,7 +89,7 @@ def follows_set(*, user: Any, city_wide: bool, category_ids: Iterable[int | str]
 
 
 @transaction.atomic
-def follow_city(*, user: Any, follow: bool) -> Following:
+def follow_city(*, user: Viewer, follow: bool) -> Following:
     """Follow (or stop following) every new challenge of the current city,
     keeping the category follows as they are (the city home's button)."""
     current = following_of(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
@@ -42,6 +42,9 @@ from sponsors.models import (
     SponsorMatch,
 )
 
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
+
 QUERY_MAX = 200
 SORTS = ("newest", "closing", "needed", "match")
 
@@ -53,7 +56,7 @@ def public_initiatives() -> QuerySet[Initiative]:
     return Initiative.objects.filter(status__in=PUBLIC_STATUSES, group__approved_at__isnull=False)
 
 
-def initiatives_visible_to(user: Any) -> QuerySet[Initiative]:
+def initiatives_visible_to(user: Viewer) -> QuerySet[Initiative]:
     """Twin of ``rules.can_view_initiative``."""
     if is_city_staff(user):
         return Initiative.objects.all()
@@ -64,7 +67,7 @@ def initiatives_visible_to(user: Any) -> QuerySet[Initiative]:
     return Initiative.objects.filter(visible)
 
 
-def groups_visible_to(user: Any) -> QuerySet[CommunityGroup]:
+def groups_visible_to(user: Viewer) -> QuerySet[CommunityGroup]:
     """Twin of ``rules.can_view_group``."""
     if is_city_staff(user):
         return CommunityGroup.objects.all()
@@ -72,7 +75,7 @@ def groups_visible_to(user: Any) -> QuerySet[CommunityGroup]:
     return CommunityGroup.objects.filter(Q(approved_at__isnull=False) | Q(pk__in=groups))
 
 
-def offers_visible_to(user: Any) -> QuerySet[Offer]:
+def offers_visible_to(user: Viewer) -> QuerySet[Offer]:
     """Twin of ``rules.can_view_offer``: never another sponsor's offers."""
     if is_city_staff(user):
         return Offer.objects.all()
@@ -139,7 +142,7 @@ def initiative_list(
 # --- an initiative's page -------------------------------------------------------------------------
 
 
-def initiative_for_page(*, pk: int, user: Any) -> Initiative | None:
+def initiative_for_page(*, pk: int, user: Viewer) -> Initiative | None:
     """The initiative if ``user`` may see it; None for missing, another
     city's and not-yours alike."""
     initiative = (
@@ -205,12 +208,12 @@ def related_initiatives(initiative: Initiative, *, limit: int = 5) -> list[Initi
 # --- sponsors and groups --------------------------------------------------------------------------
 
 
-def my_sponsors(user: Any) -> list[Sponsor]:
+def my_sponsors(user: Viewer) -> list[Sponsor]:
     ids = list(rules.sponsor_roles(user))
     return list(Sponsor.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
 
-def my_groups(user: Any) -> list[CommunityGroup]:
+def my_groups(user: Viewer) -> list[CommunityGroup]:
     ids = list(rules.group_roles(user))
     return list(CommunityGroup.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
@@ -302,7 +305,7 @@ def idea_initiative(idea_id: int) -> Initiative | None:
     return Initiative.objects.filter(source_idea_id=idea_id).order_by("pk").first()
 
 
-def groups_for_idea_conversion(user: Any, idea: Any) -> QuerySet[CommunityGroup]:
+def groups_for_idea_conversion(user: Viewer, idea: Any) -> QuerySet[CommunityGroup]:
     """Groups ``user`` may turn ``idea`` into an initiative of, by name.
     Twin of ``rules.can_convert_idea_for``."""
     if not rules.may_convert_idea(user, idea):
@@ -313,7 +316,7 @@ def groups_for_idea_conversion(user: Any, idea: Any) -> QuerySet[CommunityGroup]
     return groups.order_by("name", "pk")
 
 
-def groups_to_submit_for(user: Any) -> list[CommunityGroup]:
+def groups_to_submit_for(user: Viewer) -> list[CommunityGroup]:
     """Approved groups ``user`` belongs to: those an idea can be on behalf of."""
     if not rules.group_roles(user):
         return []

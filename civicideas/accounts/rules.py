@@ -6,9 +6,12 @@ visitor, no user at all, and an account that was deactivated are all
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
 
 
-def signed_in(user: Any) -> bool:
+def signed_in(user: Viewer) -> bool:
     """The user is authenticated and their account is active."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)

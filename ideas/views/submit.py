@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.db import transaction
@@ -27,8 +27,11 @@ from ideas.views.common import (
     _signed_in,
 )
 
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
 
-def _has_verified_email(user: Any) -> bool:
+
+def _has_verified_email(user: Viewer) -> bool:
     from allauth.account.models import EmailAddress
 
     return EmailAddress.objects.filter(user=user, verified=True).exists()
