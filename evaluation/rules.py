@@ -14,7 +14,7 @@ they agree for every role.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from civicideas.accounts.rules import signed_in
 from civicideas.tenancy.permissions import has_role, is_city_admin
@@ -22,12 +22,14 @@ from civicideas.tenancy.roles import Role
 from evaluation.models import Assignment, Scorecard
 
 if TYPE_CHECKING:
+    from civicideas.accounts.models import User
     from civicideas.accounts.types import Viewer
 
 
-def is_evaluator(user: Viewer) -> bool:
+def is_evaluator(user: Viewer) -> TypeGuard[User]:
     """Holds the evaluator role in the current city (admins are not
-    evaluators unless they also hold the role: they are not auto-assigned)."""
+    evaluators unless they also hold the role: they are not auto-assigned).
+    An evaluator is a signed-in ``User``, which type checkers learn here."""
     return signed_in(user) and has_role(user, Role.EVALUATOR)
 
 

@@ -29,6 +29,7 @@ from ideas import notifications as kinds
 from ideas.models import Category, Challenge, Follow
 
 if TYPE_CHECKING:
+    from civicideas.accounts.models import User
     from civicideas.accounts.types import Viewer
 
 #: Reads the audience from the database in chunks of this many ids.
@@ -49,15 +50,16 @@ class Following:
 
 def following_of(user: Viewer) -> Following:
     """One query; nothing for anonymous visitors."""
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return Following(False, frozenset())
     rows = list(Follow.objects.filter(user=user).values_list("category_id", flat=True))
     return Following(None in rows, frozenset(pk for pk in rows if pk is not None))
 
 
-def _check_signed_in(user: Viewer) -> None:
+def _signed_in_user(user: Viewer) -> User:
     if not signed_in(user):
         raise NotAllowed(_("Sign in to follow new challenges."))
+    return user
 
 
 @transaction.atomic
@@ -68,7 +70,7 @@ def follows_set(*, user: Viewer, city_wide: bool, category_ids: Iterable[int | s
     categories refuses the whole choice (a tampered form), so nothing is
     half-applied.
     """
-    _check_signed_in(user)
+    person = _signed_in_user(user)
     ids = inputs.parse_ids(category_ids)
     if ids is None:
         raise InvalidInput(_("Choose among this city's categories."))
@@ -77,12 +79,12 @@ def follows_set(*, user: Viewer, city_wide: bool, category_ids: Iterable[int | s
     if known != wanted:
         raise InvalidInput(_("Choose among this city's categories."))
     city = current_city()
-    profile_ensure(user=user)
+    profile_ensure(user=person)
     keep = Q(category_id__in=wanted) | (Q(category__isnull=True) if city_wide else Q(pk__in=[]))
-    Follow.objects.filter(user=user).exclude(keep).delete()
-    rows = [Follow(city=city, user=user, category_id=pk) for pk in sorted(wanted)]
+    Follow.objects.filter(user=person).exclude(keep).delete()
+    rows = [Follow(city=city, user=person, category_id=pk) for pk in sorted(wanted)]
     if city_wide:
-        rows.append(Follow(city=city, user=user, category=None))
+        rows.append(Follow(city=city, user=person, category=None))
     # Two tabs saving at once: the unique constraint keeps one row each.
     Follow.objects.bulk_create(rows, ignore_conflicts=True)
     return Following(city_wide, frozenset(wanted))

@@ -3,6 +3,7 @@ number of queries, and the queryset twins of ``sponsors.rules``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -133,7 +134,8 @@ def initiative_list(
     elif sort == "needed":
         qs = qs.order_by("-open_need_count", "-funding_remaining", "-pk")
     elif query and sort == "relevance":
-        qs = qs.order_by("-search_rank", "-pk")
+        # Annotated above when there is a query; the plugin cannot follow that.
+        qs = qs.order_by("-search_rank", "-pk")  # type: ignore[misc]
     else:
         qs = qs.order_by(F("published_at").desc(nulls_last=True), "-pk")
     return qs.prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
@@ -195,14 +197,17 @@ def related_initiatives(initiative: Initiative, *, limit: int = 5) -> list[Initi
         related_filter |= Q(district_id=initiative.district_id)
     qs = qs.filter(related_filter).select_related("district")
     rows = list(qs.order_by("-shared", "-text_rank", "-published_at")[: limit * 3])
-    for row in rows:
-        row.related_score = (
+
+    def score(row: Any) -> float:
+        return (
             2 * row.shared
             + (1 if row.district_id == initiative.district_id else 0)
             + min(1.0, row.text_rank * 5)
         )
-    rows.sort(key=lambda r: (-r.related_score, -r.pk))
-    return rows[:limit]
+
+    rows.sort(key=lambda r: (-score(r), -r.pk))
+    top: list[Initiative] = list(rows[:limit])
+    return top
 
 
 # --- sponsors and groups --------------------------------------------------------------------------
@@ -271,7 +276,7 @@ def idea_links(idea_id: int) -> IdeaLinks:
     from ideas.models import Idea
 
     first = Initiative.objects.filter(source_idea=OuterRef("pk")).order_by("pk")
-    row = (
+    row: Mapping[str, Any] = (
         Idea.objects.filter(pk=idea_id)
         .annotate(
             initiative_pk=Subquery(first.values("pk")[:1]),
