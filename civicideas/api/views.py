@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from civicideas.accounts import guesses
+from civicideas.accounts.rules import has_verified_email
 from civicideas.api import idempotency
 from civicideas.api.authentication import CityTokenAuthentication
 from civicideas.api.concurrency import add_etag
@@ -124,10 +124,7 @@ class TokenView(CityBoundMixin, APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         guesses.guess_succeeded(guess)
-        if (
-            settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
-            and not EmailAddress.objects.filter(user=user, verified=True).exists()
-        ):
+        if settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not has_verified_email(user):
             # Only said to someone who knows the password.
             return Response(
                 error_body(

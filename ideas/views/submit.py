@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
@@ -11,12 +11,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from civicideas.accounts.rules import has_verified_email
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import ServiceError
 from civicideas.web.decorators import city_required, service_errors
 from ideas import selectors, services
 from ideas.forms import IdeaForm
-from ideas.models import Idea
 from ideas.status import IdeaStatus
 from ideas.views.common import (
     _challenge_or_404,
@@ -26,15 +26,6 @@ from ideas.views.common import (
     _login_redirect,
     _signed_in,
 )
-
-if TYPE_CHECKING:
-    from civicideas.accounts.types import Viewer
-
-
-def _has_verified_email(user: Viewer) -> bool:
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,7 +43,7 @@ def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
     categories, districts = selectors.challenge_filter_options(challenge)
     languages = _city_languages(request)
     form_kwargs = {"categories": categories, "districts": districts, "languages": languages}
-    needs_verification = challenge.require_verified_email and not _has_verified_email(request.user)
+    needs_verification = challenge.require_verified_email and not has_verified_email(request.user)
     context: dict[str, Any] = {
         "challenge": challenge,
         "needs_verification": needs_verification,
@@ -75,7 +66,7 @@ def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
         return TemplateResponse(request, "ideas/submit.html", {**context, "form": form})
 
     token = form.cleaned_data.get("submission_token") or IdeaForm.new_token()
-    existing = Idea.objects.filter(author=request.user, submission_token=token).first()
+    existing = services.idea_already_submitted(author=request.user, submission_token=token)
     if existing is not None:
         # The same form again (a double click, a resent POST): one idea.
         return HttpResponseRedirect(_idea_url(existing))

@@ -76,6 +76,24 @@ def test_double_submit_with_same_token_creates_one_idea(ctx, citizen):
     assert Idea.objects.count() == 1
 
 
+def test_already_submitted_finds_only_the_authors_idea_for_the_token(ctx, citizen):
+    challenge, token = ChallengeFactory(), uuid.uuid4()
+    assert services.idea_already_submitted(author=citizen, submission_token=token) is None
+    idea = submit(citizen, challenge, submission_token=token)
+    found = services.idea_already_submitted(author=citizen, submission_token=token)
+    assert found is not None and found.pk == idea.pk
+    other = make_member(ctx, Role.CITIZEN)
+    assert services.idea_already_submitted(author=other, submission_token=token) is None
+    assert services.idea_already_submitted(author=citizen, submission_token=uuid.uuid4()) is None
+
+
+def test_without_a_token_nothing_counts_as_already_submitted(ctx, citizen):
+    submit(citizen, ChallengeFactory())
+    assert services.idea_already_submitted(author=citizen, submission_token=None) is None
+    submit(citizen, ChallengeFactory())
+    assert Idea.objects.count() == 2
+
+
 @pytest.mark.parametrize("phase", ["draft", "supports", "evaluation", "results", "closed"])
 def test_submit_refused_outside_ideas_phase(ctx, citizen, phase):
     with pytest.raises(NotAllowed):

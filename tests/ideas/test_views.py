@@ -430,6 +430,24 @@ def test_double_submit_creates_one_idea(city, citizen_client, challenge):
         assert Idea.objects.count() == 1
 
 
+def test_resent_form_with_an_image_stores_the_image_once(city, citizen_client, challenge):
+    """The page asks ``services.idea_already_submitted`` before submitting, so
+    a resent form goes to its idea without attaching its images again."""
+    from tests.content.test_uploads import image_bytes, upload
+
+    url = reverse("ideas:submit", args=["green"])
+    data = submit_data()
+    responses = [
+        citizen_client.post(url, {**data, "images": upload("a.png", image_bytes("PNG"))})
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in responses] == [302, 302]
+    assert responses[0]["Location"] == responses[1]["Location"]
+    with city_context(city):
+        assert Idea.objects.count() == 1
+        assert IdeaImage.objects.count() == 1
+
+
 def test_submit_premoderated_idea_is_pending(city, citizen_client, challenge):
     with city_context(city):
         Challenge.objects.filter(pk=challenge.pk).update(premoderation=True)

@@ -1,54 +1,17 @@
-"""Reads of ideas for pages, the API and other apps.
-
-Every list the public sees starts from ``Idea.objects.public()``, so hidden,
-pending and withdrawn ideas never reach a list, a search result or a count;
-``Idea.objects.visible_to(user)`` is the queryset twin of
-``rules.can_view_idea``. The rules live on ``ideas.models.IdeaQuerySet``;
-this module assembles pages from them and caches what is worth caching.
-``public_ideas()`` and ``visible_ideas(user)`` are the names other apps call.
-
-Each function returns a lazy queryset (or a small, bounded result) whose
-query count does not depend on the number of rows: related rows are joined
-(``select_related``) or annotated with subqueries, never fetched per row.
-
-Pages of ideas are read so that their cost does not grow with the number of
-ideas either (docs/performance.md): every public order is served by a partial
-index (migration ``0003``), a page's ids come from an index-only scan with
-LIMIT/OFFSET, and the total count is computed once and reused for a short
-while (``civicideas.pagination.COUNT_CACHE_SECONDS``).
-"""
+"""A challenge's list of ideas: filters, sorts, the fair rotation, search
+pages and their caches."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
-from civicideas.accounts.models import Profile
-from civicideas.pagination import (
-    ResultPage,
-    cache_get,
-    cache_set,
-    cached_count,
-    page_of,
-)
-from civicideas.tenancy.context import current_city_or_none
-from ideas.models import Category, Challenge, Comment, District, Idea, StatusChange, Support
-from ideas.status import PUBLIC_STATUS_LIST, PUBLIC_STATUSES
+from civicideas.pagination import ResultPage, cache_get, cache_set, cached_count, page_of
+from ideas.models import Category, Challenge, District, Idea
+from ideas.selectors.common import _ideas_in_order, _normalized
+from ideas.status import PUBLIC_STATUSES
 
 #: Sort keys offered to visitors. "relevance" only applies with a search query.
 SORTS = ("random", "newest", "most_supported", "most_discussed")
@@ -57,30 +20,6 @@ SEARCH_SORT = "relevance"
 SEED_MAX = 2**31 - 1
 #: The ``random`` order (see ``idea_list``).
 ROTATION_ORDER = ("rotation_wrapped", "shuffle_key", "pk")
-#: How long the home page's counts are reused, in seconds (the lists'
-#: totals: ``civicideas.pagination.COUNT_CACHE_SECONDS``).
-HOME_COUNTS_CACHE_SECONDS = 60
-
-
-def public_ideas() -> QuerySet[Idea]:
-    """Ideas everyone may see, in the current city (``IdeaQuerySet.public``)."""
-    return Idea.objects.public()
-
-
-def visible_ideas(user: Any) -> QuerySet[Idea]:
-    """The ideas ``user`` may see (``IdeaQuerySet.visible_to``, the twin of
-    ``rules.can_view_idea``)."""
-    return Idea.objects.visible_to(user)
-
-
-def with_author_name(queryset: QuerySet, author_field: str = "author") -> QuerySet:
-    """Annotate ``author_name``: the author's display name in the current city.
-
-    A correlated subquery in the same SQL statement, so a list of any length
-    costs no extra query. ``Profile``'s manager is scoped to the current city.
-    """
-    names = Profile.objects.filter(user=OuterRef(author_field)).values("display_name")[:1]
-    return queryset.annotate(author_name=Subquery(names))
 
 
 def idea_list(
@@ -269,20 +208,6 @@ def _search_page(
     )
 
 
-def _ideas_in_order(ideas: QuerySet[Idea], ids: list[int]) -> list[Idea]:
-    """The ideas of ``ids`` that ``ideas`` still holds, in the order of ``ids``."""
-    if not ids:
-        return []
-    by_id = {idea.pk: idea for idea in ideas.order_by().filter(pk__in=ids)}
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def _normalized(query: str) -> str:
-    from ideas.search import normalize_query
-
-    return normalize_query(query or "")
-
-
 def _rotation_ids(ideas: QuerySet[Idea], *, seed: int, offset: int, limit: int) -> list[int]:
     """Ids ``offset`` to ``offset + limit`` of the rotation order in one query:
     ``(keys >= seed ORDER BY key LIMIT n) UNION ALL (keys < seed ORDER BY key
@@ -323,69 +248,9 @@ def _list_key(kind: str, filters: dict[str, Any], text: str) -> str:
     return ":".join(str(part) for part in parts)
 
 
-# --- the city's home page ------------------------------------------------------
-
-OPEN_PHASES = (Challenge.Phase.IDEAS, Challenge.Phase.SUPPORTS)
-
-
-def open_challenges(limit: int = 12) -> list[Challenge]:
-    return list(
-        Challenge.objects.filter(phase__in=OPEN_PHASES).order_by(
-            F("ideas_deadline").asc(nulls_last=True), "-created_at"
-        )[:limit]
-    )
-
-
-def top_ideas(*, sort: str, limit: int = 5) -> list[Idea]:
-    """Most supported or newest public ideas of the city's public challenges."""
-    order = ("-support_count", "-pk") if sort == "most_supported" else ("-published_at", "-pk")
-    return list(
-        Idea.objects.public()
-        .exclude(challenge__phase=Challenge.Phase.DRAFT)
-        .select_related("challenge", "category", "district")
-        .order_by(*order)[:limit]
-    )
-
-
-def recent_official_answers(limit: int = 5) -> list[StatusChange]:
-    """ "What we did with your ideas": the latest public official answers on
-    ideas the public can still see."""
-    return list(
-        StatusChange.objects.filter(
-            is_official=True, is_public=True, idea__status__in=PUBLIC_STATUS_LIST
-        )
-        .select_related("idea")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-
-
-def participation_counts() -> dict[str, int]:
-    """Public ideas, their supports and comments, from the denormalised
-    counters: one aggregate over the ideas, whatever the number of supports.
-
-    Cached per city for ``HOME_COUNTS_CACHE_SECONDS``: the aggregate reads
-    every public idea of the city (40 ms at 100,000), and the home page's
-    "so far" figures need not be to the second."""
-    city = current_city_or_none()
-    key = f"ideas:participation:v1:{city.pk}" if city is not None else None
-    if key is not None:
-        cached = cache_get(key)
-        if isinstance(cached, dict):
-            return cached
-    totals = Idea.objects.public().aggregate(
-        ideas=Count("pk"),
-        supports=Coalesce(Sum("support_count"), 0),
-        comments=Coalesce(Sum("comment_count"), 0),
-    )
-    counts = {name: int(value or 0) for name, value in totals.items()}
-    if key is not None:
-        cache_set(key, counts, HOME_COUNTS_CACHE_SECONDS)
-    return counts
-
-
 def challenge_filter_options(challenge: Challenge) -> tuple[list[Category], list[District]]:
     """The categories and districts a challenge offers; all of the city's
-    when the challenge names none (as ``services._check_idea_fields`` does)."""
+    when the challenge names none (as ``services.submission._check_idea_fields`` does)."""
     categories = list(
         Category.objects.annotate(
             linked=Exists(
@@ -409,108 +274,3 @@ def challenge_filter_options(challenge: Challenge) -> tuple[list[Category], list
     if any(d.linked for d in districts):
         districts = [d for d in districts if d.linked]
     return categories, districts
-
-
-# --- one idea ---------------------------------------------------------------
-
-
-def idea_for_page(*, pk: int, user: Any) -> Idea | None:
-    """The idea with everything its page shows in one row, or None when the
-    person may not see it (missing, other city's, hidden, pending...).
-
-    Adds ``author_name`` and ``supported_by_me``.
-    """
-    ideas = Idea.objects.visible_to(user).select_related(
-        "challenge", "category", "district", "duplicate_of"
-    )
-    ideas = with_author_name(ideas)
-    if user is not None and user.is_authenticated:
-        ideas = ideas.annotate(
-            supported_by_me=Exists(Support.objects.filter(idea=OuterRef("pk"), user=user))
-        )
-    else:
-        ideas = ideas.annotate(supported_by_me=Value(False))
-    return ideas.filter(pk=pk).first()
-
-
-def idea_comments(idea: Idea, limit: int = 500) -> list[Comment]:
-    """Top-level comments with their replies attached as ``thread_replies``.
-
-    One query for the whole thread (bounded by ``limit``); deleted and hidden
-    comments stay in the thread as placeholders so replies keep their place.
-    """
-    comments = list(
-        with_author_name(Comment.objects.filter(idea=idea)).order_by("created_at", "pk")[:limit]
-    )
-    by_id = {c.pk: c for c in comments}
-    top: list[Comment] = []
-    for comment in comments:
-        comment.thread_replies = []
-    for comment in comments:
-        parent = by_id.get(comment.parent_id) if comment.parent_id else None
-        if parent is not None:
-            parent.thread_replies.append(comment)
-        elif comment.parent_id is None:
-            top.append(comment)
-    return top
-
-
-def idea_timeline(idea: Idea) -> list[StatusChange]:
-    """The public status changes, official answers included."""
-    return list(StatusChange.objects.filter(idea=idea, is_public=True).order_by("created_at", "pk"))
-
-
-#: Similar ideas are reused this long (seconds) per challenge and text.
-SIMILAR_CACHE_SECONDS = 300
-
-
-def similar_ideas_cached(
-    *, challenge: Challenge, text: str, exclude_id: int | None = None, limit: int = 5
-) -> list[Idea]:
-    """``ideas.search.similar_ideas``, its ids reused for ``SIMILAR_CACHE_SECONDS``.
-
-    The lookup ranks every idea sharing a word with the text (100-150 ms at
-    100,000 ideas when the words are common), while the answer for an idea's
-    title, or a title being typed, hardly changes within minutes. The ideas
-    are read fresh by id from the public ideas, so one hidden since drops
-    out at once.
-    """
-    from ideas.search import similar_ideas
-
-    text = _normalized(text)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-    key = f"ideas:similar:v1:{challenge.city_id}:{challenge.pk}:{exclude_id or ''}:{limit}:{digest}"
-    ids = cache_get(key)
-    if isinstance(ids, list):
-        return _ideas_in_order(Idea.objects.public().in_challenge(challenge), ids)
-    found = similar_ideas(challenge=challenge, text=text, exclude_id=exclude_id, limit=limit)
-    cache_set(key, [idea.pk for idea in found], SIMILAR_CACHE_SECONDS)
-    return found
-
-
-# --- my participation ----------------------------------------------------------
-
-
-def my_ideas(user: Any, limit: int = 100) -> list[Idea]:
-    return list(
-        Idea.objects.filter(author=user)
-        .select_related("challenge")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-
-
-def my_supports(user: Any, limit: int = 100) -> list[Support]:
-    return list(
-        Support.objects.filter(user=user, idea__status__in=PUBLIC_STATUS_LIST)
-        .select_related("idea", "idea__challenge")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-
-
-def my_comments(user: Any, limit: int = 100) -> list[Comment]:
-    return list(
-        Comment.objects.filter(author=user)
-        .exclude(state=Comment.State.DELETED)
-        .select_related("idea")
-        .order_by("-created_at", "-pk")[:limit]
-    )

@@ -1,0 +1,85 @@
+"""What the content admins share: moderation actions in the action bar,
+the open-reports filter and people shown as plain text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin import ActionLocation
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civicideas.tenancy.admin_mixins import MAX_BULK
+from ideas.admin.base import action_reason, apply_moderation
+from ideas.models import Idea, ModerationAction, Report, StatusChange
+
+BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+def moderation_action(action: str, description: Promise, description_plural: Promise) -> Any:
+    """An admin action (change list and change form) that runs one
+    moderation action on each selected idea or comment through its service,
+    with the reason typed in the action bar, at most ``MAX_BULK`` at once."""
+
+    @admin.action(
+        permissions=["moderate"],
+        description=description,
+        description_plural=description_plural,
+        location=BOTH,
+    )
+    def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        apply_moderation(
+            request,
+            queryset.order_by("pk")[: MAX_BULK + 1],
+            action=action,
+            reason=action_reason(request),
+        )
+
+    return run
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    """Content with open reports (read from the reports themselves, not the
+    counter, so the filter and the moderation queue always agree)."""
+
+    title = gettext_lazy("open reports")
+    parameter_name = "reported"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", _("Reported")), ("no", _("Not reported"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        target = "idea" if queryset.model is Idea else "comment"
+        open_reports = Exists(
+            Report.objects.filter(state=Report.State.OPEN, **{target: OuterRef("pk")})
+        )
+        if self.value() == "yes":
+            return queryset.filter(open_reports)
+        if self.value() == "no":
+            return queryset.exclude(open_reports)
+        return queryset
+
+
+class PeopleColumns:
+    """People as plain text. A read-only foreign key would link to the
+    user's admin page, which only platform superusers may open."""
+
+    @admin.display(description=gettext_lazy("author"))
+    def author_email(self, obj: Any) -> str:
+        return obj.author.email
+
+    @admin.display(description=gettext_lazy("changed by"))
+    def changed_by_email(self, obj: StatusChange) -> str:
+        return obj.changed_by.email
+
+    @admin.display(description=gettext_lazy("moderator"))
+    def moderator_or_auto(self, obj: ModerationAction) -> str:
+        return obj.moderator.email if obj.moderator_id else _("automatic")
+
+    @admin.display(description=gettext_lazy("reported by"))
+    def reporter_email(self, obj: Any) -> str:
+        return obj.reporter.email
