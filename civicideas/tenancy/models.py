@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -108,7 +109,7 @@ class City(Versioned):
                 continue
         return ZoneInfo("UTC")
 
-    def contains_point(self, latitude: float, longitude: float) -> bool:
+    def contains_point(self, latitude: float | Decimal, longitude: float | Decimal) -> bool:
         """Whether a location lies inside the city's bounding box (if set)."""
         south, north = self.min_latitude, self.max_latitude
         west, east = self.min_longitude, self.max_longitude
