@@ -6,7 +6,7 @@ city's (``CityObjectAdmin``), read-only admins and inlines
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -15,6 +15,7 @@ from django.contrib.admin.checks import ModelAdminChecks
 from django.core.checks import CheckMessage
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -144,7 +145,7 @@ class ReadOnlyAdminMixin:
 
 def run_bulk(
     request: HttpRequest,
-    queryset: Iterable[Any],
+    queryset: QuerySet[Any] | Sequence[Any],
     call: Callable[[Any], object],
     done: str,
 ) -> None:
@@ -154,7 +155,7 @@ def run_bulk(
     the success message with ``%(n)d`` for the count; each refusal is shown
     with its object."""
     count, refusals = 0, []
-    for obj in queryset[:MAX_BULK]:  # type: ignore[index]
+    for obj in queryset[:MAX_BULK]:
         try:
             call(obj)
             count += 1
