@@ -26,11 +26,12 @@ run: install
 	@mkdir -p var
 	$(BIN)/honcho -f Procfile.dev start
 
-## Lint, format check, import layers (pyproject.toml [tool.importlinter]) and the whole test suite against real PostgreSQL and Redis.
+## Lint, format check, import layers (pyproject.toml [tool.importlinter]), types (mypy, [tool.mypy]) and the whole test suite against real PostgreSQL and Redis.
 test: install $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	@DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/python manage.py preflight --admin
 	@DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/python manage.py setup_database
 	DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/pytest
@@ -67,6 +68,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

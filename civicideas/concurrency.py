@@ -31,13 +31,13 @@ send it, because their ``lock_version`` field is required.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,10 @@ from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
 from civicideas.errors import Conflict, InvalidInput
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+    from civicideas.accounts.types import Viewer
 
 #: The fields a service adds to ``update_fields`` when it bumps the version.
 VERSION_FIELDS = ["lock_version", "last_changed_by", "last_changed_at"]
@@ -118,7 +122,7 @@ def _format_time(moment: datetime | None, zone: tzinfo | None) -> str:
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
 
 
-def person_label(user: Any, obj: Any = None) -> str:
+def person_label(user: User | None, obj: Any = None) -> str:
     """How a colleague is named in a conflict message: their display name in
     the thing's city, else their email (staff see colleagues' emails in the
     admin anyway), or "an automatic rule" for a change nobody made by hand
@@ -153,9 +157,10 @@ def _city_zone(obj: Any) -> tzinfo:
     from civicideas.tenancy.context import current_city_or_none
     from civicideas.tenancy.models import City
 
+    city_id = getattr(obj, "city_id", None)
     city = current_city_or_none()
-    if city is None or city.pk != getattr(obj, "city_id", None):
-        city = City.objects.filter(pk=getattr(obj, "city_id", None)).first()
+    if city is None or city.pk != city_id:
+        city = City.objects.filter(pk=city_id).first() if city_id is not None else None
     return city.zoneinfo if city is not None else timezone.get_current_timezone()
 
 
@@ -180,14 +185,14 @@ def check_version(obj: Versioned, expected: int | None) -> None:
         raise stale_error(obj)
 
 
-def bump_version(obj: Versioned, *, by: Any) -> list[str]:
+def bump_version(obj: Versioned, *, by: Viewer | None) -> list[str]:
     """Mark ``obj`` as changed by ``by`` now, one version further. Returns
     the field names to add to ``save(update_fields=...)``.
 
     Precondition: the caller holds the row lock and saves ``obj`` in the same
     transaction."""
     obj.lock_version = (obj.lock_version or 0) + 1
-    obj.last_changed_by = by if getattr(by, "is_authenticated", False) else None
+    obj.last_changed_by = by if by is not None and by.is_authenticated else None
     obj.last_changed_at = timezone.now()
     return list(VERSION_FIELDS)
 
@@ -233,7 +238,14 @@ class VersionField(forms.IntegerField):
             raise forms.ValidationError(error.message, code="invalid") from error
 
 
-class VersionedFormMixin:
+# What the mixin finds on the form it is mixed into, for type checkers.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class VersionedFormMixin(_FormBase):
     """Adds the hidden ``lock_version`` field to a form.
 
     A post without it is a form error (400: "this form is out of date"),
@@ -254,13 +266,14 @@ class VersionedFormMixin:
         self.version_source = source
         field = VersionField()
         # A new object has no version to compare with: nothing to require.
-        self.version_required = source is not None and getattr(source, "pk", None) is not None
-        if self.version_required:
+        self.version_required = False
+        if source is not None and source.pk is not None:
+            self.version_required = True
             field.initial = source.lock_version
         self.fields[self.version_field_name] = field
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # a clean() may return None
         if self.version_required and (
             self.version_field_name in self.errors or cleaned.get(self.version_field_name) is None
         ):
@@ -269,7 +282,7 @@ class VersionedFormMixin:
             self.version_missing = True
             raise forms.ValidationError(OUT_OF_DATE, code="version_missing")
         posted = cleaned.get(self.version_field_name)
-        if self.version_required and posted is not None:
+        if self.version_required and posted is not None and self.version_source is not None:
             # Stale already against the copy the view read: say so first,
             # whatever else the form got wrong (its choices were computed
             # from the newer state). The service re-checks under the lock.
@@ -296,8 +309,10 @@ class VersionedModelFormMixin(VersionedFormMixin):
     transaction then holds until the save, so the check and the write are
     one step."""
 
+    instance: Versioned  # the model form's
+
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # a clean() may return None
         instance = self.instance
         expected = cleaned.get(self.version_field_name)
         if instance.pk is None or expected is None:
@@ -326,7 +341,9 @@ class VersionedAdmin(admin.ModelAdmin):
     Saving bumps the version and records who and when.
     """
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
         form = super().get_form(request, obj, change=change, **kwargs)
         if issubclass(form, VersionedModelFormMixin):
             return form
@@ -345,8 +362,8 @@ class VersionedAdmin(admin.ModelAdmin):
         request: HttpRequest,
         object_id: str | None = None,
         form_url: str = "",
-        extra_context: dict | None = None,
-    ):
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         response = super().changeform_view(request, object_id, form_url, extra_context)
         if request.method == "POST" and isinstance(response, TemplateResponse):
             adminform = (response.context_data or {}).get("adminform")

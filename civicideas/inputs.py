@@ -81,10 +81,13 @@ def parse_ids(raws: object) -> list[int] | None:
     """
     if isinstance(raws, (str, bytes)) or not hasattr(raws, "__iter__"):
         return None
-    ids = [parse_id(raw) for raw in raws]  # type: ignore[union-attr]
-    if any(pk is None for pk in ids):
-        return None
-    return ids  # type: ignore[return-value]
+    ids: list[int] = []
+    for raw in raws:
+        pk = parse_id(raw)
+        if pk is None:
+            return None
+        ids.append(pk)
+    return ids
 
 
 def require_id(raw: object, *, field: str = "id") -> int:

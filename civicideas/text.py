@@ -31,7 +31,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -110,12 +110,21 @@ def as_visible(field: forms.Field | None) -> forms.Field | None:
     return visible
 
 
-class VisibleTextAdminMixin:
+# What the mixin finds on the admin it is mixed into, for type checkers.
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin
+
+    _AdminBase = BaseModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class VisibleTextAdminMixin(_AdminBase):
     """Admin (and inline) model forms: every plain text field gets the
     invisible-is-empty rule (see :func:`as_visible`)."""
 
     def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
-        return as_visible(super().formfield_for_dbfield(db_field, request, **kwargs))  # type: ignore[misc]
+        return as_visible(super().formfield_for_dbfield(db_field, request, **kwargs))
 
 
 def clean_text(value: object, *, field: str, max_length: int, required: bool) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -26,6 +26,9 @@ from ideas import follows
 from ideas import services as idea_services
 from ideas.models import Challenge
 from ideas.status import IdeaStatus
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 SLUG = "city-lab"
 IDEAS = [
@@ -45,7 +48,7 @@ IDEAS = [
 EXTRA_EVALUATORS = 2
 
 
-def _person(email: str, password: str, roles: list[str], by: Any) -> Any:
+def _person(email: str, password: str, roles: list[str], by: User | None) -> User:
     user, created = get_user_model().objects.get_or_create(email=email)
     if created:
         user.set_password(password)

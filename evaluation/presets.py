@@ -6,13 +6,16 @@ language active when it is installed (the city's own words from then on).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluation.models import Rubric
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 URBAN_INNOVATION = "urban_innovation"
 
@@ -81,7 +84,7 @@ def preset_choices() -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def preset_install(*, key: str, by: Any) -> Rubric:
+def preset_install(*, key: str, by: User) -> Rubric:
     """Install a preset as a new rubric of the current city (0-5 scale).
     Installing again adds another copy, which the city can edit freely."""
     from evaluation.services import rubric_create

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, CharField, QuerySet, Value, When
 
 from evaluation import rules
 from evaluation.models import Assignment, ConflictOfInterest, Scorecard
 
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
+
 NOT_STARTED = "not_started"
 DRAFT = Scorecard.State.DRAFT.value
 SUBMITTED = Scorecard.State.SUBMITTED.value
 
 
-def assignments_visible_to(user: Any) -> QuerySet[Assignment]:
+def assignments_visible_to(user: Viewer) -> QuerySet[Assignment]:
     """Twin of ``rules.can_view_assignment``: admins see every assignment,
     an evaluator their own, anybody else none. Scoring one is the stricter
     ``rules.can_score``."""
@@ -38,7 +41,7 @@ def with_progress(queryset: QuerySet[Assignment]) -> QuerySet[Assignment]:
     )
 
 
-def scorecards_visible_to(user: Any) -> QuerySet[Scorecard]:
+def scorecards_visible_to(user: Viewer) -> QuerySet[Scorecard]:
     """Twin of ``rules.can_view_scorecard``."""
     queryset = Scorecard.objects.all()
     if rules.can_manage_evaluation(user):
@@ -48,7 +51,7 @@ def scorecards_visible_to(user: Any) -> QuerySet[Scorecard]:
     return queryset.none()
 
 
-def conflicts_visible_to(user: Any) -> QuerySet[ConflictOfInterest]:
+def conflicts_visible_to(user: Viewer) -> QuerySet[ConflictOfInterest]:
     queryset = ConflictOfInterest.objects.all()
     if rules.can_manage_evaluation(user):
         return queryset
@@ -57,7 +60,9 @@ def conflicts_visible_to(user: Any) -> QuerySet[ConflictOfInterest]:
     return queryset.none()
 
 
-def colleague_scorecards(user: Any, assignment: Assignment, *, blind: bool) -> QuerySet[Scorecard]:
+def colleague_scorecards(
+    user: Viewer, assignment: Assignment, *, blind: bool
+) -> QuerySet[Scorecard]:
     """Colleagues' submitted scorecards on the same idea, or none while
     blind review hides them (twin of ``rules.can_see_colleague_scores``)."""
     if not rules.can_see_colleague_scores(user, assignment, blind=blind):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -27,6 +27,10 @@ from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
 from ideas import notifications as kinds
 from ideas.models import Category, Challenge, Follow
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+    from civicideas.accounts.types import Viewer
 
 #: Reads the audience from the database in chunks of this many ids.
 AUDIENCE_CHUNK = 5_000
@@ -44,28 +48,29 @@ class Following:
         return self.city_wide or bool(self.category_ids)
 
 
-def following_of(user: Any) -> Following:
+def following_of(user: Viewer) -> Following:
     """One query; nothing for anonymous visitors."""
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return Following(False, frozenset())
     rows = list(Follow.objects.filter(user=user).values_list("category_id", flat=True))
     return Following(None in rows, frozenset(pk for pk in rows if pk is not None))
 
 
-def _check_signed_in(user: Any) -> None:
+def _signed_in_user(user: Viewer) -> User:
     if not signed_in(user):
         raise NotAllowed(_("Sign in to follow new challenges."))
+    return user
 
 
 @transaction.atomic
-def follows_set(*, user: Any, city_wide: bool, category_ids: Iterable[int | str]) -> Following:
+def follows_set(*, user: Viewer, city_wide: bool, category_ids: Iterable[int | str]) -> Following:
     """Replace what the person follows in the current city.
 
     Category ids come from a form: an id that is not one of this city's
     categories refuses the whole choice (a tampered form), so nothing is
     half-applied.
     """
-    _check_signed_in(user)
+    person = _signed_in_user(user)
     ids = inputs.parse_ids(category_ids)
     if ids is None:
         raise InvalidInput(_("Choose among this city's categories."))
@@ -74,19 +79,19 @@ def follows_set(*, user: Any, city_wide: bool, category_ids: Iterable[int | str]
     if known != wanted:
         raise InvalidInput(_("Choose among this city's categories."))
     city = current_city()
-    profile_ensure(user=user)
+    profile_ensure(user=person)
     keep = Q(category_id__in=wanted) | (Q(category__isnull=True) if city_wide else Q(pk__in=[]))
-    Follow.objects.filter(user=user).exclude(keep).delete()
-    rows = [Follow(city=city, user=user, category_id=pk) for pk in sorted(wanted)]
+    Follow.objects.filter(user=person).exclude(keep).delete()
+    rows = [Follow(city=city, user=person, category_id=pk) for pk in sorted(wanted)]
     if city_wide:
-        rows.append(Follow(city=city, user=user, category=None))
+        rows.append(Follow(city=city, user=person, category=None))
     # Two tabs saving at once: the unique constraint keeps one row each.
     Follow.objects.bulk_create(rows, ignore_conflicts=True)
     return Following(city_wide, frozenset(wanted))
 
 
 @transaction.atomic
-def follow_city(*, user: Any, follow: bool) -> Following:
+def follow_city(*, user: Viewer, follow: bool) -> Following:
     """Follow (or stop following) every new challenge of the current city,
     keeping the category follows as they are (the city home's button)."""
     current = following_of(user)

@@ -9,7 +9,7 @@ Every predicate here that decides a list has a queryset twin on
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -18,10 +18,13 @@ from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models import Challenge, Comment, Idea
 from ideas.status import IdeaStatus
 
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
+
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
 
-def can_view_idea(user: Any, idea: Idea) -> bool:
+def can_view_idea(user: Viewer, idea: Idea) -> bool:
     if idea.is_public:
         return True
     if not signed_in(user):
@@ -31,11 +34,11 @@ def can_view_idea(user: Any, idea: Idea) -> bool:
     return idea.author_id == user.pk or is_city_moderator(user)
 
 
-def can_submit_idea(user: Any, challenge: Challenge) -> bool:
+def can_submit_idea(user: Viewer, challenge: Challenge) -> bool:
     return signed_in(user) and challenge.accepts_ideas
 
 
-def can_support(user: Any, idea: Idea) -> bool:
+def can_support(user: Viewer, idea: Idea) -> bool:
     return (
         signed_in(user)
         and idea.challenge.accepts_supports
@@ -44,11 +47,11 @@ def can_support(user: Any, idea: Idea) -> bool:
     )
 
 
-def can_comment(user: Any, idea: Idea) -> bool:
+def can_comment(user: Viewer, idea: Idea) -> bool:
     return signed_in(user) and idea.challenge.accepts_comments and idea.is_public
 
 
-def can_edit_idea(user: Any, idea: Idea) -> bool:
+def can_edit_idea(user: Viewer, idea: Idea) -> bool:
     return (
         signed_in(user)
         and idea.author_id == user.pk
@@ -57,7 +60,7 @@ def can_edit_idea(user: Any, idea: Idea) -> bool:
     )
 
 
-def can_withdraw_idea(user: Any, idea: Idea) -> bool:
+def can_withdraw_idea(user: Viewer, idea: Idea) -> bool:
     return (
         signed_in(user)
         and idea.author_id == user.pk
@@ -65,7 +68,7 @@ def can_withdraw_idea(user: Any, idea: Idea) -> bool:
     )
 
 
-def can_edit_comment(user: Any, comment: Comment) -> bool:
+def can_edit_comment(user: Viewer, comment: Comment) -> bool:
     return (
         signed_in(user)
         and comment.author_id == user.pk
@@ -74,20 +77,20 @@ def can_edit_comment(user: Any, comment: Comment) -> bool:
     )
 
 
-def can_delete_comment(user: Any, comment: Comment) -> bool:
+def can_delete_comment(user: Viewer, comment: Comment) -> bool:
     return (
         signed_in(user) and comment.author_id == user.pk and comment.state == Comment.State.VISIBLE
     )
 
 
-def can_report(user: Any) -> bool:
+def can_report(user: Viewer) -> bool:
     return signed_in(user)
 
 
-def can_moderate(user: Any) -> bool:
+def can_moderate(user: Viewer) -> bool:
     return signed_in(user) and is_city_moderator(user)
 
 
-def can_answer_officially(user: Any) -> bool:
+def can_answer_officially(user: Viewer) -> bool:
     """Status changes with a public message: moderators and city admins."""
     return can_moderate(user)

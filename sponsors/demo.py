@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -22,6 +22,9 @@ from ideas.models import Category, District, Idea
 from ideas.status import IdeaStatus
 from sponsors import matching, services
 from sponsors.models import CommunityGroup, Initiative, Need, Offer, ResourceType, Unit
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 MATCH_FUND_CITY = "riverton"
 
@@ -95,7 +98,7 @@ NEED_KINDS = [
 ]
 
 
-def _person(city: Any, email: str, password: str) -> Any:
+def _person(city: Any, email: str, password: str) -> User:
     user, created = get_user_model().objects.get_or_create(email=email)
     if created:
         user.set_password(password)

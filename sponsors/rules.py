@@ -8,7 +8,7 @@ Membership reads are memoised per user object (one query per request each).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -27,8 +27,11 @@ from sponsors.models import (
     SponsorMembership,
 )
 
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
 
-def group_roles(user: Any) -> dict[int, str]:
+
+def group_roles(user: Viewer) -> dict[int, str]:
     """{group id: role} for the user in the current city, memoised."""
     if not signed_in(user):
         return {}
@@ -40,7 +43,7 @@ def group_roles(user: Any) -> dict[int, str]:
     return cache[key]
 
 
-def sponsor_roles(user: Any) -> dict[int, str]:
+def sponsor_roles(user: Viewer) -> dict[int, str]:
     """{sponsor id: role} for the user in the current city, memoised."""
     if not signed_in(user):
         return {}
@@ -54,7 +57,7 @@ def sponsor_roles(user: Any) -> dict[int, str]:
     return cache[key]
 
 
-def forget_memberships(user: Any) -> None:
+def forget_memberships(user: Viewer) -> None:
     """Drop the memoised memberships after the user joined or left one."""
     user.__dict__.pop("_sponsors_group_roles", None)
     user.__dict__.pop("_sponsors_sponsor_roles", None)
@@ -63,7 +66,7 @@ def forget_memberships(user: Any) -> None:
 # --- facilitators ---------------------------------------------------------------------
 
 
-def is_facilitator(user: Any) -> bool:
+def is_facilitator(user: Viewer) -> bool:
     """The city's staff who approve groups, verify sponsors and introduce
     them: city admins (and platform superusers)."""
     return signed_in(user) and is_city_admin(user)
@@ -72,37 +75,37 @@ def is_facilitator(user: Any) -> bool:
 # --- groups -----------------------------------------------------------------------------
 
 
-def is_group_member(user: Any, group: CommunityGroup) -> bool:
+def is_group_member(user: Viewer, group: CommunityGroup) -> bool:
     return group.pk in group_roles(user)
 
 
-def is_group_admin(user: Any, group: CommunityGroup) -> bool:
+def is_group_admin(user: Viewer, group: CommunityGroup) -> bool:
     return group_roles(user).get(group.pk) == GroupMembership.Role.ADMIN
 
 
-def can_view_group(user: Any, group: CommunityGroup) -> bool:
+def can_view_group(user: Viewer, group: CommunityGroup) -> bool:
     return group.is_approved or is_group_member(user, group) or is_city_staff(user)
 
 
-def can_create_group(user: Any) -> bool:
+def can_create_group(user: Viewer) -> bool:
     return signed_in(user)
 
 
 # --- initiatives ---------------------------------------------------------------------------
 
 
-def can_view_initiative(user: Any, initiative: Initiative) -> bool:
+def can_view_initiative(user: Viewer, initiative: Initiative) -> bool:
     if initiative.is_public and initiative.group.is_approved:
         return True
     return is_group_member(user, initiative.group) or is_city_staff(user)
 
 
-def can_manage_initiative(user: Any, initiative: Initiative) -> bool:
+def can_manage_initiative(user: Viewer, initiative: Initiative) -> bool:
     """Edit, publish, add needs, decide on offers: admins of *its* group."""
     return is_group_admin(user, initiative.group)
 
 
-def can_create_initiative(user: Any, group: CommunityGroup) -> bool:
+def can_create_initiative(user: Viewer, group: CommunityGroup) -> bool:
     return is_group_admin(user, group)
 
 
@@ -112,7 +115,7 @@ CONVERTIBLE_IDEA_STATUSES = frozenset(
 )
 
 
-def idea_conversion_refusal(user: Any, idea: Any) -> ServiceError | None:
+def idea_conversion_refusal(user: Viewer, idea: Any) -> ServiceError | None:
     """Why ``user`` may not turn ``idea`` into an initiative of any group, or
     None: an accepted idea can become one, at the hands of its author or of
     the city's staff. The one statement of the rule: the conversion page
@@ -126,13 +129,13 @@ def idea_conversion_refusal(user: Any, idea: Any) -> ServiceError | None:
     return None
 
 
-def may_convert_idea(user: Any, idea: Any) -> bool:
+def may_convert_idea(user: Viewer, idea: Any) -> bool:
     """``idea_conversion_refusal`` finds nothing to refuse; which group it
     goes to is ``can_convert_idea_for``."""
     return idea_conversion_refusal(user, idea) is None
 
 
-def can_convert_idea_for(user: Any, idea: Any, group: CommunityGroup) -> bool:
+def can_convert_idea_for(user: Viewer, idea: Any, group: CommunityGroup) -> bool:
     """``user`` may turn ``idea`` into an initiative of ``group``: an approved
     group the author administers, or for city staff any approved group.
     Queryset twin: ``selectors.groups_for_idea_conversion``."""
@@ -143,26 +146,26 @@ def can_convert_idea_for(user: Any, idea: Any, group: CommunityGroup) -> bool:
     )
 
 
-def can_post_update(user: Any, initiative: Initiative) -> bool:
+def can_post_update(user: Viewer, initiative: Initiative) -> bool:
     return is_group_member(user, initiative.group) and initiative.status != InitiativeStatus.DRAFT
 
 
 # --- sponsors and offers -------------------------------------------------------------------------
 
 
-def is_sponsor_member(user: Any, sponsor: Sponsor) -> bool:
+def is_sponsor_member(user: Viewer, sponsor: Sponsor) -> bool:
     return sponsor.pk in sponsor_roles(user)
 
 
-def is_sponsor_admin(user: Any, sponsor: Sponsor) -> bool:
+def is_sponsor_admin(user: Viewer, sponsor: Sponsor) -> bool:
     return sponsor_roles(user).get(sponsor.pk) == SponsorMembership.Role.ADMIN
 
 
-def can_make_offer(user: Any, sponsor: Sponsor) -> bool:
+def can_make_offer(user: Viewer, sponsor: Sponsor) -> bool:
     return is_sponsor_member(user, sponsor) and sponsor.is_verified
 
 
-def can_view_offer(user: Any, offer: Offer) -> bool:
+def can_view_offer(user: Viewer, offer: Offer) -> bool:
     """The sponsor's members, the initiative's group members and city staff;
     never other sponsors."""
     return (
@@ -172,9 +175,9 @@ def can_view_offer(user: Any, offer: Offer) -> bool:
     )
 
 
-def can_decide_offer(user: Any, offer: Offer) -> bool:
+def can_decide_offer(user: Viewer, offer: Offer) -> bool:
     return can_manage_initiative(user, offer.initiative)
 
 
-def can_withdraw_offer(user: Any, offer: Offer) -> bool:
+def can_withdraw_offer(user: Viewer, offer: Offer) -> bool:
     return is_sponsor_member(user, offer.sponsor) and offer.state == Offer.State.OFFERED

@@ -3,9 +3,10 @@ number of queries, and the queryset twins of ``sponsors.rules``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
@@ -42,6 +43,9 @@ from sponsors.models import (
     SponsorMatch,
 )
 
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
+
 QUERY_MAX = 200
 SORTS = ("newest", "closing", "needed", "match")
 
@@ -53,7 +57,7 @@ def public_initiatives() -> QuerySet[Initiative]:
     return Initiative.objects.filter(status__in=PUBLIC_STATUSES, group__approved_at__isnull=False)
 
 
-def initiatives_visible_to(user: Any) -> QuerySet[Initiative]:
+def initiatives_visible_to(user: Viewer) -> QuerySet[Initiative]:
     """Twin of ``rules.can_view_initiative``."""
     if is_city_staff(user):
         return Initiative.objects.all()
@@ -64,7 +68,7 @@ def initiatives_visible_to(user: Any) -> QuerySet[Initiative]:
     return Initiative.objects.filter(visible)
 
 
-def groups_visible_to(user: Any) -> QuerySet[CommunityGroup]:
+def groups_visible_to(user: Viewer) -> QuerySet[CommunityGroup]:
     """Twin of ``rules.can_view_group``."""
     if is_city_staff(user):
         return CommunityGroup.objects.all()
@@ -72,7 +76,7 @@ def groups_visible_to(user: Any) -> QuerySet[CommunityGroup]:
     return CommunityGroup.objects.filter(Q(approved_at__isnull=False) | Q(pk__in=groups))
 
 
-def offers_visible_to(user: Any) -> QuerySet[Offer]:
+def offers_visible_to(user: Viewer) -> QuerySet[Offer]:
     """Twin of ``rules.can_view_offer``: never another sponsor's offers."""
     if is_city_staff(user):
         return Offer.objects.all()
@@ -130,7 +134,8 @@ def initiative_list(
     elif sort == "needed":
         qs = qs.order_by("-open_need_count", "-funding_remaining", "-pk")
     elif query and sort == "relevance":
-        qs = qs.order_by("-search_rank", "-pk")
+        # Annotated above when there is a query; the plugin cannot follow that.
+        qs = qs.order_by("-search_rank", "-pk")  # type: ignore[misc]
     else:
         qs = qs.order_by(F("published_at").desc(nulls_last=True), "-pk")
     return qs.prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
@@ -139,7 +144,7 @@ def initiative_list(
 # --- an initiative's page -------------------------------------------------------------------------
 
 
-def initiative_for_page(*, pk: int, user: Any) -> Initiative | None:
+def initiative_for_page(*, pk: int, user: Viewer) -> Initiative | None:
     """The initiative if ``user`` may see it; None for missing, another
     city's and not-yours alike."""
     initiative = (
@@ -192,25 +197,28 @@ def related_initiatives(initiative: Initiative, *, limit: int = 5) -> list[Initi
         related_filter |= Q(district_id=initiative.district_id)
     qs = qs.filter(related_filter).select_related("district")
     rows = list(qs.order_by("-shared", "-text_rank", "-published_at")[: limit * 3])
-    for row in rows:
-        row.related_score = (
+
+    def score(row: Any) -> float:
+        return (
             2 * row.shared
             + (1 if row.district_id == initiative.district_id else 0)
             + min(1.0, row.text_rank * 5)
         )
-    rows.sort(key=lambda r: (-r.related_score, -r.pk))
-    return rows[:limit]
+
+    rows.sort(key=lambda r: (-score(r), -r.pk))
+    top: list[Initiative] = list(rows[:limit])
+    return top
 
 
 # --- sponsors and groups --------------------------------------------------------------------------
 
 
-def my_sponsors(user: Any) -> list[Sponsor]:
+def my_sponsors(user: Viewer) -> list[Sponsor]:
     ids = list(rules.sponsor_roles(user))
     return list(Sponsor.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
 
-def my_groups(user: Any) -> list[CommunityGroup]:
+def my_groups(user: Viewer) -> list[CommunityGroup]:
     ids = list(rules.group_roles(user))
     return list(CommunityGroup.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
@@ -268,7 +276,7 @@ def idea_links(idea_id: int) -> IdeaLinks:
     from ideas.models import Idea
 
     first = Initiative.objects.filter(source_idea=OuterRef("pk")).order_by("pk")
-    row = (
+    row: Mapping[str, Any] = (
         Idea.objects.filter(pk=idea_id)
         .annotate(
             initiative_pk=Subquery(first.values("pk")[:1]),
@@ -302,7 +310,7 @@ def idea_initiative(idea_id: int) -> Initiative | None:
     return Initiative.objects.filter(source_idea_id=idea_id).order_by("pk").first()
 
 
-def groups_for_idea_conversion(user: Any, idea: Any) -> QuerySet[CommunityGroup]:
+def groups_for_idea_conversion(user: Viewer, idea: Any) -> QuerySet[CommunityGroup]:
     """Groups ``user`` may turn ``idea`` into an initiative of, by name.
     Twin of ``rules.can_convert_idea_for``."""
     if not rules.may_convert_idea(user, idea):
@@ -313,7 +321,7 @@ def groups_for_idea_conversion(user: Any, idea: Any) -> QuerySet[CommunityGroup]
     return groups.order_by("name", "pk")
 
 
-def groups_to_submit_for(user: Any) -> list[CommunityGroup]:
+def groups_to_submit_for(user: Viewer) -> list[CommunityGroup]:
     """Approved groups ``user`` belongs to: those an idea can be on behalf of."""
     if not rules.group_roles(user):
         return []

@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -34,6 +34,9 @@ from civicideas.accounts import guesses
 from civicideas.accounts.services import user_password_set
 from civicideas.tenancy.context import current_city_or_none
 from civicideas.tenancy.urls import city_url, primary_hostname, public_url
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ class CityAccountAdapter(DefaultAccountAdapter):
         failures are forgotten (allauth calls this hook then)."""
         guesses.guesses_forget(login=credentials.get("email", "") or "")
 
-    def set_password(self, user: Any, password: str) -> None:
+    def set_password(self, user: User, password: str) -> None:
         """Every password change, reset or first password goes through here."""
         user_password_set(user=user, password=password)
 

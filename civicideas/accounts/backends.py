@@ -1,6 +1,11 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.auth_backends import AuthenticationBackend
+
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
 
 
 class EmailBackend(AuthenticationBackend):
@@ -11,8 +16,8 @@ class EmailBackend(AuthenticationBackend):
     all permissions everywhere.
     """
 
-    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+    def get_user_permissions(self, user_obj: Viewer, obj: Any = None) -> set[str]:
         return super().get_user_permissions(user_obj, obj) if user_obj.is_superuser else set()
 
-    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+    def get_group_permissions(self, user_obj: Viewer, obj: Any = None) -> set[str]:
         return super().get_group_permissions(user_obj, obj) if user_obj.is_superuser else set()

@@ -6,15 +6,20 @@ visitor, no user at all, and an account that was deactivated are all
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, TypeIs
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+    from civicideas.accounts.types import Viewer
 
 
-def signed_in(user: Any) -> bool:
-    """The user is authenticated and their account is active."""
+def signed_in(user: Viewer | None) -> TypeIs[User]:
+    """The user is authenticated and their account is active; past this
+    check, type checkers know ``user`` is a ``User``."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def has_verified_email(user: Any) -> bool:
+def has_verified_email(user: Viewer | None) -> bool:
     """The person confirmed one of their email addresses (allauth).
 
     One definition for submitting ideas (``ideas.services.idea_submit``, and

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from civicideas.apitokens.models import ApiToken
 from civicideas.tenancy.context import all_cities_context, current_city
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 TOKEN_PREFIX = "civ_"  # noqa: S105 - a marker, not a secret
 #: ``last_used_at`` is written at most this often per token, so reads stay reads.
@@ -23,7 +26,7 @@ def hash_token(raw: str) -> str:
 
 
 @transaction.atomic
-def token_issue(*, user: Any) -> tuple[ApiToken, str]:
+def token_issue(*, user: User) -> tuple[ApiToken, str]:
     """Create a token for ``user`` in the current city; returns it with the
     raw secret, which is never stored and cannot be shown again."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -59,7 +62,7 @@ def token_revoke(*, token: ApiToken) -> None:
 
 
 @transaction.atomic
-def tokens_revoke_all(*, user: Any) -> int:
+def tokens_revoke_all(*, user: User) -> int:
     """Revoke every active token of ``user`` in every city; returns how many.
 
     Called when the credentials behind the tokens end: the password is

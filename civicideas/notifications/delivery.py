@@ -40,7 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -312,7 +312,7 @@ _SQL_TYPES = {
 }
 
 
-def bulk_set(model: type, rows: Sequence[Any], fields: Sequence[str]) -> None:
+def bulk_set(model: type[models.Model], rows: Sequence[Any], fields: Sequence[str]) -> None:
     """Write these fields of these rows in one ``UPDATE ... FROM unnest(...)``.
 
     ``bulk_update`` builds a ``CASE WHEN id = ...`` per row and field, which
@@ -325,6 +325,8 @@ def bulk_set(model: type, rows: Sequence[Any], fields: Sequence[str]) -> None:
     columns, types, arrays = [], [], []
     for name in fields:
         model_field = model._meta.get_field(name)
+        if not isinstance(model_field, models.Field) or model_field.column is None:
+            raise TypeError(f"{model.__name__}.{name} is not a column.")
         columns.append(connection.ops.quote_name(model_field.column))
         types.append(_SQL_TYPES[model_field.get_internal_type()])
         arrays.append([getattr(row, name) for row in rows])

@@ -34,7 +34,7 @@ from __future__ import annotations
 import email.policy
 import secrets
 from email.headerregistry import HeaderRegistry
-from email.message import Message
+from email.message import EmailMessage
 from email.policy import EmailPolicy
 from typing import Any
 
@@ -168,7 +168,7 @@ def caching_policy(policy: Any) -> Any:
 _BOUNDARY = f"==============={secrets.randbelow(10**19):019d}=="
 
 
-def _set_boundary(msg: Message) -> None:
+def _set_boundary(msg: EmailMessage) -> None:
     if msg.get_content_type() != "multipart/alternative" or msg.get_boundary() is not None:
         return
     marker = f"--{_BOUNDARY}"

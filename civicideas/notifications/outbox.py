@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -23,6 +23,9 @@ from django.utils import timezone
 from civicideas.notifications.kinds import Kind, is_registered
 from civicideas.notifications.models import Notification
 from civicideas.tenancy.context import current_city
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +177,7 @@ def notifications_retry(*, ids: Iterable[int]) -> int:
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     """Mark the person's notifications in the current city read (all when ``ids`` is None)."""
     unread = Notification.objects.for_user(user).unread()
     if ids is not None:

@@ -7,7 +7,7 @@ stores only the choices people actually made.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from civicideas.notifications.kinds import KINDS, Kind
 from civicideas.notifications.models import Channel, NotificationPreference
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.models import Membership
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 #: Unsubscribe "kinds" for digest emails: every kind in that digest goes off.
 DIGEST_KIND_PREFIX = "digest:"
@@ -39,7 +42,7 @@ def roles_of(user_ids: Iterable[int]) -> dict[int, set[str]]:
     return {user_id: set(roles or ()) for user_id, roles in rows}
 
 
-def preferences_for(user: Any) -> list[tuple[Kind, str]]:
+def preferences_for(user: User) -> list[tuple[Kind, str]]:
     """The kinds this person may receive in the current city, with their channel."""
     roles = roles_of([user.pk]).get(user.pk, set())
     choices = chosen_channels([user.pk])
@@ -51,7 +54,7 @@ def preferences_for(user: Any) -> list[tuple[Kind, str]]:
 
 
 @transaction.atomic
-def preferences_set(*, user: Any, choices: Mapping[str, str]) -> int:
+def preferences_set(*, user: User, choices: Mapping[str, str]) -> int:
     """Store a person's choices in the current city; returns how many changed.
 
     Unknown kinds or channels are refused as a whole (a tampered form), so a

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -31,6 +31,9 @@ from civicideas.notifications.kinds import kind_or_unknown
 from civicideas.notifications.models import Channel, Notification
 from civicideas.notifications.unsubscribe import read_token
 
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
+
 PER_PAGE = 20
 
 View = Callable[..., HttpResponse]
@@ -50,7 +53,7 @@ def city_member_view(view: View) -> View:
     return wrapper
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: Viewer) -> int:
     return Notification.objects.for_user(user).unread().count()
 
 

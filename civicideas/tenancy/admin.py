@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.forms import BaseFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.accounts.rules import signed_in
 from civicideas.concurrency import VersionedAdmin
 from civicideas.tenancy import services
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
@@ -23,19 +29,27 @@ class ForgetsHostsAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
     committed, so a renamed or removed host stops serving at once here (other
     processes follow within ``HOST_CACHE_SECONDS``)."""
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         transaction.on_commit(forget_hosts)
 
-    def save_related(self, request, form, formsets, change) -> None:
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formsets: Sequence[BaseFormSet],
+        change: bool,
+    ) -> None:
         super().save_related(request, form, formsets, change)
         transaction.on_commit(forget_hosts)
 
-    def delete_model(self, request: HttpRequest, obj) -> None:
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         super().delete_model(request, obj)
         transaction.on_commit(forget_hosts)
 
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
         super().delete_queryset(request, queryset)
         transaction.on_commit(forget_hosts)
 
@@ -57,23 +71,23 @@ class CityAdmin(VersionedAdmin, ForgetsHostsAdmin):
     search_fields = ["name", "slug"]
     inlines = [DomainInline]
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[City]:
         qs = super().get_queryset(request)
         city = getattr(request, "city", None)
         return qs.filter(pk=city.pk) if city is not None else qs
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: City | None = None) -> list[str]:
         if getattr(request, "is_platform", False):
             return []
         return ["slug", "is_active"]
 
-    def get_inlines(self, request: HttpRequest, obj=None):
+    def get_inlines(self, request: HttpRequest, obj: City | None = None) -> list[Any]:
         return self.inlines if getattr(request, "is_platform", False) else []
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return getattr(request, "is_platform", False) and super().has_add_permission(request)
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: City | None = None) -> bool:
         return getattr(request, "is_platform", False) and super().has_delete_permission(
             request, obj
         )
@@ -101,7 +115,7 @@ class MembershipForm(forms.ModelForm):
         fields = ["roles"]
         widgets = {"roles": forms.CheckboxSelectMultiple(choices=Role.choices)}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["roles"] = forms.MultipleChoiceField(
             label=_("Roles"),
@@ -136,11 +150,16 @@ class MembershipAdmin(CityScopedAdmin):
     search_fields = ["user__email"]
     ordering = ["-created_at"]
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Membership, form: forms.ModelForm, change: bool
+    ) -> None:
+        by = request.user
+        if not signed_in(by):  # the admin site lets only signed-in staff this far
+            raise PermissionDenied
         # On the platform host no city is current: the service runs in the
         # membership's own city, as it would on that city's host.
         city = obj.city if change else current_city()
         with city_context(city):
             services.membership_set_roles(
-                user=obj.user, roles=form.cleaned_data["roles"], changed_by=request.user
+                user=obj.user, roles=form.cleaned_data["roles"], changed_by=by
             )

@@ -6,13 +6,16 @@ city's (``CityObjectAdmin``), read-only admins and inlines
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.checks import ModelAdminChecks
+from django.core.checks import CheckMessage
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -32,14 +35,17 @@ class CityLinkAdminChecks(ModelAdminChecks):
     model (admin.E013), because such a model usually has columns a form
     cannot fill. A ``CityLink`` has none: the database fills its city."""
 
-    def _check_field_spec_item(self, obj, field_name, label):
+    # The stubs leave out this private check of BaseModelAdminChecks.
+    def _check_field_spec_item(
+        self, obj: admin.ModelAdmin, field_name: str, label: str
+    ) -> list[CheckMessage]:
         try:
             field = obj.model._meta.get_field(field_name)
         except FieldDoesNotExist:
-            return super()._check_field_spec_item(obj, field_name, label)
+            return super()._check_field_spec_item(obj, field_name, label)  # type: ignore[misc]
         if isinstance(field, models.ManyToManyField) and _is_city_link(field):
             return []
-        return super()._check_field_spec_item(obj, field_name, label)
+        return super()._check_field_spec_item(obj, field_name, label)  # type: ignore[misc]
 
 
 class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
@@ -55,7 +61,9 @@ class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
 
     checks_class = CityLinkAdminChecks
 
-    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField | None:
         if not _is_city_link(db_field):
             return super().formfield_for_manytomany(db_field, request, **kwargs)
         # Django's admin returns None for any explicit through model (see
@@ -65,15 +73,17 @@ class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
             queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
             if queryset is not None:
                 kwargs["queryset"] = queryset
-        return db_field.formfield(**kwargs)
+        # A many-to-many field's form field is a ModelMultipleChoiceField; the
+        # stubs type every model field's as a plain Field.
+        return db_field.formfield(**kwargs)  # type: ignore[return-value]
 
-    def get_list_display(self, request: HttpRequest):
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
         columns = list(super().get_list_display(request))
         if getattr(request, "is_platform", False):
             columns.append("city")
         return columns
 
-    def get_list_filter(self, request: HttpRequest):
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
         filters = list(super().get_list_filter(request))
         if getattr(request, "is_platform", False):
             filters.append("city")
@@ -87,7 +97,9 @@ class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
             return False
         return super().has_add_permission(request)
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
+    ) -> None:
         if not change and obj.city_id is None:
             obj.city = current_city()
         super().save_model(request, obj, form, change)
@@ -108,7 +120,9 @@ class CityObjectAdmin(CityScopedAdmin):
     curious staff member which ids are taken.
     """
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> models.Model:
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404(_("Not found."))
@@ -131,7 +145,7 @@ class ReadOnlyAdminMixin:
 
 def run_bulk(
     request: HttpRequest,
-    queryset: Iterable[Any],
+    queryset: QuerySet[Any] | Sequence[Any],
     call: Callable[[Any], object],
     done: str,
 ) -> None:
@@ -140,14 +154,14 @@ def run_bulk(
     refused object (``ServiceError``) does not undo the others. ``done`` is
     the success message with ``%(n)d`` for the count; each refusal is shown
     with its object."""
-    count, errors = 0, []
-    for obj in queryset[:MAX_BULK]:  # type: ignore[index]
+    count, refusals = 0, []
+    for obj in queryset[:MAX_BULK]:
         try:
             call(obj)
             count += 1
         except ServiceError as error:
-            errors.append(f"{obj}: {error.message}")
+            refusals.append(f"{obj}: {error.message}")
     if count:
         messages.success(request, done % {"n": count})
-    for error in errors:
-        messages.error(request, error)
+    for refusal in refusals:
+        messages.error(request, refusal)

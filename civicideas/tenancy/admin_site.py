@@ -9,13 +9,17 @@ their views run in ``all_cities_context`` so they can manage every city.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.accounts.rules import signed_in
 from civicideas.tenancy.context import all_cities_context
 
 #: How many of the user's own log entries the index looks through.
@@ -42,7 +46,9 @@ class CityAdminSite(admin.AdminSite):
         context["admin_city"] = city
         return context
 
-    def index(self, request: HttpRequest, extra_context: dict | None = None):
+    def index(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
         context = {"recent_actions": self.recent_actions(request), **(extra_context or {})}
         return super().index(request, context)
 
@@ -57,8 +63,11 @@ class CityAdminSite(admin.AdminSite):
         admin's (city-scoped) queryset; deletions cannot be placed in a city
         and are left out. One query per content type, at most.
         """
+        user = request.user
+        if not signed_in(user):
+            return []
         entries = list(
-            LogEntry.objects.filter(user_id=request.user.pk)
+            LogEntry.objects.filter(user_id=user.pk)
             .select_related("content_type")
             .order_by("-action_time")[:RECENT_ACTIONS_SCANNED]
         )
@@ -67,7 +76,7 @@ class CityAdminSite(admin.AdminSite):
         wanted: dict[type, set[str]] = defaultdict(set)
         for entry in entries:
             model = entry.content_type.model_class() if entry.content_type else None
-            if model is not None and not entry.is_deletion():
+            if model is not None and entry.object_id is not None and not entry.is_deletion():
                 wanted[model].add(entry.object_id)
         visible: set[tuple[type, str]] = set()
         for model, object_ids in wanted.items():
@@ -88,22 +97,24 @@ class CityAdminSite(admin.AdminSite):
             return user.is_active and user.is_superuser
         return user.is_active and user.is_staff
 
-    def admin_view(self, view, cacheable: bool = False):
+    def admin_view[V: Callable[..., HttpResponseBase]](self, view: V, cacheable: bool = False) -> V:
         inner = super().admin_view(view, cacheable)
 
         @wraps(inner)
-        def wrapper(request: HttpRequest, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if getattr(request, "is_platform", False) and request.user.is_superuser:
                 with all_cities_context():
                     response = inner(request, *args, **kwargs)
-                    if hasattr(response, "render") and not response.is_rendered:
+                    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                         response.render()
                     return response
             return inner(request, *args, **kwargs)
 
-        return wrapper
+        return cast("V", wrapper)  # ``wraps`` gave it the view's signature
 
-    def login(self, request: HttpRequest, extra_context: dict | None = None):
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # allauth's login (rate limits, verification) in front of the admin.
         from allauth.account.decorators import secure_admin_login
 

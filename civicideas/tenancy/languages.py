@@ -48,8 +48,9 @@ def choose_language(request: HttpRequest, city: City | None) -> str:
     """The language to serve ``request`` in on ``city``'s host."""
     offered = offered_codes(city)
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if cookie and _supported(cookie) in offered:
-        return _supported(cookie)
+    chosen = _supported(cookie) if cookie else None
+    if chosen in offered:
+        return chosen
     header = request.headers.get("Accept-Language", "")
     for accepted, _quality in parse_accept_lang_header(header):
         if accepted == "*":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,7 @@ from civicideas.ops.replicas import REPLICA, pin_after_write, reads_from_replica
 from civicideas.tenancy.context import city_context
 from civicideas.tenancy.hosts import normalise_host, resolve_hostname
 from civicideas.tenancy.languages import choose_language
+from civicideas.tenancy.requests import CityRequest
 
 
 class CityMiddleware:
@@ -39,8 +41,9 @@ class CityMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         match = resolve_hostname(normalise_host(request))
-        request.city = match.city
-        request.is_platform = match.is_platform
+        city_request = cast("CityRequest", request)  # it becomes one here
+        city_request.city = match.city
+        city_request.is_platform = match.is_platform
         if match.city is None:
             if match.is_platform:
                 return self.get_response(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -108,12 +109,13 @@ class City(Versioned):
                 continue
         return ZoneInfo("UTC")
 
-    def contains_point(self, latitude: float, longitude: float) -> bool:
+    def contains_point(self, latitude: float | Decimal, longitude: float | Decimal) -> bool:
         """Whether a location lies inside the city's bounding box (if set)."""
-        box = (self.min_latitude, self.max_latitude, self.min_longitude, self.max_longitude)
-        if any(edge is None for edge in box):
+        south, north = self.min_latitude, self.max_latitude
+        west, east = self.min_longitude, self.max_longitude
+        if south is None or north is None or west is None or east is None:
             return True
-        return box[0] <= latitude <= box[1] and box[2] <= longitude <= box[3]
+        return south <= latitude <= north and west <= longitude <= east
 
 
 class TenantModel(models.Model):

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from civicideas.tenancy.context import current_city_or_none
 from civicideas.tenancy.roles import STAFF_ROLES, Role
+
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
 
 _ROLE_PERMISSIONS: dict[str, set[str]] = defaultdict(set)
 
@@ -34,7 +37,7 @@ def permissions_for_roles(roles: Iterable[str]) -> frozenset[str]:
     return frozenset(granted)
 
 
-def roles_in_current_city(user: Any) -> frozenset[str]:
+def roles_in_current_city(user: Viewer) -> frozenset[str]:
     """The user's roles in the current city, memoised on the user object for
     the request (one query per request at most)."""
     city = current_city_or_none()
@@ -49,28 +52,28 @@ def roles_in_current_city(user: Any) -> frozenset[str]:
     return cache[city.pk]
 
 
-def has_role(user: Any, *roles: Role) -> bool:
+def has_role(user: Viewer, *roles: Role) -> bool:
     return bool(roles_in_current_city(user) & set(roles))
 
 
-def is_city_staff(user: Any) -> bool:
+def is_city_staff(user: Viewer) -> bool:
     """Opens the current city's admin: superusers and staff roles."""
     return bool(getattr(user, "is_superuser", False) and user.is_active) or bool(
         roles_in_current_city(user) & STAFF_ROLES
     )
 
 
-def is_city_admin(user: Any) -> bool:
+def is_city_admin(user: Viewer) -> bool:
     return bool(getattr(user, "is_superuser", False) and user.is_active) or has_role(
         user, Role.CITY_ADMIN
     )
 
 
-def is_city_moderator(user: Any) -> bool:
+def is_city_moderator(user: Viewer) -> bool:
     return is_city_admin(user) or has_role(user, Role.MODERATOR)
 
 
-def is_city_evaluator(user: Any) -> bool:
+def is_city_evaluator(user: Viewer) -> bool:
     return is_city_admin(user) or has_role(user, Role.EVALUATOR)
 
 

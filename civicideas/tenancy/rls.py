@@ -23,7 +23,13 @@ several times cheaper on counts and scans (measured in ``docs/search.md``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import migrations
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.migrations.state import ProjectState
 
 POLICY_NAME = "city_isolation"
 
@@ -87,7 +93,7 @@ class CreateRLSFunction(migrations.RunSQL):
     def __init__(self) -> None:
         super().__init__(RLS_FUNCTION_SQL, reverse_sql=DROP_RLS_FUNCTIONS_SQL)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return (self.__class__.__qualname__, [], {})
 
 
@@ -101,24 +107,36 @@ class EnableCityRLS(migrations.operations.base.Operation):
         self.model_name = model_name
         self.public_read = public_read
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         kwargs = {"public_read": True} if self.public_read else {}
         return (self.__class__.__qualname__, [self.model_name], kwargs)
 
-    def state_forwards(self, app_label, state):
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
-    def _table(self, app_label, state) -> str:
+    def _table(self, app_label: str, state: ProjectState) -> str:
         return state.apps.get_model(app_label, self.model_name)._meta.db_table
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         # Idempotent: a migration of another app may run before the tenancy
         # migration that installed the current functions on an old database.
         schema_editor.execute(RLS_FUNCTION_SQL)
         for sql in enable_sql(self._table(app_label, to_state), public_read=self.public_read):
             schema_editor.execute(sql)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         for sql in disable_sql(self._table(app_label, from_state)):
             schema_editor.execute(sql)
 
@@ -212,17 +230,19 @@ class EnableCityLink(migrations.operations.base.Operation):
         self.owner = owner
         self.target = target
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return (
             self.__class__.__qualname__,
             [self.model_name],
             {"owner": self.owner, "target": self.target},
         )
 
-    def state_forwards(self, app_label, state):
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
-    def _parts(self, app_label, state) -> tuple[str, tuple[str, str], tuple[str, str]]:
+    def _parts(
+        self, app_label: str, state: ProjectState
+    ) -> tuple[str, tuple[str, str], tuple[str, str]]:
         # Historical models have fields only, so the ends are named here
         # rather than read from ``CityLink.link_fields``.
         model = state.apps.get_model(app_label, self.model_name)
@@ -232,12 +252,24 @@ class EnableCityLink(migrations.operations.base.Operation):
             ends.append((field.column, field.related_model._meta.db_table))
         return model._meta.db_table, ends[0], ends[1]
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         # No parameters: the function's body holds literal % signs.
         for sql in link_sql(*self._parts(app_label, to_state)):
             schema_editor.execute(sql, None)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         for sql in unlink_sql(*self._parts(app_label, from_state)):
             schema_editor.execute(sql)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -12,11 +12,14 @@ from civicideas.tenancy.context import current_city
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def membership_set_roles(*, user: Any, roles: Iterable[str], changed_by: Any) -> Membership:
+def membership_set_roles(*, user: User, roles: Iterable[str], changed_by: User) -> Membership:
     """Give ``user`` exactly ``roles`` in the current city (creating the
     membership if needed). Unknown roles are refused."""
     wanted = sorted({str(role) for role in roles})

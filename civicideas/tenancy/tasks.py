@@ -53,7 +53,8 @@ def _note_city(city: City) -> None:
     context has been left)."""
     task = current_task
     if task and task.request is not None:
-        task.request.city_slug = city.slug
+        # The request is celery's open bag of attributes; the stubs list its own.
+        task.request.city_slug = city.slug  # type: ignore[attr-defined]
 
 
 def city_task(*task_args: Any, **task_kwargs: Any) -> Callable[[Callable[..., Any]], Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,6 +19,9 @@ from evaluation.services.challenge_settings import evaluation_settings
 from evaluation.services.common import REASON_MAX, Action, _require_admin, audit
 from ideas.models import Challenge, Idea
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 
 @dataclass
 class AutoAssignResult:
@@ -31,7 +34,7 @@ class AutoAssignResult:
 
 @transaction.atomic
 def assignments_auto_assign(
-    *, challenge: Challenge, by: Any = None, seed: int | None = None
+    *, challenge: Challenge, by: User | None = None, seed: int | None = None
 ) -> AutoAssignResult:
     """Give every assignable idea of a challenge in evaluation k evaluators.
 
@@ -85,7 +88,7 @@ def assignments_auto_assign(
     )
 
 
-def _check_can_be_assigned(idea: Idea, evaluator: Any) -> None:
+def _check_can_be_assigned(idea: Idea, evaluator: User) -> None:
     from civicideas.tenancy.permissions import has_role
     from civicideas.tenancy.roles import Role
 
@@ -101,7 +104,7 @@ def _check_can_be_assigned(idea: Idea, evaluator: Any) -> None:
 
 
 @transaction.atomic
-def assignment_create(*, idea: Idea, evaluator: Any, by: Any) -> Assignment:
+def assignment_create(*, idea: Idea, evaluator: User, by: User) -> Assignment:
     """Assign one evaluator to one idea by hand."""
     _require_admin(by)
     _check_can_be_assigned(idea, evaluator)
@@ -129,7 +132,7 @@ def assignment_create(*, idea: Idea, evaluator: Any, by: Any) -> Assignment:
 
 @transaction.atomic
 def assignment_reassign(
-    *, assignment: Assignment, to: Any, by: Any, reason: str = ""
+    *, assignment: Assignment, to: User, by: User, reason: str = ""
 ) -> Assignment:
     """Hand an assignment to another evaluator. A submitted scorecard stays
     with its author (reopen it first); a draft is discarded."""

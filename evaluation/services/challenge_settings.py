@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,6 +13,9 @@ from evaluation.models import ChallengeEvaluation, CriterionScore
 from evaluation.reminders import due_reminders_rearm
 from evaluation.services.common import Action, _require_admin, audit
 from ideas.models import Challenge
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 
 def evaluation_settings(challenge: Challenge) -> ChallengeEvaluation:
@@ -29,7 +32,7 @@ def _challenge_has_scores(challenge: Challenge) -> bool:
 
 @transaction.atomic
 def challenge_evaluation_save(
-    *, settings: ChallengeEvaluation, by: Any, changed: Iterable[str] = ()
+    *, settings: ChallengeEvaluation, by: User, changed: Iterable[str] = ()
 ) -> ChallengeEvaluation:
     """Save a challenge's evaluation settings (validated by the form).
 

@@ -3,7 +3,7 @@ administrators' check."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,9 @@ from evaluation import rules
 from evaluation.models import EvaluationAuditLog
 from ideas.models import Challenge, Idea
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 REASON_MAX = 1000
 Action = EvaluationAuditLog.Action
 
@@ -20,7 +23,7 @@ Action = EvaluationAuditLog.Action
 def audit(
     *,
     action: str,
-    by: Any,
+    by: User | None,
     subject: str = "",
     reason: str = "",
     challenge: Challenge | None = None,
@@ -40,6 +43,6 @@ def audit(
     )
 
 
-def _require_admin(by: Any) -> None:
+def _require_admin(by: User) -> None:
     if not rules.can_manage_evaluation(by):
         raise NotAllowed(_("Only the city's administrators can do this."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,9 +15,12 @@ from evaluation.models import Assignment, ConflictOfInterest, Scorecard
 from evaluation.services.common import REASON_MAX, Action, audit
 from ideas.models import Idea
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 
 @transaction.atomic
-def conflict_declare(*, idea: Idea, evaluator: Any, reason: str, by: Any) -> ConflictOfInterest:
+def conflict_declare(*, idea: Idea, evaluator: User, reason: str, by: User) -> ConflictOfInterest:
     """Declare that ``evaluator`` must not evaluate ``idea``, with a reason
     the city admin sees. Evaluators declare their own; admins anyone's.
     An existing assignment is removed (its scorecard too, even submitted:

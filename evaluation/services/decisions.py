@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from evaluation.services.common import Action, audit
 from ideas import services as idea_services
 from ideas.models import Idea, Support
 from ideas.status import IdeaStatus
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 
 class Decision:
@@ -33,7 +36,7 @@ class Decision:
 
 @transaction.atomic
 def decision_take(
-    *, idea: Idea, by: Any, decision: str, message: str, expected_version: int | None = None
+    *, idea: Idea, by: User, decision: str, message: str, expected_version: int | None = None
 ) -> Idea:
     """The city admin's decision on an idea, with the public answer.
 
@@ -85,7 +88,7 @@ def decision_take(
 
 
 def decisions_bulk(
-    *, ideas: Sequence[Idea], by: Any, decision: str, messages: Mapping[int, str]
+    *, ideas: Sequence[Idea], by: User, decision: str, messages: Mapping[int, str]
 ) -> tuple[list[Idea], list[tuple[Idea, str]]]:
     """Decide on several ideas, each with its own public answer. Each idea
     is its own transaction (savepoint): one that fails (already decided,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,9 @@ from civicideas.tenancy.context import current_city
 from civicideas.text import clean_text
 from evaluation.models import Criterion, Rubric, Scorecard
 from evaluation.services.common import Action, _require_admin, audit
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 
 def rubric_in_use(rubric: Rubric) -> bool:
@@ -56,7 +59,7 @@ def criteria_validate(criteria: Sequence[Criterion]) -> None:
 @transaction.atomic
 def rubric_create(
     *,
-    by: Any,
+    by: User,
     name: str,
     criteria: Sequence[Mapping[str, Any]],
     description: str = "",
@@ -92,7 +95,7 @@ def rubric_create(
 
 
 @transaction.atomic
-def rubric_new_version(*, rubric: Rubric, by: Any) -> Rubric:
+def rubric_new_version(*, rubric: Rubric, by: User) -> Rubric:
     """Copy a rubric and its criteria as its next version, to edit freely.
     Challenges keep the version they use until an admin switches them."""
     _require_admin(by)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +17,9 @@ from evaluation import rules
 from evaluation.models import Assignment, ChallengeEvaluation, CriterionScore, Rubric, Scorecard
 from evaluation.services.common import REASON_MAX, Action, audit
 from ideas.models import Challenge
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 COMMENT_MAX = 2000
 OVERALL_MAX = 5000
@@ -116,7 +119,7 @@ def _scorecard_input(
 def _save_scorecard(
     *,
     assignment: Assignment,
-    by: Any,
+    by: User,
     scores: Mapping[int, int | None],
     comments: Mapping[int, str] | None,
     overall_comment: str,
@@ -190,7 +193,7 @@ def _save_scorecard(
 def scorecard_save_draft(
     *,
     assignment: Assignment,
-    by: Any,
+    by: User,
     scores: Mapping[int, int | None],
     comments: Mapping[int, str] | None = None,
     overall_comment: str = "",
@@ -213,7 +216,7 @@ def scorecard_save_draft(
 def scorecard_submit(
     *,
     assignment: Assignment,
-    by: Any,
+    by: User,
     scores: Mapping[int, int | None],
     comments: Mapping[int, str] | None = None,
     overall_comment: str = "",
@@ -235,7 +238,7 @@ def scorecard_submit(
 
 
 @transaction.atomic
-def scorecard_reopen(*, scorecard: Scorecard, by: Any, reason: str) -> Scorecard:
+def scorecard_reopen(*, scorecard: Scorecard, by: User, reason: str) -> Scorecard:
     """A city admin unlocks a submitted scorecard, saying why; the
     evaluator is told and can change and submit it again."""
     if not rules.can_reopen(by):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,6 +27,9 @@ from civicideas.tenancy.context import city_context, current_city_or_none
 from civicideas.text import VisibleCharField, clean_text
 from ideas import rules, services
 from ideas.models import Comment, Idea, ModerationAction
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 Action = ModerationAction.Action
 
@@ -108,7 +111,7 @@ def city_of(obj: Model) -> Iterator[None]:
 def moderate(
     *,
     target: Idea | Comment,
-    moderator: Any,
+    moderator: User,
     action: str,
     reason: str,
     expected_version: int | None = None,

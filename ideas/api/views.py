@@ -8,7 +8,7 @@ may not see is a 404 — the same answer, so ids reveal nothing.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -46,6 +46,9 @@ from ideas.api.serializers import (
 )
 from ideas.models import Category, Challenge, Comment, District, Idea, Report, StatusChange, Support
 
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
+
 
 @extend_schema_view(
     list=extend_schema(summary="Public challenges of this city"),
@@ -68,7 +71,7 @@ class ChallengeViewSet(CityBoundMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-def _with_person(queryset: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
+def _with_person(queryset: QuerySet[Idea], user: Viewer) -> QuerySet[Idea]:
     """Annotate what the idea serializer shows beyond the row itself."""
     queryset = selectors.with_author_name(queryset)
     if user is not None and user.is_authenticated:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -18,6 +18,9 @@ from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models.challenges import Challenge
 from ideas.models.taxonomy import Category, District
 from ideas.status import PUBLIC_STATUS_LIST, PUBLIC_STATUSES, IdeaStatus
+
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
 
 TITLE_MAX = 150
 BODY_MAX = 5_000
@@ -37,7 +40,7 @@ class IdeaQuerySet(models.QuerySet):
         The IN list is ``PUBLIC_STATUS_LIST`` so the partial indexes serve it."""
         return self.filter(status__in=PUBLIC_STATUS_LIST)
 
-    def visible_to(self, user: Any) -> IdeaQuerySet:
+    def visible_to(self, user: Viewer) -> IdeaQuerySet:
         """Twin of ``rules.can_view_idea``: public ideas, plus the person's
         own ideas whatever their status, plus everything for the city's
         moderators (and admins)."""

@@ -3,12 +3,15 @@ names, ideas in a given order."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from civicideas.accounts.models import Profile
 from ideas.models import Idea
+
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
 
 
 def public_ideas() -> QuerySet[Idea]:
@@ -16,7 +19,7 @@ def public_ideas() -> QuerySet[Idea]:
     return Idea.objects.public()
 
 
-def visible_ideas(user: Any) -> QuerySet[Idea]:
+def visible_ideas(user: Viewer) -> QuerySet[Idea]:
     """The ideas ``user`` may see (``IdeaQuerySet.visible_to``, the twin of
     ``rules.can_view_idea``)."""
     return Idea.objects.visible_to(user)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Value
 
@@ -11,8 +11,11 @@ from civicideas.pagination import cache_get, cache_set
 from ideas.models import Challenge, Comment, Idea, StatusChange, Support
 from ideas.selectors.common import _ideas_in_order, _normalized, with_author_name
 
+if TYPE_CHECKING:
+    from civicideas.accounts.types import Viewer
 
-def idea_for_page(*, pk: int, user: Any) -> Idea | None:
+
+def idea_for_page(*, pk: int, user: Viewer) -> Idea | None:
     """The idea with everything its page shows in one row, or None when the
     person may not see it (missing, other city's, hidden, pending...).
 

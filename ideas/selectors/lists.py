@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
 from civicideas.pagination import ResultPage, cache_get, cache_set, cached_count, page_of
-from ideas.models import Category, Challenge, District, Idea
+from ideas.models import Category, Challenge, ChallengeCategory, ChallengeDistrict, District, Idea
 from ideas.selectors.common import _ideas_in_order, _normalized
 from ideas.status import PUBLIC_STATUSES
 
@@ -120,7 +120,7 @@ def challenge_page(
     same key plus the sort (see ``_search_page``). ``searched`` tells whether
     a search filtered the list.
     """
-    filters = {
+    filters: dict[str, Any] = {
         "challenge": challenge,
         "category": category,
         "district": district,
@@ -179,13 +179,13 @@ def _search_page(
     if not isinstance(cached, dict):
         ideas = idea_list(**filters, query=text, sort=sort, seed=seed)
         if is_search_result(ideas):
-            ids = list(ideas.values_list("pk", flat=True)[: SEARCH_CACHE_IDS + 1])
-            complete = len(ids) <= SEARCH_CACHE_IDS
+            found_ids = list(ideas.values_list("pk", flat=True)[: SEARCH_CACHE_IDS + 1])
+            complete = len(found_ids) <= SEARCH_CACHE_IDS
             cached = {
                 "searched": True,
-                "ids": ids[:SEARCH_CACHE_IDS],
+                "ids": found_ids[:SEARCH_CACHE_IDS],
                 "all": complete,
-                "total": len(ids) if complete else ideas.order_by().count(),
+                "total": len(found_ids) if complete else ideas.order_by().count(),
             }
         else:
             cached = {"searched": False, "ids": [], "all": False, "total": 0}
@@ -254,7 +254,7 @@ def challenge_filter_options(challenge: Challenge) -> tuple[list[Category], list
     categories = list(
         Category.objects.annotate(
             linked=Exists(
-                Challenge.categories.through.objects.filter(
+                ChallengeCategory.objects.filter(
                     challenge_id=challenge.pk, category_id=OuterRef("pk")
                 )
             )
@@ -263,7 +263,7 @@ def challenge_filter_options(challenge: Challenge) -> tuple[list[Category], list
     districts = list(
         District.objects.annotate(
             linked=Exists(
-                Challenge.districts.through.objects.filter(
+                ChallengeDistrict.objects.filter(
                     challenge_id=challenge.pk, district_id=OuterRef("pk")
                 )
             )
@@ -273,4 +273,5 @@ def challenge_filter_options(challenge: Challenge) -> tuple[list[Category], list
         categories = [c for c in categories if c.linked]
     if any(d.linked for d in districts):
         districts = [d for d in districts if d.linked]
-    return categories, districts
+    offered: tuple[list[Category], list[District]] = (list(categories), list(districts))
+    return offered

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ideas.models import Comment, Idea, Support
 from ideas.status import PUBLIC_STATUS_LIST
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
-def my_ideas(user: Any, limit: int = 100) -> list[Idea]:
+
+def my_ideas(user: User, limit: int = 100) -> list[Idea]:
     return list(
         Idea.objects.filter(author=user)
         .select_related("challenge")
@@ -16,7 +19,7 @@ def my_ideas(user: Any, limit: int = 100) -> list[Idea]:
     )
 
 
-def my_supports(user: Any, limit: int = 100) -> list[Support]:
+def my_supports(user: User, limit: int = 100) -> list[Support]:
     return list(
         Support.objects.filter(user=user, idea__status__in=PUBLIC_STATUS_LIST)
         .select_related("idea", "idea__challenge")
@@ -24,7 +27,7 @@ def my_supports(user: Any, limit: int = 100) -> list[Support]:
     )
 
 
-def my_comments(user: Any, limit: int = 100) -> list[Comment]:
+def my_comments(user: User, limit: int = 100) -> list[Comment]:
     return list(
         Comment.objects.filter(author=user)
         .exclude(state=Comment.State.DELETED)

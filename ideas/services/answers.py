@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,12 +18,15 @@ from ideas.models import BODY_MAX, Idea, StatusChange, Support
 from ideas.services.common import _locked, _record_status
 from ideas.status import OFFICIAL_STATUSES, PUBLIC_STATUSES, IdeaStatus, can_transition
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 
 @transaction.atomic
 def idea_set_status(
     *,
     idea: Idea,
-    by: Any,
+    by: User,
     status: str,
     message: str,
     duplicate_of: Idea | None = None,

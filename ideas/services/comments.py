@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -20,6 +20,9 @@ from ideas import cache_keys, rules
 from ideas import notifications as kinds
 from ideas.models import COMMENT_MAX, Comment, Idea
 from ideas.services.common import _locked, _mark_changed
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 
 def comment_language(*, idea: Idea, language: str | None) -> str:
@@ -47,7 +50,7 @@ def comment_language(*, idea: Idea, language: str | None) -> str:
 def comment_create(
     *,
     idea: Idea,
-    author: Any,
+    author: User,
     body: str,
     parent: Comment | None = None,
     language: str | None = None,
@@ -92,7 +95,7 @@ def comment_create(
 
 
 @transaction.atomic
-def comment_edit(*, comment: Comment, by: Any, body: str) -> Comment:
+def comment_edit(*, comment: Comment, by: User, body: str) -> Comment:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if not rules.can_edit_comment(by, comment):
         raise NotAllowed(_("Comments can only be edited by their author within 15 minutes."))
@@ -104,7 +107,7 @@ def comment_edit(*, comment: Comment, by: Any, body: str) -> Comment:
 
 
 @transaction.atomic
-def comment_delete(*, comment: Comment, by: Any) -> Comment:
+def comment_delete(*, comment: Comment, by: User) -> Comment:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if not rules.can_delete_comment(by, comment):
         raise NotAllowed(_("You can only delete your own comments."))

@@ -3,7 +3,7 @@ bump, the status record and the search vector."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchVector
 from django.db.models import Value
@@ -15,10 +15,13 @@ from ideas import cache_keys
 from ideas.models import Comment, Idea, StatusChange
 from ideas.status import PUBLIC_STATUSES, IdeaStatus
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 REASON_MAX = 1000
 
 
-def _mark_changed(obj: Idea | Comment, *, by: Any) -> None:
+def _mark_changed(obj: Idea | Comment, *, by: User | None) -> None:
     """One version further (``civicideas.concurrency``): every change a
     person or a rule makes to an idea's status or text, or to a comment's
     state or text, so a form read before it is refused as stale.
@@ -36,7 +39,7 @@ def _refresh_search_vector(idea: Idea) -> None:
 
 
 def _record_status(
-    idea: Idea, *, to: str, by: Any, message: str = "", official: bool = False
+    idea: Idea, *, to: str, by: User, message: str = "", official: bool = False
 ) -> StatusChange:
     change = StatusChange.objects.create(
         city=idea.city,

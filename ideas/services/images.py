@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,9 +15,12 @@ from ideas.models import Idea
 from ideas.services.common import _locked
 from ideas.status import IdeaStatus
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 
 def idea_attach_images(
-    *, idea: Idea, by: Any, files: Sequence[Any], alt_texts: Sequence[str] | None = None
+    *, idea: Idea, by: User, files: Sequence[Any], alt_texts: Sequence[str] | None = None
 ) -> list[Any]:
     """The author adds images to their idea: at most ``MAX_IMAGES_PER_IDEA``
     in total, all or nothing.
@@ -81,7 +84,8 @@ def idea_attach_images(
                     position=existing + offset,
                 )
                 image.image.save(item.name, item.content, save=False)
-                stored.append(image.image.name)
+                if image.image.name:
+                    stored.append(image.image.name)
                 image.save()
                 images.append(image)
             cache_keys.idea_changed(locked)

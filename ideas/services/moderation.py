@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -20,10 +20,13 @@ from ideas.services.comments import _set_comment_state
 from ideas.services.common import REASON_MAX, _locked, _mark_changed, _record_status
 from ideas.status import PUBLIC_STATUSES, IdeaStatus
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 
 @transaction.atomic
 def report_create(
-    *, reporter: Any, reason: str, idea: Idea | None = None, comment: Comment | None = None
+    *, reporter: User, reason: str, idea: Idea | None = None, comment: Comment | None = None
 ) -> Report:
     """Report an idea or a comment. One open report per person and target;
     the challenge's threshold of open reports hides the content at once
@@ -33,18 +36,24 @@ def report_create(
     if not rules.can_report(reporter):
         raise NotAllowed(_("Sign in to report content."))
     reason = clean_text(reason, field=_("Reason"), max_length=REASON_MAX, required=True)
+    target: Idea | Comment
+    lookup: dict[str, Any]  # the filter of this person's open report on it
     if idea is not None:
         target = _locked(idea)
         if target.status not in PUBLIC_STATUSES:
             raise NotAllowed(_("This idea cannot be reported."))
         lookup = {"idea": target, "comment": None}
-    else:
+        challenge = target.challenge
+    elif comment is not None:
         target = (
             Comment.objects.select_for_update().select_related("idea__challenge").get(pk=comment.pk)
         )
         if target.state != Comment.State.VISIBLE:
             raise NotAllowed(_("This comment cannot be reported."))
         lookup = {"comment": target}
+        challenge = target.idea.challenge
+    else:  # refused above; says so to type checkers
+        raise InvalidInput(_("Report either an idea or a comment."))
     if Report.objects.filter(reporter=reporter, state=Report.State.OPEN, **lookup).exists():
         raise Conflict(_("You have already reported this."))
     report = Report.objects.create(
@@ -57,14 +66,14 @@ def report_create(
     target.report_count = F("report_count") + 1
     target.save(update_fields=["report_count"])
     target.refresh_from_db(fields=["report_count"])
-    challenge = target.challenge if idea is not None else target.idea.challenge
     if target.report_count >= challenge.report_hide_threshold:
         reason_text = _("Hidden automatically after several reports, pending review.")
-        if idea is not None and target.status != IdeaStatus.HIDDEN:
-            _hide_idea(
-                target, by=None, reason=reason_text, action=ModerationAction.Action.AUTO_HIDE
-            )
-        elif comment is not None and target.state == Comment.State.VISIBLE:
+        if isinstance(target, Idea):
+            if target.status != IdeaStatus.HIDDEN:
+                _hide_idea(
+                    target, by=None, reason=reason_text, action=ModerationAction.Action.AUTO_HIDE
+                )
+        elif target.state == Comment.State.VISIBLE:
             _set_comment_state(target, Comment.State.HIDDEN, reason_text)
             _mark_changed(target, by=None)
             ModerationAction.objects.create(
@@ -76,7 +85,7 @@ def report_create(
     return report
 
 
-def _hide_idea(idea: Idea, *, by: Any, reason: str, action: str) -> None:
+def _hide_idea(idea: Idea, *, by: User | None, reason: str, action: str) -> None:
     idea.status_before_hidden = idea.status
     idea.hidden_reason = reason
     StatusChange.objects.create(
@@ -117,7 +126,7 @@ def _resolve_reports(**target: Any) -> None:
 def idea_moderate(
     *,
     idea: Idea,
-    moderator: Any,
+    moderator: User,
     action: str,
     reason: str = "",
     expected_version: int | None = None,
@@ -182,7 +191,7 @@ def idea_moderate(
 def comment_moderate(
     *,
     comment: Comment,
-    moderator: Any,
+    moderator: User,
     action: str,
     reason: str = "",
     expected_version: int | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -22,6 +22,9 @@ from ideas import notifications as kinds
 from ideas.models import BODY_MAX, TITLE_MAX, Category, Challenge, District, Idea
 from ideas.services.common import _locked, _mark_changed, _record_status, _refresh_search_vector
 from ideas.status import IdeaStatus
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 
 def _check_idea_fields(
@@ -50,12 +53,16 @@ def _check_idea_fields(
         raise InvalidInput(_("Choose one of the challenge's districts."))
     if (latitude is None) != (longitude is None):
         raise InvalidInput(_("Give both latitude and longitude, or neither."))
-    if latitude is not None and not city.contains_point(latitude, longitude):
+    if (
+        latitude is not None
+        and longitude is not None
+        and not city.contains_point(latitude, longitude)
+    ):
         raise InvalidInput(_("The location must be inside %(city)s.") % {"city": city.name})
     return title, body
 
 
-def idea_already_submitted(*, author: Any, submission_token: uuid.UUID | None) -> Idea | None:
+def idea_already_submitted(*, author: User, submission_token: uuid.UUID | None) -> Idea | None:
     """The idea a submission with this token already created, if any.
 
     The submit form (and an API client) sends a token per form: a
@@ -71,7 +78,7 @@ def idea_already_submitted(*, author: Any, submission_token: uuid.UUID | None) -
 @transaction.atomic
 def idea_submit(
     *,
-    author: Any,
+    author: User,
     challenge: Challenge,
     title: str,
     body: str,
@@ -153,7 +160,7 @@ def idea_submit(
 def idea_update(
     *,
     idea: Idea,
-    by: Any,
+    by: User,
     title: str,
     body: str,
     category: Category | None = None,
@@ -186,7 +193,7 @@ def idea_update(
 
 
 @transaction.atomic
-def idea_withdraw(*, idea: Idea, by: Any) -> Idea:
+def idea_withdraw(*, idea: Idea, by: User) -> Idea:
     idea = _locked(idea)
     if not rules.can_withdraw_idea(by, idea):
         raise NotAllowed(_("This idea cannot be withdrawn."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -15,9 +15,12 @@ from ideas.models import Idea, Support
 from ideas.services.common import _locked
 from ideas.status import PUBLIC_STATUSES, IdeaStatus
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 
 @transaction.atomic
-def idea_support(*, idea: Idea, user: Any) -> bool:
+def idea_support(*, idea: Idea, user: User) -> bool:
     """Support an idea once. Returns False if the person already supported it.
 
     The idea row is locked first, so concurrent requests of one person
@@ -35,7 +38,7 @@ def idea_support(*, idea: Idea, user: Any) -> bool:
 
 
 @transaction.atomic
-def idea_unsupport(*, idea: Idea, user: Any) -> bool:
+def idea_unsupport(*, idea: Idea, user: User) -> bool:
     """Withdraw one's support while supports are open. False if there was none."""
     idea = _locked(idea)
     if not rules.can_support(user, idea):
@@ -47,7 +50,7 @@ def idea_unsupport(*, idea: Idea, user: Any) -> bool:
 
 
 @transaction.atomic
-def support_move_to_original(*, duplicate: Idea, user: Any) -> bool:
+def support_move_to_original(*, duplicate: Idea, user: User) -> bool:
     """A supporter of a duplicate chooses to move their support to the
     original idea. Never done without the person asking."""
     duplicate = _locked(duplicate)

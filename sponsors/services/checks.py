@@ -11,7 +11,8 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.validators import EmailValidator, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 

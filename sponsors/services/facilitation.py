@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -28,10 +28,13 @@ from sponsors.services.checks import (
     clean_quantity,
 )
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 
 @transaction.atomic
 def introduction_make(
-    *, sponsor: Sponsor, initiative: Initiative, by: Any, message: str = ""
+    *, sponsor: Sponsor, initiative: Initiative, by: User, message: str = ""
 ) -> Introduction:
     """A facilitator introduces a sponsor to an initiative; both sides are
     notified. Introducing the same pair twice returns the first introduction."""
@@ -70,7 +73,7 @@ def introduction_make(
 @transaction.atomic
 def match_fund_set(
     *,
-    by: Any,
+    by: User,
     name: str,
     ratio: Any,
     cap_per_initiative: Any,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,10 +29,13 @@ from sponsors.services.checks import (
     _staff_ids,
 )
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 
 @transaction.atomic
 def group_create(
-    *, by: Any, name: str, description: str = "", contact_email: str
+    *, by: User, name: str, description: str = "", contact_email: str
 ) -> CommunityGroup:
     """A citizen creates a group and becomes its admin; the city approves it
     before it is listed."""
@@ -61,7 +64,7 @@ def group_create(
 
 
 @transaction.atomic
-def group_approve(*, group: CommunityGroup, by: Any) -> CommunityGroup:
+def group_approve(*, group: CommunityGroup, by: User) -> CommunityGroup:
     if not rules.is_facilitator(by):
         raise NotAllowed(_("Only the city's facilitators can approve groups."))
     group = CommunityGroup.objects.select_for_update().get(pk=group.pk)
@@ -80,7 +83,7 @@ def group_approve(*, group: CommunityGroup, by: Any) -> CommunityGroup:
 
 @transaction.atomic
 def group_member_add(
-    *, group: CommunityGroup, by: Any, user: Any, role: str = GroupMembership.Role.MEMBER
+    *, group: CommunityGroup, by: User, user: User, role: str = GroupMembership.Role.MEMBER
 ) -> GroupMembership:
     """A group admin adds a person (who must already have an account)."""
     if not rules.is_group_admin(by, group):
@@ -98,7 +101,7 @@ def group_member_add(
 
 
 @transaction.atomic
-def idea_link_group(*, idea: Idea, group: CommunityGroup, by: Any) -> IdeaGroup:
+def idea_link_group(*, idea: Idea, group: CommunityGroup, by: User) -> IdeaGroup:
     """Mark an idea as submitted on behalf of a group: its author must be a
     member of the (approved) group."""
     if idea.author_id != getattr(by, "pk", None) or not rules.is_group_member(by, group):

@@ -4,7 +4,7 @@ publishing, closing, needs and progress updates."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
@@ -47,6 +47,9 @@ from sponsors.services.checks import (
     _queue_recompute,
     clean_quantity,
 )
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 
 def _check_initiative_fields(
@@ -97,7 +100,7 @@ def _attach_image(obj: Any, field: str, upload: Any) -> None:
 def initiative_create(
     *,
     group: CommunityGroup,
-    by: Any,
+    by: User,
     title: str,
     summary: str = "",
     description: str = "",
@@ -163,7 +166,7 @@ def initiative_create(
     return initiative
 
 
-def _check_idea_conversion(*, idea: Idea, group: CommunityGroup, by: Any) -> Idea:
+def _check_idea_conversion(*, idea: Idea, group: CommunityGroup, by: User) -> Idea:
     """The rules of turning ``idea`` into an initiative of ``group``
     (``rules.can_convert_idea_for``, with a message for each reason).
     Returns the idea re-read under its row lock: call inside the transaction."""
@@ -190,7 +193,7 @@ def _check_idea_conversion(*, idea: Idea, group: CommunityGroup, by: Any) -> Ide
 def initiative_update(
     *,
     initiative: Initiative,
-    by: Any,
+    by: User,
     expected_version: int | None = None,
     **changes: Any,
 ) -> Initiative:
@@ -289,7 +292,7 @@ def _locked_initiative(initiative: Initiative) -> Initiative:
 
 @transaction.atomic
 def initiative_publish(
-    *, initiative: Initiative, by: Any, expected_version: int | None = None
+    *, initiative: Initiative, by: User, expected_version: int | None = None
 ) -> Initiative:
     """Draft → seeking support. The group must be approved by the city."""
     if not rules.can_manage_initiative(by, initiative):
@@ -311,7 +314,7 @@ def initiative_publish(
 
 
 def _close(
-    initiative: Initiative, *, by: Any, to: str, kind: Kind, expected_version: int | None
+    initiative: Initiative, *, by: User, to: str, kind: Kind, expected_version: int | None
 ) -> Initiative:
     if not rules.can_manage_initiative(by, initiative):
         raise NotAllowed(_("Only the group's administrators can change this initiative."))
@@ -356,7 +359,7 @@ def _close(
 
 @transaction.atomic
 def initiative_cancel(
-    *, initiative: Initiative, by: Any, expected_version: int | None = None
+    *, initiative: Initiative, by: User, expected_version: int | None = None
 ) -> Initiative:
     return _close(
         initiative,
@@ -369,7 +372,7 @@ def initiative_cancel(
 
 @transaction.atomic
 def initiative_complete(
-    *, initiative: Initiative, by: Any, expected_version: int | None = None
+    *, initiative: Initiative, by: User, expected_version: int | None = None
 ) -> Initiative:
     if initiative.status == InitiativeStatus.DRAFT:
         raise Conflict(_("Publish the initiative before completing it."))
@@ -386,7 +389,7 @@ def initiative_complete(
 def need_add(
     *,
     initiative: Initiative,
-    by: Any,
+    by: User,
     kind: str,
     quantity: Any,
     unit: str,
@@ -422,7 +425,7 @@ def need_add(
 
 
 @transaction.atomic
-def need_close(*, need: Need, by: Any, expected_version: int | None = None) -> Need:
+def need_close(*, need: Need, by: User, expected_version: int | None = None) -> Need:
     """The group no longer needs the rest of it; pending offers are declined.
     ``expected_version``: the need's ``lock_version`` the page showed."""
     need = Need.objects.select_for_update().select_related("initiative__group").get(pk=need.pk)
@@ -448,7 +451,7 @@ def need_close(*, need: Need, by: Any, expected_version: int | None = None) -> N
 
 @transaction.atomic
 def progress_update_post(
-    *, initiative: Initiative, by: Any, text: str, image: Any = None, image_alt: str = ""
+    *, initiative: Initiative, by: User, text: str, image: Any = None, image_alt: str = ""
 ) -> ProgressUpdate:
     if not rules.can_post_update(by, initiative):
         raise NotAllowed(_("Only the group's members can post updates on a published initiative."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -44,13 +44,16 @@ from sponsors.services.initiatives import (
     _locked_initiative,
 )
 
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
+
 
 @transaction.atomic
 def offer_make(
     *,
     sponsor: Sponsor,
     need: Need,
-    by: Any,
+    by: User,
     quantity: Any,
     message: str = "",
     conditions: str = "",
@@ -139,7 +142,7 @@ def _match(*, offer: Offer, need: Need, amount: Decimal) -> tuple[Decimal, bool]
 
 @transaction.atomic
 def offer_accept(
-    *, offer: Offer, by: Any, quantity: Any = None, expected_version: int | None = None
+    *, offer: Offer, by: User, quantity: Any = None, expected_version: int | None = None
 ) -> Acceptance:
     """The group accepts an offer, all of it or ``quantity`` of it.
 
@@ -225,7 +228,7 @@ def offer_accept(
 
 @transaction.atomic
 def offer_decline(
-    *, offer: Offer, by: Any, reason: str = "", expected_version: int | None = None
+    *, offer: Offer, by: User, reason: str = "", expected_version: int | None = None
 ) -> Offer:
     """The group declines an offer (``expected_version`` as for accepting)."""
     offer = (
@@ -255,7 +258,7 @@ def offer_decline(
 
 
 @transaction.atomic
-def offer_withdraw(*, offer: Offer, by: Any) -> Offer:
+def offer_withdraw(*, offer: Offer, by: User) -> Offer:
     offer = (
         Offer.objects.select_for_update()
         .select_related("sponsor", "initiative__group")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
@@ -39,6 +39,9 @@ from sponsors.services.checks import (
 from sponsors.services.initiatives import (
     _attach_image,
 )
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 
 def _check_sponsor_fields(
@@ -92,7 +95,7 @@ def _refresh_sponsor_search(sponsor: Sponsor) -> None:
 @transaction.atomic
 def sponsor_register(
     *,
-    by: Any,
+    by: User,
     name: str,
     kind: str,
     contact_email: str,
@@ -145,7 +148,7 @@ def sponsor_register(
 
 
 @transaction.atomic
-def sponsor_update(*, sponsor: Sponsor, by: Any, **changes: Any) -> Sponsor:
+def sponsor_update(*, sponsor: Sponsor, by: User, **changes: Any) -> Sponsor:
     if not rules.is_sponsor_admin(by, sponsor):
         raise NotAllowed(_("Only the sponsor's administrators can edit its profile."))
     sponsor = Sponsor.objects.select_for_update().get(pk=sponsor.pk)
@@ -181,7 +184,7 @@ def sponsor_update(*, sponsor: Sponsor, by: Any, **changes: Any) -> Sponsor:
 
 
 @transaction.atomic
-def sponsor_verify(*, sponsor: Sponsor, by: Any) -> Sponsor:
+def sponsor_verify(*, sponsor: Sponsor, by: User) -> Sponsor:
     if not rules.is_facilitator(by):
         raise NotAllowed(_("Only the city's facilitators can verify sponsors."))
     sponsor = Sponsor.objects.select_for_update().get(pk=sponsor.pk)
@@ -200,7 +203,7 @@ def sponsor_verify(*, sponsor: Sponsor, by: Any) -> Sponsor:
 
 @transaction.atomic
 def sponsor_member_add(
-    *, sponsor: Sponsor, by: Any, user: Any, role: str = SponsorMembership.Role.MEMBER
+    *, sponsor: Sponsor, by: User, user: User, role: str = SponsorMembership.Role.MEMBER
 ) -> SponsorMembership:
     if not rules.is_sponsor_admin(by, sponsor):
         raise NotAllowed(_("Only the sponsor's administrators can add members."))

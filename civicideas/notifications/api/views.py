@@ -4,7 +4,7 @@ chooses, per kind, how to be emailed. Another person's id is a 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -22,6 +22,9 @@ from civicideas.api.views import ERROR, CityBoundMixin
 from civicideas.notifications import outbox, preferences
 from civicideas.notifications.kinds import kind_or_unknown
 from civicideas.notifications.models import Channel, Notification
+
+if TYPE_CHECKING:
+    from civicideas.accounts.models import User
 
 
 class NotificationSerializer(ModelSerializer):
@@ -68,7 +71,7 @@ class PreferencesUpdatedSerializer(Serializer):
     preferences = PreferenceSerializer(many=True)
 
 
-def _preference_rows(user: Any) -> list[dict[str, str]]:
+def _preference_rows(user: User) -> list[dict[str, str]]:
     return [
         {"kind": kind.key, "label": str(kind.label), "channel": channel}
         for kind, channel in preferences.preferences_for(user)
