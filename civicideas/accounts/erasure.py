@@ -226,9 +226,7 @@ def erase_person(*, user: Any, delete_contributions: bool) -> None:
     distinct = secrets.token_hex(6)
     for city in cities_of(user):
         with city_context(city):
-            _erase_in_city(
-                user, city, delete_contributions=delete_contributions, distinct=distinct
-            )
+            _erase_in_city(user, city, delete_contributions=delete_contributions, distinct=distinct)
     with all_cities_context():
         for model in apps.get_models():
             if not is_tenant(model) and model is not User:
@@ -239,4 +237,3 @@ def erase_person(*, user: Any, delete_contributions: bool) -> None:
             _reassign(model, field, user, placeholder_user("participant"))
         _delete_sessions(user)
         user.delete()
-

@@ -93,7 +93,7 @@ def delete_page(request: HttpRequest) -> HttpResponse:
     if (refused := _sign_in_first(request)) is not None:
         return refused
     has_password = request.user.has_usable_password()
-    form = AccountDeleteForm(request.POST or None, user=request.user)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
     status = 200
     if request.method == "POST":
         if has_password and form.is_valid():
