@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from civicideas.accounts.models import Profile, User
 from civicideas.accounts.personal_data import ErasureOptions, contributors, staff_fields
+from civicideas.api.tokens import tokens_revoke_all
 from civicideas.tenancy.context import all_cities_context, city_context
 from civicideas.tenancy.models import City, Membership
 from civicideas.tenancy.roles import Role
@@ -223,6 +224,7 @@ def erase_person(*, user: Any, delete_contributions: bool) -> None:
     user = User.objects.select_for_update().filter(pk=user.pk).first()
     if user is None or is_placeholder(user):
         return
+    tokens_revoke_all(user=user)  # credentials end together (accounts.services)
     distinct = secrets.token_hex(6)
     for city in cities_of(user):
         with city_context(city):

@@ -100,3 +100,13 @@ def test_no_password_asks_to_set_one(city, person):
 
 def test_platform_host_has_no_delete_page(person):
     assert Client().get("/me/delete/").status_code in (400, 404)
+
+
+def test_password_guesses_share_the_sign_in_budget(city, person, settings):
+    client = client_for(person, city)
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        assert client.post("/me/delete/", {"password": "guess"}).status_code == 400
+    locked = client.post("/me/delete/", {"password": PASSWORD})
+    assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    assert "Too many failed" in locked.content.decode()
+    assert exists(person)
