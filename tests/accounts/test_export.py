@@ -90,9 +90,7 @@ def test_export_covers_every_city_and_app(world, django_capture_on_commit_callba
     assert note.subject_ref == f"accounts.dataexport:{export.pk}"
 
 
-def test_readme_is_in_the_persons_language(
-    world, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_readme_is_in_the_persons_language(world, django_capture_on_commit_callbacks, monkeypatch):
     """Rendered in the language the person chose where they asked (the
     catalogues are compiled by the owner, so the test reads the language)."""
     languages = []

@@ -116,7 +116,9 @@ def test_export_then_delete_across_two_cities(
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_label("Your password").press("Enter")
     expect(page.get_by_text("Your account is deleted.")).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("Sign in", re.IGNORECASE)).first).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("Sign in", re.IGNORECASE)).first
+    ).to_be_visible()
     assert_accessible(page)
 
     # 5. Nothing of the person is left; their comment stays, anonymised.

@@ -8,33 +8,68 @@ from civicideas.tenancy.rls import EnableCityRLS
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('tenancy', '0004_city_lock_version'),
+        ("accounts", "0002_initial"),
+        ("tenancy", "0004_city_lock_version"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataExport',
+            name="DataExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(editable=False, max_length=64, unique=True)),
-                ('state', models.CharField(choices=[('pending', 'Being prepared'), ('ready', 'Ready'), ('failed', 'Failed'), ('expired', 'Expired')], default='pending', max_length=10, verbose_name='state')),
-                ('file_name', models.CharField(blank=True, editable=False, max_length=255)),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='size')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='asked')),
-                ('ready_at', models.DateTimeField(blank=True, null=True, verbose_name='ready')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires')),
-                ('city', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, to='tenancy.city', verbose_name='city')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='data_exports', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Being prepared"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                            ("expired", "Expired"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, editable=False, max_length=255)),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="size")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="asked")),
+                ("ready_at", models.DateTimeField(blank=True, null=True, verbose_name="ready")),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="expires")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="tenancy.city",
+                        verbose_name="city",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="data_exports",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data export',
-                'verbose_name_plural': 'data exports',
-                'abstract': False,
-                'base_manager_name': 'objects',
-                'indexes': [models.Index(fields=['user', '-created_at'], name='dataexport_user_idx')],
+                "verbose_name": "data export",
+                "verbose_name_plural": "data exports",
+                "abstract": False,
+                "base_manager_name": "objects",
+                "indexes": [
+                    models.Index(fields=["user", "-created_at"], name="dataexport_user_idx")
+                ],
             },
         ),
         EnableCityRLS("dataexport"),
