@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from civicideas.accounts.personal_data import ErasureOptions, Records, StoredFile, iso
 from civicideas.tenancy.context import current_city
+from civicideas.web.page_cache import bump_on_commit
 from ideas import cache_keys
 from ideas.models import (
     Comment,
@@ -158,6 +159,16 @@ class IdeasContributor:
         )
 
     def erase(self, user: Any, options: ErasureOptions) -> None:
+        # Cached public pages that show the person's name (their comments,
+        # their official answers) render afresh once this commits.
+        city_id = current_city().pk
+        shown_on = set(
+            Comment.objects.filter(author=user).values_list("idea_id", flat=True).distinct()
+        ) | set(StatusChange.objects.filter(changed_by=user).values_list("idea_id", flat=True))
+        bump_on_commit(
+            cache_keys.city_scope(city_id),  # the home lists official answers
+            *(cache_keys.idea_scope(city_id, pk) for pk in sorted(shown_on)),
+        )
         _remove_supports(user)
         _remove_open_reports(user)
         # The author's own steps (submitting, withdrawing) are not staff records.

@@ -40,7 +40,6 @@ from civicideas.api.tokens import tokens_revoke_all
 from civicideas.tenancy.context import all_cities_context, city_context
 from civicideas.tenancy.models import City, Membership
 from civicideas.tenancy.roles import Role
-from civicideas.web.page_cache import bump_on_commit
 
 #: Placeholder accounts: key → public name. The key is part of the address.
 PLACEHOLDERS = {
@@ -195,9 +194,6 @@ def _erase_in_city(user: Any, city: City, *, delete_contributions: bool, distinc
     for model in apps.get_models():
         if is_tenant(model) and model is not Profile:
             _scrub_email(model, user.email, label, city.pk)
-    # Cached public pages show names; a new generation of the city's scope
-    # makes every page of the city render afresh (civicideas.web.page_cache).
-    bump_on_commit(f"city:{city.pk}")
 
 
 def _delete_sessions(user: Any) -> int:

@@ -12,6 +12,7 @@ from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models.functions import Cast
+from django.test import Client
 
 from civicideas.accounts.erasure import erase_person, placeholder_email
 from civicideas.accounts.models import Profile
@@ -21,7 +22,7 @@ from evaluation.models import EvaluationAuditLog
 from ideas.models import Comment, Idea, IdeaImage, ModerationAction, StatusChange, Support
 from ideas.status import IdeaStatus
 from tests.accounts.participation import EMAIL, NAME, Participation
-from tests.conftest import client_for, make_member
+from tests.conftest import client_for, host_of, make_member
 from tests.evaluation.factories import AssignmentFactory
 from tests.factories import UserFactory
 from tests.ideas.factories import IdeaFactory
@@ -180,3 +181,13 @@ def test_placeholders_cannot_sign_in_or_hold_roles(world):
     assert not placeholder.is_staff
     erase_person(user=placeholder, delete_contributions=False)  # refused quietly
     assert get_user_model().objects.filter(pk=placeholder.pk).exists()
+
+
+def test_cached_public_pages_forget_the_name(world, django_capture_on_commit_callbacks):
+    anonymous = Client(HTTP_HOST=host_of(world.riverton))
+    page = f"/ideas/{world.others_idea.pk}/"
+    assert NAME in anonymous.get(page).content.decode()  # now in the page cache
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_person(user=world.zelda, delete_contributions=False)
+    text = anonymous.get(page).content.decode()
+    assert NAME not in text and "Former participant" in text
