@@ -39,6 +39,9 @@ INLINE_TYPES = {
 #: Names are random for re-encoded images, but a logo may keep its name when
 #: replaced: an hour, then revalidation with Last-Modified.
 MAX_AGE_SECONDS = 3600
+#: Files under this prefix (data exports) are never served here: only their
+#: owner's authenticated download page streams them (``accounts.export``).
+PRIVATE_PREFIX = "private/"
 MEDIA_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
@@ -60,7 +63,7 @@ def serve_media(request: HttpRequest, path: str) -> FileResponse:
     """Stream one stored file; 404 for anything missing, hostile or when the
     platform does not serve media (object storage)."""
     name = storage_name(path)
-    if not settings.SERVE_MEDIA or name is None:
+    if not settings.SERVE_MEDIA or name is None or name.startswith(PRIVATE_PREFIX):
         raise Http404
     try:
         handle = default_storage.open(name, "rb")

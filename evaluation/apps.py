@@ -46,3 +46,8 @@ class EvaluationConfig(AppConfig):
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
 
         register(*notifications.KINDS)
+
+        from civicideas.accounts import personal_data
+        from evaluation.personal_data import CONTRIBUTOR
+
+        personal_data.register(CONTRIBUTOR)

@@ -50,3 +50,8 @@ class IdeasConfig(AppConfig):
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
 
         register(*notifications.KINDS)
+
+        from civicideas.accounts import personal_data
+        from ideas.personal_data import CONTRIBUTOR
+
+        personal_data.register(CONTRIBUTOR)

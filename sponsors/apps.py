@@ -38,3 +38,8 @@ class SponsorsConfig(AppConfig):
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
 
         register(*notifications.KINDS)
+
+        from civicideas.accounts import personal_data
+        from sponsors.personal_data import CONTRIBUTOR
+
+        personal_data.register(CONTRIBUTOR)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import SignupForm
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
 
 class CitySignupForm(SignupForm):
@@ -34,3 +36,31 @@ class CitySignupForm(SignupForm):
                 raise  # some other constraint: not ours to hide
             self.account_already_exists = True
             return super().try_save(request)
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting one's account: the password confirms it is the person."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    delete_contributions = forms.BooleanField(
+        label=gettext_lazy("Also delete my ideas and comments"),
+        required=False,
+        help_text=gettext_lazy(
+            "They are then replaced by a short note; replies by others stay. "
+            "Otherwise they stay, shown as by a former participant."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(gettext("The password is not correct."))
+        return password

@@ -91,3 +91,53 @@ class Profile(TenantModel):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class DataExport(TenantModel):
+    """A person's request for a copy of their data, asked on this city's host.
+
+    The archive covers every city; the row lives in the city it was asked in,
+    so the "export ready" notification and the download link are on that
+    host. The file sits in the default storage under ``private/`` (never
+    served at ``MEDIA_URL``, see ``civicideas.media``) with an unguessable
+    name, and is downloaded only through ``accounts:export_download`` by its
+    owner, until ``expires_at``.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="data_exports",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    file_name = models.CharField(max_length=255, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    ready_at = models.DateTimeField(_("ready"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        indexes = [models.Index(fields=["user", "-created_at"], name="dataexport_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_downloadable(self) -> bool:
+        return (
+            self.state == self.State.READY
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )

@@ -9,4 +9,8 @@ class ApiTokensConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the OpenAPI description of the token authentication.
+        from civicideas.accounts.personal_data import register
         from civicideas.api import schema  # noqa: F401
+        from civicideas.apitokens.personal_data import CONTRIBUTOR
+
+        register(CONTRIBUTOR)

@@ -20,3 +20,8 @@ class NotificationsConfig(AppConfig):
         from civicideas.tenancy.roles import Role
 
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
+
+        from civicideas.accounts.personal_data import register
+        from civicideas.notifications.personal_data import CONTRIBUTOR
+
+        register(CONTRIBUTOR)

@@ -381,6 +381,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60},
     # Daily and weekly digests; the first run of a period sends, later runs retry.
     "notifications-digests": {"task": "notifications.digests", "schedule": 60 * 60},
+    # Data exports are downloadable for 24 h; expired archives go (docs/privacy.md).
+    "accounts-purge-exports": {"task": "accounts.purge_exports", "schedule": 60 * 60},
     # "Evaluation due soon" reminders, once per evaluator and challenge (docs/evaluation.md).
     "evaluation-due-reminders": {"task": "evaluation.due_reminders", "schedule": 60 * 60},
     # Full sponsor ↔ initiative match recompute of every city (docs/matchmaking.md).

@@ -25,7 +25,12 @@ from ideas import notifications as idea_kinds
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["civicideas", "ideas", "evaluation", "sponsors"]
 #: The modules that declare kinds (each app's own).
-DECLARING = ["ideas.notifications", "evaluation.notifications", "sponsors.notifications"]
+DECLARING = [
+    "civicideas.accounts.notifications",
+    "ideas.notifications",
+    "evaluation.notifications",
+    "sponsors.notifications",
+]
 
 
 def declared() -> dict[str, Kind]:
