@@ -355,6 +355,7 @@ CELERY_TASK_ROUTES = {
     "notifications.digests": {"queue": "periodic"},
     "evaluation.due_reminders": {"queue": "periodic"},
     "sponsors.nightly_recompute": {"queue": "periodic"},
+    "accounts.purge_exports": {"queue": "periodic"},
     "civicideas.ops.tasks.*": {"queue": "periodic"},
     "notifications.*": {"queue": "notifications"},
     "sponsors.*": {"queue": "matching"},
