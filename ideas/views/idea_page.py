@@ -19,6 +19,7 @@ from civicideas.web import page_cache
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
 from ideas import rules, selectors, services
+from ideas.map import location_picker
 from ideas.forms import CommentEditForm, CommentForm, IdeaForm, ReportForm
 from ideas.models import Comment, Idea
 from ideas.status import IdeaStatus
@@ -308,7 +309,8 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
             },
             **form_kwargs,
         )
-        return TemplateResponse(request, "ideas/idea_edit.html", {"idea": idea, "form": form})
+        return TemplateResponse(request, "ideas/idea_edit.html",
+            {"idea": idea, "form": form, "location_map": location_picker(request.city)},)
     form = IdeaForm(request.POST, **form_kwargs)
     if form.is_valid():
         try:
@@ -318,7 +320,8 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your idea is updated."))
             return HttpResponseRedirect(_idea_url(idea))
-    return TemplateResponse(request, "ideas/idea_edit.html", {"idea": idea, "form": form})
+    return TemplateResponse(request, "ideas/idea_edit.html",
+            {"idea": idea, "form": form, "location_map": location_picker(request.city)},)
 
 
 @require_POST
