@@ -33,8 +33,9 @@ class SponsorsConfig(AppConfig):
         from civicideas.notifications.kinds import register
         from civicideas.tenancy.permissions import register_role_permissions
         from civicideas.tenancy.roles import Role
-        from sponsors import notifications
+        from sponsors import admin_dashboard, notifications
 
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
 
         register(*notifications.KINDS)
+        admin_dashboard.register()

@@ -16,6 +16,7 @@ from django.contrib.admin.models import LogEntry
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.tenancy.admin_dashboard import dashboard
 from civicideas.tenancy.context import all_cities_context
 
 #: How many of the user's own log entries the index looks through.
@@ -43,7 +44,11 @@ class CityAdminSite(admin.AdminSite):
         return context
 
     def index(self, request: HttpRequest, extra_context: dict | None = None):
-        context = {"recent_actions": self.recent_actions(request), **(extra_context or {})}
+        context = {
+            "recent_actions": self.recent_actions(request),
+            "dashboard": dashboard(self, request),
+            **(extra_context or {}),
+        }
         return super().index(request, context)
 
     def recent_actions(self, request: HttpRequest) -> list[LogEntry]:

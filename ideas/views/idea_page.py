@@ -19,8 +19,8 @@ from civicideas.web import page_cache
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
 from ideas import rules, selectors, services
-from ideas.map import location_picker
 from ideas.forms import CommentEditForm, CommentForm, IdeaForm, ReportForm
+from ideas.map import location_picker
 from ideas.models import Comment, Idea
 from ideas.status import IdeaStatus
 from ideas.views.common import (
@@ -309,8 +309,11 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
             },
             **form_kwargs,
         )
-        return TemplateResponse(request, "ideas/idea_edit.html",
-            {"idea": idea, "form": form, "location_map": location_picker(request.city)},)
+        return TemplateResponse(
+            request,
+            "ideas/idea_edit.html",
+            {"idea": idea, "form": form, "location_map": location_picker(request.city)},
+        )
     form = IdeaForm(request.POST, **form_kwargs)
     if form.is_valid():
         try:
@@ -320,8 +323,11 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your idea is updated."))
             return HttpResponseRedirect(_idea_url(idea))
-    return TemplateResponse(request, "ideas/idea_edit.html",
-            {"idea": idea, "form": form, "location_map": location_picker(request.city)},)
+    return TemplateResponse(
+        request,
+        "ideas/idea_edit.html",
+        {"idea": idea, "form": form, "location_map": location_picker(request.city)},
+    )
 
 
 @require_POST

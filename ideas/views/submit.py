@@ -15,8 +15,8 @@ from civicideas.content.markdown import render_markdown
 from civicideas.errors import ServiceError
 from civicideas.web.decorators import city_required, service_errors
 from ideas import selectors, services
-from ideas.map import location_picker
 from ideas.forms import IdeaForm
+from ideas.map import location_picker
 from ideas.models import Idea
 from ideas.status import IdeaStatus
 from ideas.views.common import (
