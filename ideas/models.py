@@ -440,6 +440,9 @@ class IdeaImage(TenantModel):
         verbose_name_plural = _("images")
         ordering = ["position", "pk"]
 
+    def __str__(self) -> str:
+        return self.alt_text or str(_("Image %(number)s") % {"number": self.position + 1})
+
 
 class Support(TenantModel):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
@@ -455,6 +458,9 @@ class Support(TenantModel):
             models.UniqueConstraint(fields=["idea", "user"], name="support_once_per_person")
         ]
         indexes = [models.Index(fields=["user", "-created_at"], name="support_by_user_idx")]
+
+    def __str__(self) -> str:
+        return str(_("Support for “%(idea)s”") % {"idea": self.idea})
 
 
 class Comment(Versioned, TenantModel):
@@ -533,6 +539,10 @@ class Report(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        target = self.idea if self.idea_id else self.comment
+        return str(_("Report on “%(target)s”") % {"target": target})
+
 
 class StatusChange(TenantModel):
     """The public timeline of an idea: every status change with who, when and
@@ -561,6 +571,9 @@ class StatusChange(TenantModel):
                 condition=models.Q(is_official=True, is_public=True),
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.idea}: {self.get_to_status_display()}"
 
 
 class ModerationAction(TenantModel):
@@ -594,3 +607,7 @@ class ModerationAction(TenantModel):
         verbose_name = _("moderation action")
         verbose_name_plural = _("moderation log")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        target = self.idea if self.idea_id else self.comment
+        return f"{self.get_action_display()}: {target}"

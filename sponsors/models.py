@@ -112,6 +112,9 @@ class GroupMembership(TenantModel):
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="group_member_once")]
         indexes = [models.Index(fields=["user", "group"], name="groupmember_user_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.group} — {self.user} ({self.get_role_display()})"
+
 
 class IdeaGroup(TenantModel):
     """An idea submitted on behalf of a group (kept here so ``ideas`` need
@@ -123,6 +126,9 @@ class IdeaGroup(TenantModel):
     class Meta(TenantModel.Meta):
         verbose_name = _("idea of a group")
         verbose_name_plural = _("ideas of groups")
+
+    def __str__(self) -> str:
+        return f"{self.idea} — {self.group}"
 
 
 # --- initiatives and needs -------------------------------------------------------
@@ -300,6 +306,9 @@ class ProgressUpdate(TenantModel):
         verbose_name_plural = _("progress updates")
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.text[:60]}"
+
 
 # --- sponsors ------------------------------------------------------------------------
 
@@ -463,6 +472,9 @@ class SponsorMembership(TenantModel):
         ]
         indexes = [models.Index(fields=["user", "sponsor"], name="sponsormember_user_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.sponsor} — {self.user} ({self.get_role_display()})"
+
 
 class Offer(Versioned, TenantModel):
     class State(models.TextChoices):
@@ -540,6 +552,9 @@ class Introduction(TenantModel):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.sponsor} → {self.initiative}"
+
 
 # --- the city's match fund ---------------------------------------------------------------
 
@@ -604,6 +619,9 @@ class MatchPledge(TenantModel):
         ]
         indexes = [models.Index(fields=["fund", "initiative"], name="matchpledge_fund_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.fund}: {self.amount} EUR → {self.initiative}"
+
 
 # --- precomputed matches ---------------------------------------------------------------------
 
@@ -629,3 +647,6 @@ class SponsorMatch(TenantModel):
             models.Index(fields=["sponsor", "-score"], name="match_sponsor_idx"),
             models.Index(fields=["initiative", "-score"], name="match_initiative_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor} ↔ {self.initiative} ({self.score:.2f})"
