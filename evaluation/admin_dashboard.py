@@ -1,8 +1,10 @@
 """What evaluation puts on the back office's dashboard: assignments not
-evaluated yet, and the newest submitted scorecards."""
+evaluated yet (an evaluator's own, or the city's for its admins), and the
+newest submitted scorecards."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
 from civicideas.tenancy.admin_dashboard import (
@@ -13,29 +15,24 @@ from civicideas.tenancy.admin_dashboard import (
     register_activity,
     register_counters,
 )
+from evaluation import selectors
 from evaluation.models import Assignment, Scorecard
 
 
-def _pending():
-    # The twin of the assignments list's "Not evaluated yet" filter.
-    return Assignment.objects.exclude(scorecard__state=Scorecard.State.SUBMITTED)
-
-
-def _submitted(limit: int) -> list[Activity]:
-    scorecards = (
-        Scorecard.objects.filter(state=Scorecard.State.SUBMITTED, submitted_at__isnull=False)
-        .select_related("assignment__idea")
-        .only("id", "submitted_at", "assignment__idea__title")
-        .order_by("-submitted_at", "-id")[:limit]
+def _submitted(base: QuerySet, limit: int) -> list[Activity]:
+    rows = (
+        base.filter(state=Scorecard.State.SUBMITTED, submitted_at__isnull=False)
+        .order_by("-submitted_at", "-id")
+        .values("pk", "submitted_at", "assignment__idea__title")[:limit]
     )
     return [
         Activity(
-            when=card.submitted_at,
+            when=row["submitted_at"],
             kind=gettext("Evaluation submitted"),
-            text=card.assignment.idea.title,
-            url=change_url(Scorecard, card.pk),
+            text=row["assignment__idea__title"],
+            url=change_url(Scorecard, row["pk"]),
         )
-        for card in scorecards
+        for row in rows
     ]
 
 
@@ -46,7 +43,9 @@ def register() -> None:
             label=gettext_lazy("Evaluations pending"),
             help_text=gettext_lazy("Assignments whose scorecard is not submitted yet."),
             model=Assignment,
-            queryset=_pending,
+            # The twin of the assignments list's "Not evaluated yet" filter
+            # (the admin's queryset carries the ``progress`` annotation).
+            queryset=lambda base: base.exclude(progress=selectors.SUBMITTED),
             filters={"progress": "open"},
             order=30,
         )

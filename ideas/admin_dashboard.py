@@ -4,6 +4,7 @@ city has not answered yet, and the newest ideas and reports."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
 from civicideas.tenancy.admin_dashboard import (
@@ -23,38 +24,33 @@ from ideas.status import IdeaStatus
 AWAITING_ANSWER = (IdeaStatus.PUBLISHED, IdeaStatus.UNDER_EVALUATION)
 
 
-def _awaiting_answer():
-    return Idea.objects.filter(status__in=AWAITING_ANSWER)
-
-
-def _new_ideas(limit: int) -> list[Activity]:
-    ideas = Idea.objects.only("id", "title", "created_at").order_by("-created_at", "-id")[:limit]
+def _new_ideas(base: QuerySet, limit: int) -> list[Activity]:
+    rows = base.order_by("-created_at", "-id").values("pk", "title", "created_at")[:limit]
     return [
         Activity(
-            when=idea.created_at,
+            when=row["created_at"],
             kind=gettext("Idea submitted"),
-            text=idea.title,
-            url=change_url(Idea, idea.pk),
+            text=row["title"],
+            url=change_url(Idea, row["pk"]),
         )
-        for idea in ideas
+        for row in rows
     ]
 
 
-def _new_reports(limit: int) -> list[Activity]:
-    reports = (
-        Report.objects.filter(state=Report.State.OPEN)
-        .select_related("idea", "comment")
-        .only("id", "created_at", "idea__title", "comment__body")
-        .order_by("-created_at", "-id")[:limit]
+def _new_reports(base: QuerySet, limit: int) -> list[Activity]:
+    rows = (
+        base.filter(state=Report.State.OPEN)
+        .order_by("-created_at", "-id")
+        .values("pk", "created_at", "idea__title", "comment__body")[:limit]
     )
     return [
         Activity(
-            when=report.created_at,
+            when=row["created_at"],
             kind=gettext("Report"),
-            text=report.idea.title if report.idea_id else report.comment.body[:80],
-            url=change_url(Report, report.pk),
+            text=row["idea__title"] or (row["comment__body"] or "")[:80],
+            url=change_url(Report, row["pk"]),
         )
-        for report in reports
+        for row in rows
     ]
 
 
@@ -63,9 +59,9 @@ COUNTERS = [
         key="ideas.moderation",
         label=gettext_lazy("In the moderation queue"),
         help_text=gettext_lazy("Ideas awaiting approval, and reported ideas and comments."),
-        # Only moderators (who may view reports) see the queue.
+        # Only moderators (who may view reports) see the queue, and all of it.
         model=Report,
-        queryset=lambda: moderation_queue(),
+        queryset=lambda base: moderation_queue(),
         url_name="admin:ideas_moderation_queue",
         order=10,
     ),
@@ -74,7 +70,7 @@ COUNTERS = [
         label=gettext_lazy("Ideas awaiting an answer"),
         help_text=gettext_lazy("Published or under evaluation: no decision yet."),
         model=Idea,
-        queryset=_awaiting_answer,
+        queryset=lambda base: base.filter(status__in=AWAITING_ANSWER),
         filters={"status__in": ",".join(AWAITING_ANSWER)},
         order=20,
     ),

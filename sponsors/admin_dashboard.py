@@ -4,6 +4,7 @@ the newest offers."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
 from civicideas.tenancy.admin_dashboard import (
@@ -17,28 +18,18 @@ from civicideas.tenancy.admin_dashboard import (
 from sponsors.models import CommunityGroup, Offer
 
 
-def _open_offers():
-    return Offer.objects.filter(state=Offer.State.OFFERED)
-
-
-def _groups_to_approve():
-    return CommunityGroup.objects.filter(approved_at__isnull=True)
-
-
-def _new_offers(limit: int) -> list[Activity]:
-    offers = (
-        Offer.objects.select_related("sponsor", "initiative")
-        .only("id", "created_at", "sponsor__name", "initiative__title")
-        .order_by("-created_at", "-id")[:limit]
-    )
+def _new_offers(base: QuerySet, limit: int) -> list[Activity]:
+    rows = base.order_by("-created_at", "-id").values(
+        "pk", "created_at", "sponsor__name", "initiative__title"
+    )[:limit]
     return [
         Activity(
-            when=offer.created_at,
+            when=row["created_at"],
             kind=gettext("Offer"),
-            text=f"{offer.sponsor.name} → {offer.initiative.title}",
-            url=change_url(Offer, offer.pk),
+            text=f"{row['sponsor__name']} → {row['initiative__title']}",
+            url=change_url(Offer, row["pk"]),
         )
-        for offer in offers
+        for row in rows
     ]
 
 
@@ -49,7 +40,7 @@ def register() -> None:
             label=gettext_lazy("Offers awaiting an answer"),
             help_text=gettext_lazy("Sponsors' offers the initiative has not answered yet."),
             model=Offer,
-            queryset=_open_offers,
+            queryset=lambda base: base.filter(state=Offer.State.OFFERED),
             filters={"state__exact": Offer.State.OFFERED},
             order=40,
         ),
@@ -57,7 +48,7 @@ def register() -> None:
             key="sponsors.groups",
             label=gettext_lazy("Groups awaiting approval"),
             model=CommunityGroup,
-            queryset=_groups_to_approve,
+            queryset=lambda base: base.filter(approved_at__isnull=True),
             filters={"approved_at__isempty": "1"},
             order=50,
         ),

@@ -9,10 +9,13 @@ notification kinds), so this core module knows no app's models:
 * an ``ActivitySource`` gives the newest few events of one kind (ideas
   submitted, offers made) for the "recent activity" list.
 
+Both start from the model admin's own queryset (``get_queryset(request)``:
+the city's rows this person may see there), so a number is what its list
+shows once the link's filter applies, for an evaluator as for a city admin.
 ``dashboard(request)`` shows a counter or a source only to people whose
-admin may view its model, and only on a city's host (the querysets are the
-city-scoped default managers). It runs one query per counter and one per
-source, so the index costs the same whatever the city's size.
+admin may view its model, and only on a city's host. It runs one query per
+counter and one per source, so the index costs the same whatever the
+city's size.
 """
 
 from __future__ import annotations
@@ -36,12 +39,14 @@ ACTIVITY_SHOWN = 10
 @dataclass(frozen=True)
 class Counter:
     """A number on the dashboard, linking to ``model``'s change list with
-    ``filters`` (or to ``url_name``, an admin URL of that model)."""
+    ``filters`` (or to ``url_name``, an admin URL of that model).
+    ``queryset(base)`` narrows the model admin's queryset ``base`` to what
+    needs action (the twin of ``filters``)."""
 
     key: str
     label: Any
     model: type[Model]
-    queryset: Callable[[], QuerySet]
+    queryset: Callable[[QuerySet], QuerySet]
     filters: dict[str, str] = field(default_factory=dict)
     url_name: str = ""
     help_text: Any = ""
@@ -58,11 +63,12 @@ class Activity:
 
 @dataclass(frozen=True)
 class ActivitySource:
-    """``events(limit)`` returns the newest ``Activity`` of one kind."""
+    """``events(base, limit)`` returns the newest ``Activity`` of one kind,
+    read from the model admin's queryset ``base``."""
 
     key: str
     model: type[Model]
-    events: Callable[[int], list[Activity]]
+    events: Callable[[QuerySet, int], list[Activity]]
 
 
 @dataclass
@@ -100,9 +106,12 @@ def change_url(model: type[Model], pk: Any) -> str:
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
 
 
-def _may_view(site: AdminSite, request: HttpRequest, model: type[Model]) -> bool:
+def _base(site: AdminSite, request: HttpRequest, model: type[Model]) -> QuerySet | None:
+    """The model admin's queryset, or None when this person may not see it."""
     model_admin = site._registry.get(model)
-    return model_admin is not None and model_admin.has_view_or_change_permission(request)
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        return None
+    return model_admin.get_queryset(request)
 
 
 def _counter_url(counter: Counter) -> str:
@@ -120,20 +129,23 @@ def dashboard(site: AdminSite, request: HttpRequest) -> Dashboard | None:
     city's host (the platform's all-cities admin has no dashboard)."""
     if getattr(request, "city", None) is None:
         return None
-    counters = [
-        ShownCounter(
-            key=counter.key,
-            label=counter.label,
-            count=counter.queryset().count(),
-            url=_counter_url(counter),
-            help_text=counter.help_text,
-        )
-        for counter in sorted(_counters.values(), key=lambda c: (c.order, c.key))
-        if _may_view(site, request, counter.model)
-    ]
+    counters = []
+    for counter in sorted(_counters.values(), key=lambda c: (c.order, c.key)):
+        base = _base(site, request, counter.model)
+        if base is not None:
+            counters.append(
+                ShownCounter(
+                    key=counter.key,
+                    label=counter.label,
+                    count=counter.queryset(base).count(),
+                    url=_counter_url(counter),
+                    help_text=counter.help_text,
+                )
+            )
     activity: list[Activity] = []
     for source in _sources.values():
-        if _may_view(site, request, source.model):
-            activity.extend(source.events(ACTIVITY_PER_SOURCE))
+        base = _base(site, request, source.model)
+        if base is not None:
+            activity.extend(source.events(base, ACTIVITY_PER_SOURCE))
     activity.sort(key=lambda a: a.when, reverse=True)
     return Dashboard(counters=counters, activity=activity[:ACTIVITY_SHOWN])

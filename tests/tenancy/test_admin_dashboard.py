@@ -120,3 +120,14 @@ def test_query_count_does_not_grow(city, admin_client):
     assert counts[0] == counts[1]
     assert counts[1] <= 30
 
+
+def test_an_evaluator_counts_their_own_assignments(city):
+    fill(city, 2, "Riverton")
+    evaluator = make_member(city, Role.EVALUATOR)
+    with city_context(city):
+        AssignmentFactory(evaluator=evaluator)
+    client = client_for(evaluator, city)
+    html = client.get("/admin/").content.decode()
+    count, link = counter(html, "evaluation.pending")
+    assert count == 1
+    assert client.get(link).context["cl"].result_count == 1
