@@ -16,7 +16,7 @@ from django.urls import reverse
 from civicideas.settings.maps import map_tile_csp_sources
 from civicideas.tenancy import city_context
 from ideas.map import located_public_ideas
-from ideas.models import Challenge
+from ideas.models import Challenge, Idea
 from ideas.status import IdeaStatus
 from tests.conftest import client_for, make_member
 from tests.ideas.factories import ChallengeFactory, IdeaFactory
@@ -195,3 +195,36 @@ def test_submit_form_has_the_location_picker(city):
     html = response.content.decode()
     assert "data-location-picker" in html
     assert 'data-lat-input="id_latitude"' in html
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"latitude": "91", "longitude": "4"},
+        {"latitude": "50", "longitude": "-181"},
+        {"latitude": "NaN", "longitude": "4"},
+        {"latitude": "1e400", "longitude": "4"},
+        {"latitude": "50.1234567890", "longitude": "4"},
+        {"latitude": "50", "longitude": ""},
+        {"latitude": "\u200b", "longitude": "4"},
+    ],
+)
+def test_submit_refuses_hostile_locations_with_a_form_error(city, location):
+    import uuid
+
+    citizen = make_member(city)
+    with city_context(city):
+        ChallengeFactory(slug="green", phase=Challenge.Phase.IDEAS, require_verified_email=False)
+    data = {
+        "title": "Benches by the river",
+        "body": "Add benches.",
+        "language": "en",
+        "submission_token": str(uuid.uuid4()),
+        "submit": "1",
+        **location,
+    }
+    response = client_for(citizen, city).post(reverse("ideas:submit", args=["green"]), data)
+    assert response.status_code == 200
+    assert 'class="error-summary"' in response.content.decode()
+    with city_context(city):
+        assert not Idea.objects.exists()
