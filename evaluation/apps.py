@@ -40,7 +40,7 @@ class EvaluationConfig(AppConfig):
         from civicideas.notifications.kinds import register
         from civicideas.tenancy.permissions import register_role_permissions
         from civicideas.tenancy.roles import Role
-        from evaluation import notifications
+        from evaluation import admin_dashboard, notifications
 
         register_role_permissions(Role.EVALUATOR, EVALUATOR_PERMISSIONS)
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
@@ -51,3 +51,4 @@ class EvaluationConfig(AppConfig):
         from evaluation.personal_data import CONTRIBUTOR
 
         personal_data.register(CONTRIBUTOR)
+        admin_dashboard.register()

@@ -321,6 +321,9 @@ class CriterionScore(TenantModel):
             models.UniqueConstraint(fields=["scorecard", "criterion"], name="criterionscore_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
 
 class EvaluationAuditLog(TenantModel):
     """Who changed what in the evaluation, when and why. Written by the

@@ -43,7 +43,7 @@ class IdeasConfig(AppConfig):
         from civicideas.notifications.kinds import register
         from civicideas.tenancy.permissions import register_role_permissions
         from civicideas.tenancy.roles import Role
-        from ideas import notifications
+        from ideas import admin_dashboard, notifications
 
         register_role_permissions(Role.EVALUATOR, EVALUATOR_PERMISSIONS)
         register_role_permissions(Role.MODERATOR, MODERATOR_PERMISSIONS)
@@ -55,3 +55,4 @@ class IdeasConfig(AppConfig):
         from ideas.personal_data import CONTRIBUTOR
 
         personal_data.register(CONTRIBUTOR)
+        admin_dashboard.register()

@@ -8,6 +8,7 @@ already has demo challenges is left as it is.
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -89,6 +90,18 @@ def _staff(city: Any) -> Any:
 
 
 @transaction.atomic
+def _demo_location(city: Any, rng: random.Random, n: int) -> dict[str, Decimal]:
+    """Two ideas in three get a place inside the city's box (for the maps)."""
+    box = (city.min_latitude, city.max_latitude, city.min_longitude, city.max_longitude)
+    if n % 3 == 2 or any(edge is None for edge in box):
+        return {}
+    step = Decimal("0.000001")
+    return {
+        "latitude": Decimal(str(rng.uniform(float(box[0]), float(box[1])))).quantize(step),
+        "longitude": Decimal(str(rng.uniform(float(box[2]), float(box[3])))).quantize(step),
+    }
+
+
 def seed(city: Any, *, stdout: Any, password: str) -> None:
     if Challenge.objects.exists():
         stdout.write("  ideas: already seeded")
@@ -160,6 +173,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             language=code,
             category=rng.choice(categories),
             district=rng.choice(districts),
+            **_demo_location(city, rng, n),
         )
         ideas.append(idea)
         for supporter in rng.sample(people, rng.randint(0, 18)):

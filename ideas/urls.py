@@ -20,6 +20,7 @@ urlpatterns = [
     path("comments/<id:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<id:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<id:pk>/report/", views.comment_report, name="comment_report"),
+    path("map/", views.city_map, name="map"),
     path("me/", views.my_participation, name="my_participation"),
     path("me/follows/", follow_views.follow_list, name="follows"),
     path("follow/", follow_views.follow_city, name="follow_city"),

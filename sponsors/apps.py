@@ -33,7 +33,7 @@ class SponsorsConfig(AppConfig):
         from civicideas.notifications.kinds import register
         from civicideas.tenancy.permissions import register_role_permissions
         from civicideas.tenancy.roles import Role
-        from sponsors import notifications
+        from sponsors import admin_dashboard, notifications
 
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
 
@@ -43,3 +43,4 @@ class SponsorsConfig(AppConfig):
         from sponsors.personal_data import CONTRIBUTOR
 
         personal_data.register(CONTRIBUTOR)
+        admin_dashboard.register()

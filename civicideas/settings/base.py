@@ -17,6 +17,7 @@ from kombu import Queue
 from civicideas.ops.logs import logging_config
 from civicideas.ops.sentry import init_sentry
 
+from .maps import map_tile_csp_sources
 from .storage import default_storage_from_url, is_local, media_csp_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -393,6 +394,14 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Maps (ideas on a map, docs/maps.md) ------------------------------------
+# A tile server's URL template ("https://tile.example.org/{z}/{x}/{y}.png") and
+# the attribution its licence asks for. Unset, the maps show their markers on
+# a plain background (and say so): nothing is fetched from another site.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+
+
 # --- Security (tightened further in production) --------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -403,7 +412,13 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
     # Uploads kept in an object store are shown from its (signed) URLs.
-    "img-src": [CSP.SELF, "data:", *media_csp_sources(STORAGES["default"])],
+    # Map tiles come from MAP_TILE_URL's host, when one is set.
+    "img-src": [
+        CSP.SELF,
+        "data:",
+        *media_csp_sources(STORAGES["default"]),
+        *map_tile_csp_sources(MAP_TILE_URL),
+    ],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -20,6 +20,7 @@ from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from civicideas.accounts.rules import signed_in
+from civicideas.tenancy.admin_dashboard import dashboard
 from civicideas.tenancy.context import all_cities_context
 
 #: How many of the user's own log entries the index looks through.
@@ -49,7 +50,11 @@ class CityAdminSite(admin.AdminSite):
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
-        context = {"recent_actions": self.recent_actions(request), **(extra_context or {})}
+        context = {
+            "recent_actions": self.recent_actions(request),
+            "dashboard": dashboard(self, request),
+            **(extra_context or {}),
+        }
         return super().index(request, context)
 
     def recent_actions(self, request: HttpRequest) -> list[LogEntry]:

@@ -164,6 +164,10 @@ class CityLink(TenantModel):
     class Meta(TenantModel.Meta):
         abstract = True
 
+    def __str__(self) -> str:
+        owner, target = self.link_fields
+        return f"{getattr(self, owner)} — {getattr(self, target)}"
+
 
 def city_id_key(model_name: str) -> models.UniqueConstraint:
     """``UNIQUE (city_id, id)``: what a ``CityLink``'s composite foreign keys

@@ -34,6 +34,24 @@ def official_status_choices(idea: Idea) -> list[tuple[str, str]]:
     ]
 
 
+class NamedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete whose box has a name while nothing is chosen.
+
+    select2 names its combobox after the text it shows; Django gives it an
+    empty placeholder, so an empty box had no name at all for screen readers
+    (axe: aria-input-field-name). The placeholder is that name.
+    """
+
+    def __init__(self, field: Any, admin_site: AdminSite, *, placeholder: Any, **kwargs: Any):
+        super().__init__(field, admin_site, **kwargs)
+        self.placeholder = placeholder
+
+    def build_attrs(self, base_attrs: dict, extra_attrs: dict | None = None) -> dict:
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        attrs["data-placeholder"] = str(self.placeholder)
+        return attrs
+
+
 class StatusForm(VersionedFormMixin, forms.Form):
     """An official answer: the new status and the public message. The
     service decides; this form only offers what it would accept. It carries
@@ -62,7 +80,11 @@ class StatusForm(VersionedFormMixin, forms.Form):
             queryset=Idea.objects.filter(city_id=idea.city_id, status__in=PUBLIC_STATUSES)
             .exclude(pk=idea.pk)
             .order_by("-created_at"),
-            widget=AutocompleteSelect(Idea._meta.get_field("duplicate_of"), admin_site),
+            widget=NamedAutocompleteSelect(
+                Idea._meta.get_field("duplicate_of"),
+                admin_site,
+                placeholder=gettext_lazy("Original idea: type to search"),
+            ),
             help_text=gettext_lazy(
                 "Only for “Duplicate”: the public idea of this city that this one repeats."
             ),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -72,11 +72,23 @@ class Idea(Versioned, TenantModel):
     district = models.ForeignKey(
         District, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("district")
     )
+    # WGS 84 degrees; a city's bounding box (``City.contains_point``) narrows
+    # them further in ``services``. Both or neither (constraint below).
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     status = models.CharField(
@@ -117,6 +129,21 @@ class Idea(Versioned, TenantModel):
             ),
             models.UniqueConstraint(
                 fields=["author", "submission_token"], name="idea_submission_once"
+            ),
+            # The map trusts these: a point on Earth, or no point at all.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(latitude__isnull=True, longitude__isnull=True)
+                    | models.Q(
+                        latitude__isnull=False,
+                        longitude__isnull=False,
+                        latitude__gte=-90,
+                        latitude__lte=90,
+                        longitude__gte=-180,
+                        longitude__lte=180,
+                    )
+                ),
+                name="idea_location_on_earth",
             ),
         ]
         # The public lists' orders, one partial index each (docs/performance.md).
@@ -228,3 +255,6 @@ class IdeaImage(TenantModel):
         verbose_name = _("image")
         verbose_name_plural = _("images")
         ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.alt_text or str(_("Image %(number)s") % {"number": self.position + 1})

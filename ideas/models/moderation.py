@@ -54,6 +54,10 @@ class Report(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        target = self.idea if self.idea_id else self.comment
+        return str(_("Report on “%(target)s”") % {"target": target})
+
 
 class ModerationAction(TenantModel):
     """Audit log of moderation: who did what to which content, and why."""
@@ -86,3 +90,7 @@ class ModerationAction(TenantModel):
         verbose_name = _("moderation action")
         verbose_name_plural = _("moderation log")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        target = self.idea if self.idea_id else self.comment
+        return f"{self.get_action_display()}: {target}"

@@ -24,3 +24,6 @@ class Support(TenantModel):
             models.UniqueConstraint(fields=["idea", "user"], name="support_once_per_person")
         ]
         indexes = [models.Index(fields=["user", "-created_at"], name="support_by_user_idx")]
+
+    def __str__(self) -> str:
+        return str(_("Support for “%(idea)s”") % {"idea": self.idea})

@@ -38,3 +38,6 @@ class StatusChange(TenantModel):
                 condition=models.Q(is_official=True, is_public=True),
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.idea}: {self.get_to_status_display()}"

@@ -17,6 +17,7 @@ idea order of the challenge page in ``ideas.shuffle``. Re-exported here, so
 """
 
 from ideas.views.challenges import challenge_detail, challenge_similar
+from ideas.views.city_map import city_map
 from ideas.views.idea_page import (
     comment_create,
     comment_delete,
@@ -35,6 +36,7 @@ from ideas.views.submit import idea_submit
 __all__ = [
     "challenge_detail",
     "challenge_similar",
+    "city_map",
     "comment_create",
     "comment_delete",
     "comment_edit",

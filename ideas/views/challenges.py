@@ -12,6 +12,7 @@ from civicideas.web import page_cache
 from civicideas.web.decorators import city_required
 from ideas import selectors, shuffle
 from ideas.forms import ChallengeFilterForm
+from ideas.map import idea_map
 from ideas.models import TITLE_MAX
 from ideas.views.common import (
     PER_PAGE,
@@ -58,6 +59,7 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request and htmx.target == "results":
         return TemplateResponse(request, "ideas/challenge.html#results", context)
+    context["idea_map"] = idea_map(city=request.city, challenge=challenge)
     return TemplateResponse(request, "ideas/challenge.html", context)
 
 

@@ -20,6 +20,7 @@ from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
 from ideas import rules, selectors, services
 from ideas.forms import CommentEditForm, CommentForm, IdeaForm, ReportForm
+from ideas.map import location_picker
 from ideas.models import Comment, Idea
 from ideas.status import IdeaStatus
 from ideas.views.common import (
@@ -308,7 +309,11 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
             },
             **form_kwargs,
         )
-        return TemplateResponse(request, "ideas/idea_edit.html", {"idea": idea, "form": form})
+        return TemplateResponse(
+            request,
+            "ideas/idea_edit.html",
+            {"idea": idea, "form": form, "location_map": location_picker(request.city)},
+        )
     form = IdeaForm(request.POST, **form_kwargs)
     if form.is_valid():
         try:
@@ -318,7 +323,11 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your idea is updated."))
             return HttpResponseRedirect(_idea_url(idea))
-    return TemplateResponse(request, "ideas/idea_edit.html", {"idea": idea, "form": form})
+    return TemplateResponse(
+        request,
+        "ideas/idea_edit.html",
+        {"idea": idea, "form": form, "location_map": location_picker(request.city)},
+    )
 
 
 @require_POST

@@ -17,6 +17,7 @@ from civicideas.errors import ServiceError
 from civicideas.web.decorators import city_required, service_errors
 from ideas import selectors, services
 from ideas.forms import IdeaForm
+from ideas.map import location_picker
 from ideas.status import IdeaStatus
 from ideas.views.common import (
     _challenge_or_404,
@@ -48,6 +49,7 @@ def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
         "challenge": challenge,
         "needs_verification": needs_verification,
         "closed": not challenge.accepts_ideas,
+        "location_map": location_picker(request.city),
     }
     if request.method == "GET":
         language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in languages else languages[0]

@@ -39,6 +39,9 @@ class Introduction(TenantModel):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.sponsor} → {self.initiative}"
+
 
 class MatchFund(TenantModel):
     """The city matches accepted funding offers ``ratio``:1, at most
@@ -99,3 +102,6 @@ class MatchPledge(TenantModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="matchpledge_positive")
         ]
         indexes = [models.Index(fields=["fund", "initiative"], name="matchpledge_fund_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.fund}: {self.amount} EUR → {self.initiative}"

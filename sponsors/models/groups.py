@@ -71,6 +71,9 @@ class GroupMembership(TenantModel):
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="group_member_once")]
         indexes = [models.Index(fields=["user", "group"], name="groupmember_user_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.group} — {self.user} ({self.get_role_display()})"
+
 
 class IdeaGroup(TenantModel):
     """An idea submitted on behalf of a group (kept here so ``ideas`` need
@@ -82,3 +85,6 @@ class IdeaGroup(TenantModel):
     class Meta(TenantModel.Meta):
         verbose_name = _("idea of a group")
         verbose_name_plural = _("ideas of groups")
+
+    def __str__(self) -> str:
+        return f"{self.idea} — {self.group}"

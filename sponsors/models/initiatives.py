@@ -191,6 +191,9 @@ class ProgressUpdate(TenantModel):
         verbose_name_plural = _("progress updates")
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.text[:60]}"
+
 
 class InitiativeCategory(CityLink):
     """A category an initiative is about (matched against sponsors')."""

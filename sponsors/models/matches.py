@@ -31,3 +31,6 @@ class SponsorMatch(TenantModel):
             models.Index(fields=["sponsor", "-score"], name="match_sponsor_idx"),
             models.Index(fields=["initiative", "-score"], name="match_initiative_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor} ↔ {self.initiative} ({self.score:.2f})"

@@ -154,3 +154,6 @@ class SponsorMembership(TenantModel):
             models.UniqueConstraint(fields=["sponsor", "user"], name="sponsor_member_once")
         ]
         indexes = [models.Index(fields=["user", "sponsor"], name="sponsormember_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor} — {self.user} ({self.get_role_display()})"

@@ -8,6 +8,7 @@ city, and must itself be idempotent.
 from __future__ import annotations
 
 import importlib
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -31,6 +32,11 @@ DEMO_CITIES = [
         "languages": ["en", "fr", "nl"],
         "default_language": "en",
         "colour": "#1d4e89",
+        # Where its ideas may be placed on the map (fictional city, real area).
+        "min_latitude": Decimal("50.43"),
+        "max_latitude": Decimal("50.49"),
+        "min_longitude": Decimal("4.82"),
+        "max_longitude": Decimal("4.92"),
     },
     {
         "slug": "lakeside",
@@ -40,6 +46,11 @@ DEMO_CITIES = [
         "languages": ["fr", "en"],
         "default_language": "fr",
         "colour": "#0b6e4f",
+        # Where its ideas may be placed on the map (fictional city, real area).
+        "min_latitude": Decimal("45.88"),
+        "max_latitude": Decimal("45.93"),
+        "min_longitude": Decimal("6.1"),
+        "max_longitude": Decimal("6.16"),
     },
     {
         "slug": "hillcrest",
@@ -49,6 +60,11 @@ DEMO_CITIES = [
         "languages": ["nl", "en"],
         "default_language": "nl",
         "colour": "#8a2c0d",
+        # Where its ideas may be placed on the map (fictional city, real area).
+        "min_latitude": Decimal("52.05"),
+        "max_latitude": Decimal("52.11"),
+        "min_longitude": Decimal("4.25"),
+        "max_longitude": Decimal("4.35"),
     },
 ]
 

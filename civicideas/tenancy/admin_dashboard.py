@@ -1,0 +1,151 @@
+"""The back office's index as a dashboard: what needs a civil servant today.
+
+Each app declares what counts as "needing action" in its own
+``admin_dashboard.py`` and registers it from ``AppConfig.ready`` (as with
+notification kinds), so this core module knows no app's models:
+
+* a ``Counter`` is one number (ideas awaiting moderation) with the filtered
+  change list it links to;
+* an ``ActivitySource`` gives the newest few events of one kind (ideas
+  submitted, offers made) for the "recent activity" list.
+
+Both start from the model admin's own queryset (``get_queryset(request)``:
+the city's rows this person may see there), so a number is what its list
+shows once the link's filter applies, for an evaluator as for a city admin.
+``dashboard(request)`` shows a counter or a source only to people whose
+admin may view its model, and only on a city's host. It runs one query per
+counter and one per source, so the index costs the same whatever the
+city's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.admin import AdminSite
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+#: Newest events taken from each source, and shown in all.
+ACTIVITY_PER_SOURCE = 5
+ACTIVITY_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A number on the dashboard, linking to ``model``'s change list with
+    ``filters`` (or to ``url_name``, an admin URL of that model).
+    ``queryset(base)`` narrows the model admin's queryset ``base`` to what
+    needs action (the twin of ``filters``)."""
+
+    key: str
+    label: Any
+    model: type[Model]
+    queryset: Callable[[QuerySet], QuerySet]
+    filters: dict[str, str] = field(default_factory=dict)
+    url_name: str = ""
+    help_text: Any = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Activity:
+    when: datetime
+    kind: Any
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ActivitySource:
+    """``events(base, limit)`` returns the newest ``Activity`` of one kind,
+    read from the model admin's queryset ``base``."""
+
+    key: str
+    model: type[Model]
+    events: Callable[[QuerySet, int], list[Activity]]
+
+
+@dataclass
+class ShownCounter:
+    key: str
+    label: Any
+    count: int
+    url: str
+    help_text: Any
+
+
+@dataclass
+class Dashboard:
+    counters: list[ShownCounter]
+    activity: list[Activity]
+
+
+_counters: dict[str, Counter] = {}
+_sources: dict[str, ActivitySource] = {}
+
+
+def register_counters(*counters: Counter) -> None:
+    for counter in counters:
+        _counters[counter.key] = counter
+
+
+def register_activity(*sources: ActivitySource) -> None:
+    for source in sources:
+        _sources[source.key] = source
+
+
+def change_url(model: type[Model], pk: Any) -> str:
+    """The admin change page of one object (for activity links)."""
+    meta = model._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
+
+
+def _base(site: AdminSite, request: HttpRequest, model: type[Model]) -> QuerySet | None:
+    """The model admin's queryset, or None when this person may not see it."""
+    model_admin = site._registry.get(model)
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        return None
+    return model_admin.get_queryset(request)
+
+
+def _counter_url(counter: Counter) -> str:
+    meta = counter.model._meta
+    name = counter.url_name or f"admin:{meta.app_label}_{meta.model_name}_changelist"
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{urlencode(counter.filters)}" if counter.filters else url
+
+
+def dashboard(site: AdminSite, request: HttpRequest) -> Dashboard | None:
+    """The counters and recent activity this person may see, or None off a
+    city's host (the platform's all-cities admin has no dashboard)."""
+    if getattr(request, "city", None) is None:
+        return None
+    counters = []
+    for counter in sorted(_counters.values(), key=lambda c: (c.order, c.key)):
+        base = _base(site, request, counter.model)
+        if base is not None:
+            counters.append(
+                ShownCounter(
+                    key=counter.key,
+                    label=counter.label,
+                    count=counter.queryset(base).count(),
+                    url=_counter_url(counter),
+                    help_text=counter.help_text,
+                )
+            )
+    activity: list[Activity] = []
+    for source in _sources.values():
+        base = _base(site, request, source.model)
+        if base is not None:
+            activity.extend(source.events(base, ACTIVITY_PER_SOURCE))
+    activity.sort(key=lambda a: a.when, reverse=True)
+    return Dashboard(counters=counters, activity=activity[:ACTIVITY_SHOWN])

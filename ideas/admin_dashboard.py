@@ -1,0 +1,87 @@
+"""What the ideas part of the back office puts on the dashboard
+(``civicideas.tenancy.admin_dashboard``): the moderation queue, ideas the
+city has not answered yet, and the newest ideas and reports."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_lazy
+
+from civicideas.tenancy.admin_dashboard import (
+    Activity,
+    ActivitySource,
+    Counter,
+    change_url,
+    register_activity,
+    register_counters,
+)
+from ideas.models import Idea, Report
+from ideas.moderation import moderation_queue
+from ideas.status import IdeaStatus
+
+#: Public ideas the city has not decided on: no accepted, rejected or
+#: duplicate answer yet.
+AWAITING_ANSWER = (IdeaStatus.PUBLISHED, IdeaStatus.UNDER_EVALUATION)
+
+
+def _new_ideas(base: QuerySet, limit: int) -> list[Activity]:
+    rows = base.order_by("-created_at", "-id").values("pk", "title", "created_at")[:limit]
+    return [
+        Activity(
+            when=row["created_at"],
+            kind=gettext("Idea submitted"),
+            text=row["title"],
+            url=change_url(Idea, row["pk"]),
+        )
+        for row in rows
+    ]
+
+
+def _new_reports(base: QuerySet, limit: int) -> list[Activity]:
+    rows = (
+        base.filter(state=Report.State.OPEN)
+        .order_by("-created_at", "-id")
+        .values("pk", "created_at", "idea__title", "comment__body")[:limit]
+    )
+    return [
+        Activity(
+            when=row["created_at"],
+            kind=gettext("Report"),
+            text=row["idea__title"] or (row["comment__body"] or "")[:80],
+            url=change_url(Report, row["pk"]),
+        )
+        for row in rows
+    ]
+
+
+COUNTERS = [
+    Counter(
+        key="ideas.moderation",
+        label=gettext_lazy("In the moderation queue"),
+        help_text=gettext_lazy("Ideas awaiting approval, and reported ideas and comments."),
+        # Only moderators (who may view reports) see the queue, and all of it.
+        model=Report,
+        queryset=lambda base: moderation_queue(),
+        url_name="admin:ideas_moderation_queue",
+        order=10,
+    ),
+    Counter(
+        key="ideas.awaiting_answer",
+        label=gettext_lazy("Ideas awaiting an answer"),
+        help_text=gettext_lazy("Published or under evaluation: no decision yet."),
+        model=Idea,
+        queryset=lambda base: base.filter(status__in=AWAITING_ANSWER),
+        filters={"status__in": ",".join(AWAITING_ANSWER)},
+        order=20,
+    ),
+]
+
+SOURCES = [
+    ActivitySource(key="ideas.new", model=Idea, events=_new_ideas),
+    ActivitySource(key="ideas.reports", model=Report, events=_new_reports),
+]
+
+
+def register() -> None:
+    register_counters(*COUNTERS)
+    register_activity(*SOURCES)

@@ -1,0 +1,118 @@
+"""Public ideas on a map: the markers of the challenge page and of ``/map/``.
+
+The markers travel inside the page as GeoJSON (``json_script``), not from a
+separate endpoint: the page and its markers come from the same cached
+response, in one query, and the page's list of the same ideas (the
+alternative to the map for keyboard and screen-reader users) is rendered
+from the same rows. The number of markers is bounded (``MAP_LIMIT``, most
+supported first); the page says when more ideas have a location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from ideas.models import Challenge, Idea
+
+#: At most this many markers on one map. Beyond it a map is unreadable, and
+#: the page stays small (about 200 bytes a marker).
+MAP_LIMIT = 500
+
+
+@dataclass
+class IdeaMap:
+    """What a map template needs: the ideas, their GeoJSON and the tiles."""
+
+    ideas: list[Idea]
+    truncated: bool
+    geojson: dict[str, Any] = field(default_factory=dict)
+    tiles: dict[str, str] = field(default_factory=dict)
+    bounds: list[float] | None = None
+
+
+def located_public_ideas(
+    *, challenge: Challenge | None = None, limit: int = MAP_LIMIT
+) -> tuple[list[Idea], bool]:
+    """Public ideas with a location, in the current city (or one challenge),
+    most supported first; and whether there were more than ``limit``.
+    One query, whatever the number of ideas."""
+    ideas = Idea.objects.public().filter(latitude__isnull=False, longitude__isnull=False)
+    if challenge is not None:
+        ideas = ideas.filter(challenge=challenge)
+    else:
+        ideas = ideas.exclude(challenge__phase=Challenge.Phase.DRAFT)
+    rows = list(
+        ideas.only(
+            "id", "city_id", "title", "status", "support_count", "latitude", "longitude", "language"
+        ).order_by("-support_count", "-id")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def ideas_geojson(ideas: list[Idea]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection (longitude first, as GeoJSON says). The
+    properties are plain text: the page's script writes them with
+    ``textContent``, never as HTML."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": idea.pk,
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(idea.longitude), float(idea.latitude)],
+                },
+                "properties": {
+                    "title": idea.title,
+                    "url": reverse("ideas:idea", args=[idea.pk]),
+                    "status": str(idea.get_status_display()),
+                    "supports": idea.support_count,
+                    "supports_text": ngettext(
+                        "%(count)s support", "%(count)s supports", idea.support_count
+                    )
+                    % {"count": idea.support_count},
+                },
+            }
+            for idea in ideas
+        ],
+    }
+
+
+def tile_settings() -> dict[str, str]:
+    """The tile server (``MAP_TILE_URL``) and its attribution; empty when
+    none is configured, and the maps show a plain background."""
+    url = settings.MAP_TILE_URL
+    if not url:
+        return {}
+    return {"url": url, "attribution": settings.MAP_TILE_ATTRIBUTION}
+
+
+def city_bounds(city: Any) -> list[float] | None:
+    """The city's bounding box as ``[south, west, north, east]``, if set:
+    where the maps open, and the area a submitter clicks in."""
+    box = (city.min_latitude, city.min_longitude, city.max_latitude, city.max_longitude)
+    if any(edge is None for edge in box):
+        return None
+    return [float(edge) for edge in box]
+
+
+def idea_map(*, city: Any, challenge: Challenge | None = None) -> IdeaMap:
+    ideas, truncated = located_public_ideas(challenge=challenge)
+    return IdeaMap(
+        ideas=ideas,
+        truncated=truncated,
+        geojson=ideas_geojson(ideas),
+        tiles=tile_settings(),
+        bounds=city_bounds(city),
+    )
+
+
+def location_picker(city: Any) -> IdeaMap:
+    """The submit and edit forms' map: no ideas, the city's box and tiles."""
+    return IdeaMap(ideas=[], truncated=False, tiles=tile_settings(), bounds=city_bounds(city))

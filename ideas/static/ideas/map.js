@@ -1,0 +1,133 @@
+/* Maps of ideas (templates/ideas/_map.html) and the location picker of the
+   submit and edit forms (templates/ideas/_idea_fields.html), with Leaflet.
+
+   Progressive enhancement: without JavaScript the maps stay hidden and the
+   pages show the same ideas as a list; the location is typed into the two
+   number fields. Text from the server (titles) is written with textContent,
+   never as HTML. No inline styles are written by this file (the CSP allows
+   none); Leaflet positions its layers through the CSSOM, which it allows. */
+(function () {
+  "use strict";
+  if (typeof L === "undefined") return;
+
+  function numbers(text) {
+    if (!text) return null;
+    var parts = text.split(",").map(Number);
+    return parts.length === 4 && parts.every(isFinite) ? parts : null;
+  }
+
+  function markerIcon(el) {
+    return L.icon({
+      iconUrl: el.dataset.icon,
+      iconRetinaUrl: el.dataset.icon2x,
+      shadowUrl: el.dataset.shadow,
+      iconSize: [25, 41],
+      iconAnchor: [12, 41],
+      popupAnchor: [1, -34],
+      shadowSize: [41, 41],
+    });
+  }
+
+  function baseMap(el) {
+    el.hidden = false;
+    var map = L.map(el, { scrollWheelZoom: false });
+    map.attributionControl.setPrefix(false);
+    if (el.dataset.tileUrl) {
+      L.tileLayer(el.dataset.tileUrl, {
+        attribution: el.dataset.tileAttribution || "",
+        maxZoom: 19,
+      }).addTo(map);
+    }
+    return map;
+  }
+
+  function frame(map, el, points) {
+    var box = numbers(el.dataset.bounds);
+    if (points.length) {
+      map.fitBounds(L.latLngBounds(points).pad(0.15), { maxZoom: 16 });
+    } else if (box) {
+      map.fitBounds([[box[0], box[1]], [box[2], box[3]]]);
+    } else {
+      map.setView([20, 0], 1);
+    }
+  }
+
+  function popupContent(props) {
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = props.url;
+    link.textContent = props.title;
+    var title = document.createElement("p");
+    title.className = "map-popup-title";
+    title.appendChild(link);
+    var status = document.createElement("p");
+    status.textContent = props.status;
+    var supports = document.createElement("p");
+    supports.textContent = props.supports_text;
+    box.append(title, status, supports);
+    return box;
+  }
+
+  function showIdeas(el) {
+    var source = document.getElementById(el.dataset.ideaMap);
+    if (!source) return;
+    var data = JSON.parse(source.textContent);
+    var map = baseMap(el);
+    var icon = markerIcon(el);
+    var points = [];
+    data.features.forEach(function (feature) {
+      var c = feature.geometry.coordinates;
+      var latlng = [c[1], c[0]];
+      points.push(latlng);
+      L.marker(latlng, { icon: icon, alt: feature.properties.title, title: feature.properties.title })
+        .bindPopup(popupContent(feature.properties))
+        .addTo(map);
+    });
+    frame(map, el, points);
+  }
+
+  function picker(el) {
+    var lat = document.getElementById(el.dataset.latInput);
+    var lon = document.getElementById(el.dataset.lonInput);
+    if (!lat || !lon) return;
+    var map = baseMap(el);
+    var help = document.querySelector("[data-map-picker-help]");
+    if (help) help.hidden = false;
+    var icon = markerIcon(el);
+    var marker = null;
+    function place(latlng) {
+      if (marker) marker.setLatLng(latlng);
+      else marker = L.marker(latlng, { icon: icon, alt: el.dataset.markerLabel, keyboard: false }).addTo(map);
+    }
+    var start = [parseFloat(lat.value), parseFloat(lon.value)];
+    if (isFinite(start[0]) && isFinite(start[1])) {
+      place(start);
+      frame(map, el, [start]);
+    } else {
+      frame(map, el, []);
+    }
+    map.on("click", function (event) {
+      var latlng = event.latlng.wrap();
+      lat.value = latlng.lat.toFixed(6);
+      lon.value = latlng.lng.toFixed(6);
+      place(latlng);
+      lat.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    function typed() {
+      var point = [parseFloat(lat.value), parseFloat(lon.value)];
+      if (isFinite(point[0]) && isFinite(point[1]) && Math.abs(point[0]) <= 90 && Math.abs(point[1]) <= 180) {
+        place(point);
+        map.panTo(point);
+      }
+    }
+    lat.addEventListener("input", typed);
+    lon.addEventListener("input", typed);
+  }
+
+  function start() {
+    document.querySelectorAll("[data-idea-map]").forEach(showIdeas);
+    document.querySelectorAll("[data-location-picker]").forEach(picker);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
