@@ -32,7 +32,10 @@ from typing import Any
 
 import redis
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.sentinel import SentinelConnectionPool
+
+from civicideas.ops.redis_urls import parse_redis_url
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +52,39 @@ _down_until: dict[str, float] = {}
 _lock = threading.Lock()
 
 
-class ResilientRedisCache(RedisCache):
+class SentinelCacheClient(RedisCacheClient):
+    """Django's Redis cache client whose one pool asks Sentinel for the master
+    (``SentinelConnectionPool``): after a failover the next connection goes to
+    the new master, and until one is elected operations raise ``ConnectionError``
+    (``MasterNotFoundError``), which the memory fallback below catches."""
+
+    def _get_connection_pool(self, write: bool) -> Any:
+        if 0 not in self._pools:
+            target = parse_redis_url(self._servers[0], "the cache LOCATION")
+            options = {k: v for k, v in self._pool_options.items() if k.startswith("socket_")}
+            sentinel = target.sentinel(**options)
+            self._pools[0] = sentinel.master_for(
+                target.service,
+                connection_pool_class=SentinelConnectionPool,
+                **target.master_kwargs(),
+                **self._pool_options,
+            ).connection_pool
+        return self._pools[0]
+
+
+class SentinelAwareRedisCache(RedisCache):
+    """``RedisCache`` whose LOCATION may also be a ``sentinel://`` URL
+    (``civicideas.ops.redis_urls``): one Sentinel group, not a list of servers."""
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        if isinstance(server, str) and parse_redis_url(server, "the cache LOCATION").is_sentinel:
+            # Django would split the Sentinel list on its commas into servers.
+            self._servers = [server]
+            self._class = SentinelCacheClient
+
+
+class ResilientRedisCache(SentinelAwareRedisCache):
     """``RedisCache`` that falls back to process memory while Redis is down."""
 
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
@@ -66,7 +101,7 @@ class ResilientRedisCache(RedisCache):
     def primary(self) -> RedisCache:
         """The same Redis without the fallback, for callers that would rather
         have nothing than a per-process copy; their calls may raise."""
-        return RedisCache(self._server, self._params)
+        return SentinelAwareRedisCache(self._server, self._params)
 
     @property
     def degraded(self) -> bool:
