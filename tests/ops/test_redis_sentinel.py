@@ -149,3 +149,30 @@ def test_unknown_service_is_redis_down_not_an_error(sentinel):
     # The cache serves this process's memory meanwhile (rate limits keep counting).
     assert seen["cache_get"] == "x" and seen["cache_degraded"] is True
     assert seen["primary_get"] == "MasterNotFoundError"
+
+
+@pytest.mark.django_db
+def test_preflight_resolves_the_master_and_names_an_unknown_service(sentinel):
+    from tests.ops.conftest import manage
+
+    _, watcher = sentinel
+    db = connection.settings_dict
+    env = {
+        "DJANGO_SETTINGS_MODULE": "civicideas.settings.dev",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "REDIS_URL": f"sentinel://:pw@127.0.0.1:{watcher.port}/{SERVICE}/{DB}",
+    }
+    assert manage("preflight", env=env).returncode == 0
+
+    env["REDIS_URL"] = f"sentinel://:pw@127.0.0.1:{watcher.port}/nope/{DB}"
+    result = manage("preflight", env=env)
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        f"Redis is not reachable through the master of 'nope' per Sentinel "
+        f"127.0.0.1:{watcher.port}; check that the Sentinels run, that they monitor that "
+        "service name and that its master answers."
+    )
+    assert "pw" not in result.stderr
