@@ -72,7 +72,8 @@ def sentinel() -> Iterator[tuple[PrivateRedis, PrivateSentinel]]:
     master.stop()
 
 
-def run_check(redis_url: str, tag: str) -> dict:
+def sentinel_env(redis_url: str) -> dict[str, str]:
+    """A fresh interpreter's environment: test settings on ``redis_url``."""
     db = connection.settings_dict
     env = {
         key: value
@@ -89,6 +90,11 @@ def run_check(redis_url: str, tag: str) -> dict:
         TEST_CACHE_KEY_PREFIX="sentinel-test",
         PYTHONPATH=str(ROOT),
     )
+    return env
+
+
+def run_check(redis_url: str, tag: str) -> dict:
+    env = sentinel_env(redis_url)
     out = subprocess.run(
         [sys.executable, "tests/ops/sentinel_check.py", tag],
         cwd=ROOT,
@@ -176,3 +182,65 @@ def test_preflight_resolves_the_master_and_names_an_unknown_service(sentinel):
         "service name and that its master answers."
     )
     assert "pw" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_worker_and_beat_run_through_sentinel(sentinel):
+    """A real worker takes a task from the master and stores its result there;
+    a real beat keeps its lock and schedule there and sends its ticks there."""
+    master, watcher = sentinel
+    on_master = redis.Redis(port=master.port, db=DB)
+    on_master.flushdb()
+    env = sentinel_env(f"sentinel://127.0.0.1:{watcher.port}/{SERVICE}/{DB}")
+    celery = [sys.executable, "-m", "celery", "-A", "civicideas"]
+    worker = subprocess.Popen(
+        [*celery, "worker", "-Q", "periodic", "--pool=solo", "--loglevel=WARNING"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    beat_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "tests.ops.beat_settings",
+        "BEAT_TEST_QUEUE": "sentinel-beat-test",
+        "BEAT_TEST_PREFIX": "sentinel-test:beat-test:",
+    }
+    beat = subprocess.Popen(
+        [*celery, "beat", "--loglevel=WARNING", "--schedule", "/dev/null"],
+        cwd=ROOT,
+        env=beat_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        sent = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup()\n"
+                "from civicideas.celery import app\n"
+                "result = app.send_task('civicideas.ops.tasks.clear_expired_sessions')\n"
+                "result.get(timeout=60)\n"
+                "print(result.id, result.state)",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert sent.returncode == 0, sent.stderr
+        task_id, state = sent.stdout.split()
+        assert state == "SUCCESS"
+        assert on_master.exists(f"celery-task-meta-{task_id}")
+
+        assert wait_until(lambda: on_master.llen("sentinel-beat-test") >= 2, 30), (
+            "beat sent nothing to the master"
+        )
+        assert on_master.exists("sentinel-test:beat-test::lock")
+    finally:
+        for process in (worker, beat):
+            process.terminate()
+            process.wait(15)
