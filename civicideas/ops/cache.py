@@ -25,6 +25,7 @@ that another process has invalidated.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from functools import cached_property
@@ -103,6 +104,17 @@ class ResilientRedisCache(SentinelAwareRedisCache):
         have nothing than a per-process copy; their calls may raise."""
         return SentinelAwareRedisCache(self._server, self._params)
 
+    @cached_property
+    def _where(self) -> str:
+        """The server (or Sentinels and service) for log lines, without a password."""
+        if isinstance(self._server, str):
+            if parse_redis_url(self._server, "the cache LOCATION").is_sentinel:
+                return parse_redis_url(self._server).location
+            servers = re.split("[;,]", self._server)  # as Django splits them
+        else:
+            servers = list(self._server)
+        return ", ".join(parse_redis_url(str(one)).location for one in servers)
+
     @property
     def degraded(self) -> bool:
         """True while this process serves the cache from memory."""
@@ -121,7 +133,7 @@ class ResilientRedisCache(SentinelAwareRedisCache):
             with _lock:
                 was_down = _down_until.pop(self._location, None) is not None
             if was_down:
-                logger.info("Redis cache at %s answers again; limits use Redis.", self._server)
+                logger.info("Redis cache at %s answers again; limits use Redis.", self._where)
         return result
 
     def _went_down(self, exc: Exception) -> None:
@@ -132,7 +144,7 @@ class ResilientRedisCache(SentinelAwareRedisCache):
             logger.warning(
                 "Redis cache at %s is unreachable (%s: %s); rate limits, throttles "
                 "and cached values use this process's memory until it answers.",
-                self._server,
+                self._where,
                 type(exc).__name__,
                 exc,
             )

@@ -124,3 +124,33 @@ def test_settings_refuse_a_malformed_sentinel_url_at_start():
     assert result.returncode != 0
     assert "REDIS_URL: the Sentinel service name" in result.stderr
     assert "s3cret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "redis://:s3cret@127.0.0.1:{port}/0",
+        "sentinel://:s3cret@127.0.0.1:{port}/civic/0",
+    ],
+)
+def test_cache_falls_back_to_memory_and_logs_no_password(location, closed_port, caplog):
+    """Sentinels that do not answer are an outage like a server that does not
+    (``MasterNotFoundError`` is a ``ConnectionError``), and the warning names
+    the place without the password."""
+    from civicideas.ops.cache import ResilientRedisCache, forget_outages
+
+    url = location.format(port=closed_port)
+    cache = ResilientRedisCache(
+        url,
+        {"KEY_PREFIX": f"fallback-{closed_port}", "OPTIONS": {"socket_connect_timeout": 1}},
+    )
+    caplog.set_level("WARNING", logger="civicideas.ops.cache")
+    try:
+        cache.set("k", "v")
+        assert cache.get("k") == "v"
+        assert cache.degraded
+    finally:
+        forget_outages()
+    warning = " ".join(record.getMessage() for record in caplog.records)
+    assert f"127.0.0.1:{closed_port}" in warning
+    assert "s3cret" not in warning
