@@ -157,6 +157,11 @@ def parse_redis_url(url: str, setting: str = "REDIS_URL") -> RedisTarget:
     def bad(reason: str) -> ImproperlyConfigured:
         return ImproperlyConfigured(f"{setting}: {reason}; expected {FORM}.")
 
+    if ";" in rest:
+        raise bad(
+            "separate the Sentinels with commas in one URL, not with ';' (the settings "
+            "derive kombu's ';' form from it)"
+        )
     authority, _, path_and_query = rest.partition("/")
     path, _, query = path_and_query.partition("?")
     username = password = None
