@@ -180,6 +180,11 @@ def parse_redis_url(url: str, setting: str = "REDIS_URL") -> RedisTarget:
     if len(segments) > 2:
         raise bad(f"too many path parts in {path!r}")
     service = segments[0]
+    if len(segments) == 1 and service.isdigit():
+        raise bad(
+            f"{service!r} looks like a database number, but the service name comes first "
+            f"(kombu's sentinel://host:26379/{service} has no service name)"
+        )
     db = 0
     if len(segments) == 2:
         if not segments[1].isdigit() or not segments[1].isascii():

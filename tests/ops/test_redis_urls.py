@@ -102,6 +102,7 @@ def test_location_never_shows_the_password():
         ("sentinel://h1/civic/0/extra", "too many path parts"),
         ("sentinel://h1/civic?master=x", "unknown option"),
         ("sentinel://h1:26379;sentinel://h2:26379/0", "with commas"),
+        ("sentinel://h1:26379/0", "the service name comes first"),
     ],
 )
 def test_malformed_sentinel_urls_are_refused_clearly(url, reason):
