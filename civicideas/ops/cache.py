@@ -25,6 +25,7 @@ that another process has invalidated.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from functools import cached_property
@@ -32,7 +33,10 @@ from typing import Any
 
 import redis
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.sentinel import SentinelConnectionPool
+
+from civicideas.ops.redis_urls import parse_redis_url
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +53,39 @@ _down_until: dict[str, float] = {}
 _lock = threading.Lock()
 
 
-class ResilientRedisCache(RedisCache):
+class SentinelCacheClient(RedisCacheClient):
+    """Django's Redis cache client whose one pool asks Sentinel for the master
+    (``SentinelConnectionPool``): after a failover the next connection goes to
+    the new master, and until one is elected operations raise ``ConnectionError``
+    (``MasterNotFoundError``), which the memory fallback below catches."""
+
+    def _get_connection_pool(self, write: bool) -> Any:
+        if 0 not in self._pools:
+            target = parse_redis_url(self._servers[0], "the cache LOCATION")
+            options = {k: v for k, v in self._pool_options.items() if k.startswith("socket_")}
+            sentinel = target.sentinel(**options)
+            self._pools[0] = sentinel.master_for(
+                target.service,
+                connection_pool_class=SentinelConnectionPool,
+                **target.master_kwargs(),
+                **self._pool_options,
+            ).connection_pool
+        return self._pools[0]
+
+
+class SentinelAwareRedisCache(RedisCache):
+    """``RedisCache`` whose LOCATION may also be a ``sentinel://`` URL
+    (``civicideas.ops.redis_urls``): one Sentinel group, not a list of servers."""
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        if isinstance(server, str) and parse_redis_url(server, "the cache LOCATION").is_sentinel:
+            # Django would split the Sentinel list on its commas into servers.
+            self._servers = [server]
+            self._class = SentinelCacheClient
+
+
+class ResilientRedisCache(SentinelAwareRedisCache):
     """``RedisCache`` that falls back to process memory while Redis is down."""
 
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
@@ -66,7 +102,18 @@ class ResilientRedisCache(RedisCache):
     def primary(self) -> RedisCache:
         """The same Redis without the fallback, for callers that would rather
         have nothing than a per-process copy; their calls may raise."""
-        return RedisCache(self._server, self._params)
+        return SentinelAwareRedisCache(self._server, self._params)
+
+    @cached_property
+    def _where(self) -> str:
+        """The server (or Sentinels and service) for log lines, without a password."""
+        if isinstance(self._server, str):
+            if parse_redis_url(self._server, "the cache LOCATION").is_sentinel:
+                return parse_redis_url(self._server).location
+            servers = re.split("[;,]", self._server)  # as Django splits them
+        else:
+            servers = list(self._server)
+        return ", ".join(parse_redis_url(str(one)).location for one in servers)
 
     @property
     def degraded(self) -> bool:
@@ -86,7 +133,7 @@ class ResilientRedisCache(RedisCache):
             with _lock:
                 was_down = _down_until.pop(self._location, None) is not None
             if was_down:
-                logger.info("Redis cache at %s answers again; limits use Redis.", self._server)
+                logger.info("Redis cache at %s answers again; limits use Redis.", self._where)
         return result
 
     def _went_down(self, exc: Exception) -> None:
@@ -97,7 +144,7 @@ class ResilientRedisCache(RedisCache):
             logger.warning(
                 "Redis cache at %s is unreachable (%s: %s); rate limits, throttles "
                 "and cached values use this process's memory until it answers.",
-                self._server,
+                self._where,
                 type(exc).__name__,
                 exc,
             )

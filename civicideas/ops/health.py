@@ -15,10 +15,11 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 import psycopg
-import redis
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
+
+from civicideas.ops.redis_urls import connect, parse_redis_url
 
 DATABASE_TIMEOUT_SECONDS = 3
 REDIS_TIMEOUT_SECONDS = 1
@@ -43,28 +44,42 @@ def check_database() -> str | None:
 
 
 def check_redis(url: str | None = None) -> str | None:
-    """None when Redis at ``url`` (default ``settings.REDIS_URL``) answers PING."""
+    """None when Redis at ``url`` (default ``settings.REDIS_URL``) answers PING.
+
+    A ``sentinel://`` URL is resolved through its Sentinels first: no master
+    known for the service (``MasterNotFoundError``) is "down" like a refused
+    connection."""
     try:
-        client = redis.Redis.from_url(
-            url or settings.REDIS_URL,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-        )
-        try:
+        with connect(url or settings.REDIS_URL, timeout=REDIS_TIMEOUT_SECONDS) as client:
             client.ping()
-        finally:
-            client.close()
     except Exception as exc:  # noqa: BLE001
         return type(exc).__name__
     return None
 
 
+def broker_redis_url(url: str | None = None) -> str | None:
+    """The Redis URL (plain or ``sentinel://``, see ``redis_urls``) of the Celery
+    broker, or None when the broker is not Redis.
+
+    ``CELERY_BROKER_URL`` holds kombu's spelling; for Sentinel that is not the
+    configured URL, which settings keep in ``CELERY_BROKER_REDIS_URL``."""
+    url = url or settings.CELERY_BROKER_URL
+    scheme = urlsplit(url.split(";", 1)[0]).scheme
+    if scheme in {"redis", "rediss"}:
+        return url
+    if scheme == "sentinel":
+        return getattr(settings, "CELERY_BROKER_REDIS_URL", None) or None
+    return None
+
+
 def check_broker(url: str | None = None) -> str | None:
     """None when the Celery broker at ``url`` (default ``CELERY_BROKER_URL``)
-    accepts a connection. Redis brokers get a PING; others a kombu connection."""
+    accepts a connection. Redis brokers get a PING (through Sentinel when
+    configured so); others a kombu connection."""
     url = url or settings.CELERY_BROKER_URL
-    if urlsplit(url).scheme in {"redis", "rediss"}:
-        return check_redis(url)
+    redis_url = broker_redis_url(url)
+    if redis_url:
+        return check_redis(redis_url)
     try:
         from kombu import Connection
 
@@ -132,10 +147,9 @@ def database_location(url: str) -> str:
 
 
 def redis_location(url: str) -> str:
-    """``host:port`` of a Redis URL, without the password it may carry."""
-    parts = urlsplit(url)
+    """``host:port`` of a Redis URL (or its Sentinels and service), without
+    the password it may carry."""
     try:
-        port = parts.port or 6379
-    except ValueError:
+        return parse_redis_url(url).location
+    except Exception:  # noqa: BLE001 - settings have already validated it
         return "an unparsable REDIS_URL"
-    return f"{parts.hostname or 'localhost'}:{port}"

@@ -31,7 +31,6 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -144,20 +143,19 @@ def queue_names() -> list[str]:
 def queue_lengths(url: str, names: Iterable[str]) -> dict[str, int]:
     """Messages waiting in each queue of a Redis broker: ``LLEN`` of the
     queue's list and of its priority lists (kombu keeps priorities 3, 6 and 9
-    under ``<queue>\\x06\\x16<priority>``). Raises when Redis does not answer."""
-    import redis
+    under ``<queue>\\x06\\x16<priority>``). ``url`` is a Redis URL, plain or
+    ``sentinel://`` (read on the master). Raises when Redis does not answer."""
     from kombu.transport.redis import PRIORITY_STEPS, Channel
 
-    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-    try:
+    from civicideas.ops.redis_urls import connect
+
+    with connect(url, timeout=1) as client:
         names = list(names)
         pipe = client.pipeline(transaction=False)
         for name in names:
             for step in PRIORITY_STEPS:
                 pipe.llen(f"{name}{Channel.sep}{step}" if step else name)
         sizes = pipe.execute()
-    finally:
-        client.close()
     steps = len(PRIORITY_STEPS)
     return {name: sum(sizes[i * steps : (i + 1) * steps]) for i, name in enumerate(names)}
 
@@ -191,8 +189,10 @@ class ScrapeTimeCollector:
                 "Age of the oldest pending notification (0 when none is pending).",
                 value=age,
             )
-        broker = settings.CELERY_BROKER_URL
-        if urlsplit(broker).scheme in {"redis", "rediss"}:
+        from civicideas.ops.health import broker_redis_url
+
+        broker = broker_redis_url()
+        if broker:
             try:
                 lengths = queue_lengths(broker, queue_names())
             except Exception:

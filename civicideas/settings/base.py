@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from civicideas.ops.logs import logging_config
+from civicideas.ops.redis_urls import parse_redis_url
 from civicideas.ops.sentry import init_sentry
 
 from .maps import map_tile_csp_sources
@@ -184,7 +185,11 @@ BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 POSTGRES_BIN_DIR = env("POSTGRES_BIN_DIR", default="")
 
 # --- Redis: cache (rate limits, throttles, page cache), Celery broker -----
+# Every Redis URL is redis://host:port/db or, through Redis Sentinel,
+# sentinel://[:password@]host1:26379,host2:26379/<service>[/<db>]
+# (civicideas/ops/redis_urls.py, docs/operations.md "Redis Sentinel").
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+parse_redis_url(REDIS_URL, "REDIS_URL")  # a malformed Sentinel URL stops here
 # Redis, falling back to per-process memory while Redis is down so that rate
 # limits and throttles keep working (civicideas/ops/cache.py, docs/security.md).
 CACHES = {
@@ -314,8 +319,15 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="civicideas <noreply@loca
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ----------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+# CELERY_BROKER_URL and CELERY_RESULT_BACKEND are kombu's and Celery's spelling
+# of the configured URL; CELERY_BROKER_REDIS_URL keeps the configured one for
+# the health check and the queue metrics.
+_broker = parse_redis_url(env("CELERY_BROKER_URL", default=REDIS_URL), "CELERY_BROKER_URL")
+_results = parse_redis_url(env("CELERY_RESULT_BACKEND", default=REDIS_URL), "CELERY_RESULT_BACKEND")
+CELERY_BROKER_URL = _broker.celery_url
+CELERY_BROKER_REDIS_URL = _broker.url if _broker.is_redis else ""
+CELERY_RESULT_BACKEND = _results.celery_url
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = _results.celery_transport_options
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -342,6 +354,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "max_retries": 1,
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    **_broker.celery_transport_options,
 }
 # Queues by kind of work, so that one kind never waits behind another
 # (docs/operations.md, "Queues"). A worker started without -Q consumes them
@@ -370,8 +383,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 # when it stops.
 CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 30
-CELERY_REDBEAT_REDIS_URL = env("CELERY_BEAT_REDIS_URL", default=CELERY_BROKER_URL)
-CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+_beat = parse_redis_url(env("CELERY_BEAT_REDIS_URL", default=_broker.url), "CELERY_BEAT_REDIS_URL")
+CELERY_REDBEAT_REDIS_URL = _beat.redbeat_url
+CELERY_REDBEAT_REDIS_OPTIONS = _beat.redbeat_options(
+    {"socket_connect_timeout": 2, "socket_timeout": 5}
+)
 CELERY_REDBEAT_KEY_PREFIX = "civicideas:beat:"
 CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_BEAT_LOCK_TIMEOUT", default=5 * 30)
 CELERY_BEAT_SCHEDULE = {

@@ -21,6 +21,7 @@ from civicideas.ops.health import (
     database_location,
     redis_location,
 )
+from civicideas.ops.redis_urls import parse_redis_url
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ''"
@@ -94,6 +95,11 @@ class Command(BaseCommand):
                 f"PostgreSQL at {db_where} refused the login of role {db['USER']!r} to "
                 f"database {db['NAME']!r}; create both with `python manage.py setup_database` "
                 "(which `make run` does)."
+            )
+        if redis_down and parse_redis_url(settings.REDIS_URL).is_sentinel:
+            return (
+                f"Redis is not reachable through {redis_where}; check that the Sentinels "
+                "run, that they monitor that service name and that its master answers."
             )
         if redis_down:
             return (
