@@ -47,7 +47,16 @@ from civicideas.pagination import (
     page_of,
 )
 from civicideas.tenancy.context import current_city_or_none
-from ideas.models import Category, Challenge, Comment, District, Idea, StatusChange, Support
+from ideas.models import (
+    Category,
+    Challenge,
+    Comment,
+    District,
+    Idea,
+    IdeaImage,
+    StatusChange,
+    Support,
+)
 from ideas.status import PUBLIC_STATUS_LIST, PUBLIC_STATUSES
 
 #: Sort keys offered to visitors. "relevance" only applies with a search query.
@@ -201,7 +210,7 @@ def challenge_page(
             ids = _rotation_ids(ideas, seed=_clean_seed(seed), offset=offset, limit=limit)
         else:
             ids = list(ideas.values_list("pk", flat=True)[offset : offset + limit])
-        return _ideas_in_order(ideas, ids)
+        return with_thumbnails(_ideas_in_order(ideas, ids))
 
     key = _list_key("count", filters, text if searched else "")
     return page_of(
@@ -261,7 +270,9 @@ def _search_page(
         return None
     unsearched = idea_list(**filters)
     return page_of(
-        fetch=lambda offset, limit: _ideas_in_order(unsearched, ids[offset : offset + limit]),
+        fetch=lambda offset, limit: with_thumbnails(
+            _ideas_in_order(unsearched, ids[offset : offset + limit])
+        ),
         count=lambda: cached["total"],
         page=page,
         per_page=per_page,
@@ -275,6 +286,22 @@ def _ideas_in_order(ideas: QuerySet[Idea], ids: list[int]) -> list[Idea]:
         return []
     by_id = {idea.pk: idea for idea in ideas.order_by().filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def with_thumbnails(ideas: list[Idea]) -> list[Idea]:
+    """Set ``idea.thumbnail`` (its first image, or None) on each idea, in one
+    query whatever the number of ideas: the cards show it (issue 12)."""
+    if not ideas:
+        return ideas
+    firsts = (
+        IdeaImage.objects.filter(idea__in=[idea.pk for idea in ideas])
+        .order_by("idea_id", "position", "pk")
+        .distinct("idea_id")
+    )
+    by_idea = {image.idea_id: image for image in firsts}
+    for idea in ideas:
+        idea.thumbnail = by_idea.get(idea.pk)
+    return ideas
 
 
 def _normalized(query: str) -> str:
@@ -339,11 +366,13 @@ def open_challenges(limit: int = 12) -> list[Challenge]:
 def top_ideas(*, sort: str, limit: int = 5) -> list[Idea]:
     """Most supported or newest public ideas of the city's public challenges."""
     order = ("-support_count", "-pk") if sort == "most_supported" else ("-published_at", "-pk")
-    return list(
-        Idea.objects.public()
-        .exclude(challenge__phase=Challenge.Phase.DRAFT)
-        .select_related("challenge", "category", "district")
-        .order_by(*order)[:limit]
+    return with_thumbnails(
+        list(
+            Idea.objects.public()
+            .exclude(challenge__phase=Challenge.Phase.DRAFT)
+            .select_related("challenge", "category", "district")
+            .order_by(*order)[:limit]
+        )
     )
 
 
