@@ -211,6 +211,7 @@ PAGES = {
         [lambda page: assert_labels_above_fields(page, "main form")],
     ),
     "notifications": (lambda w: "/notifications/", [assert_secondary_differs]),
+    "preferences": (lambda w: "/notifications/preferences/", []),
     "challenge": (lambda w: "/challenges/green/", [assert_cards_styled, assert_tags_are_boxes]),
 }
 
