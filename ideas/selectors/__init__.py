@@ -27,7 +27,7 @@ while (``civicideas.pagination.COUNT_CACHE_SECONDS``).
 
 from __future__ import annotations
 
-from ideas.selectors.common import public_ideas, visible_ideas, with_author_name
+from ideas.selectors.common import public_ideas, visible_ideas, with_author_name, with_thumbnails
 from ideas.selectors.home import (
     HOME_COUNTS_CACHE_SECONDS,
     OPEN_PHASES,
@@ -89,4 +89,5 @@ __all__ = [
     "top_ideas",
     "visible_ideas",
     "with_author_name",
+    "with_thumbnails",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from civicideas.accounts.models import Profile
-from ideas.models import Idea
+from ideas.models import Idea, IdeaImage
 
 if TYPE_CHECKING:
     from civicideas.accounts.types import Viewer
@@ -47,3 +47,19 @@ def _normalized(query: str) -> str:
     from ideas.search import normalize_query
 
     return normalize_query(query or "")
+
+
+def with_thumbnails(ideas: list[Idea]) -> list[Idea]:
+    """Set ``idea.thumbnail`` (its first image, or None) on each idea, in one
+    query whatever the number of ideas: the cards show it (issue 12)."""
+    if not ideas:
+        return ideas
+    firsts = (
+        IdeaImage.objects.filter(idea__in=[idea.pk for idea in ideas])
+        .order_by("idea_id", "position", "pk")
+        .distinct("idea_id")
+    )
+    by_idea = {image.idea_id: image for image in firsts}
+    for idea in ideas:
+        idea.thumbnail = by_idea.get(idea.pk)  # type: ignore[attr-defined]  # set for the cards
+    return ideas

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from civicideas.pagination import cache_get, cache_set
 from civicideas.tenancy.context import current_city_or_none
 from ideas.models import Challenge, Idea, StatusChange
+from ideas.selectors.common import with_thumbnails
 from ideas.status import PUBLIC_STATUS_LIST
 
 #: How long the home page's counts are reused, in seconds (the lists'
@@ -30,11 +31,13 @@ def open_challenges(limit: int = 12) -> list[Challenge]:
 def top_ideas(*, sort: str, limit: int = 5) -> list[Idea]:
     """Most supported or newest public ideas of the city's public challenges."""
     order = ("-support_count", "-pk") if sort == "most_supported" else ("-published_at", "-pk")
-    return list(
-        Idea.objects.public()
-        .exclude(challenge__phase=Challenge.Phase.DRAFT)
-        .select_related("challenge", "category", "district")
-        .order_by(*order)[:limit]
+    return with_thumbnails(
+        list(
+            Idea.objects.public()
+            .exclude(challenge__phase=Challenge.Phase.DRAFT)
+            .select_related("challenge", "category", "district")
+            .order_by(*order)[:limit]
+        )
     )
 
 

@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from civicideas.pagination import ResultPage, cache_get, cache_set, cached_count, page_of
 from ideas.models import Category, Challenge, ChallengeCategory, ChallengeDistrict, District, Idea
-from ideas.selectors.common import _ideas_in_order, _normalized
+from ideas.selectors.common import _ideas_in_order, _normalized, with_thumbnails
 from ideas.status import PUBLIC_STATUSES
 
 #: Sort keys offered to visitors. "relevance" only applies with a search query.
@@ -140,7 +140,7 @@ def challenge_page(
             ids = _rotation_ids(ideas, seed=_clean_seed(seed), offset=offset, limit=limit)
         else:
             ids = list(ideas.values_list("pk", flat=True)[offset : offset + limit])
-        return _ideas_in_order(ideas, ids)
+        return with_thumbnails(_ideas_in_order(ideas, ids))
 
     key = _list_key("count", filters, text if searched else "")
     return page_of(
@@ -200,7 +200,9 @@ def _search_page(
         return None
     unsearched = idea_list(**filters)
     return page_of(
-        fetch=lambda offset, limit: _ideas_in_order(unsearched, ids[offset : offset + limit]),
+        fetch=lambda offset, limit: with_thumbnails(
+            _ideas_in_order(unsearched, ids[offset : offset + limit])
+        ),
         count=lambda: cached["total"],
         page=page,
         per_page=per_page,

@@ -246,7 +246,8 @@ def test_sponsor_journey_from_sign_up_to_an_introduction(
     page.goto(world.url("/sponsors/"))
     expect(page.get_by_role("heading", level=1)).to_have_text(SPONSOR_NAME)
     expect(page.get_by_text("The city has not verified your organisation yet.")).to_have_count(0)
-    matches = page.get_by_role("region", name="Initiatives for you").locator("li")
+    # Each match is a card (its reasons are a list of their own).
+    matches = page.get_by_role("region", name="Initiatives for you").locator("ol > li")
     expect(matches).to_have_count(2)
     expect(matches.nth(0)).to_contain_text(GARDEN)  # shares its category and district
     expect(matches.nth(0)).to_contain_text("shares categories: Green space")

@@ -9,7 +9,7 @@ from civicideas.pagination import paginate
 from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
 from ideas import rules, selectors
-from ideas.models import StatusChange
+from ideas.models import IdeaImage, StatusChange
 from ideas.status import PUBLIC_STATUSES, IdeaStatus
 from tests.conftest import make_member
 from tests.ideas.factories import (
@@ -201,11 +201,11 @@ def test_page_queries_have_no_window_and_the_count_is_cached(challenge, django_a
     with CaptureQueriesContext(connection) as captured:
         page = selectors.challenge_page(challenge=challenge, sort="newest", page=1, per_page=4)
     assert page.total == 9 and page.has_next
-    assert len(captured) == 3  # ids, ideas, count
+    assert len(captured) == 4  # ids, ideas, their thumbnails, count
     assert not any(" OVER " in q["sql"].upper() for q in captured.captured_queries)
     assert "LIMIT 5" in captured.captured_queries[0]["sql"]
     IdeaFactory(challenge=challenge)
-    with django_assert_num_queries(2):  # the count comes from the cache
+    with django_assert_num_queries(3):  # the count comes from the cache
         again = selectors.challenge_page(challenge=challenge, sort="newest", page=1, per_page=4)
     assert again.total == 9  # up to COUNT_CACHE_SECONDS old...
     last = selectors.challenge_page(challenge=challenge, sort="newest", page=3, per_page=4)
@@ -310,3 +310,21 @@ def test_filter_options_fall_back_to_city_lists(challenge):
     categories, districts = selectors.challenge_filter_options(challenge)
     assert categories == [cat_b]
     assert districts == [district]
+
+
+def test_cards_get_each_ideas_first_image_in_one_query(challenge, django_assert_num_queries):
+    """The cards' thumbnails: the image with the lowest position, for any
+    number of ideas in one query; None for an idea without images."""
+    ideas = [IdeaFactory(challenge=challenge) for _ in range(3)]
+    for n, position in enumerate((2, 0, 1)):
+        IdeaImage.objects.create(
+            city=challenge.city, idea=ideas[0], image=f"ideas/x{n}.jpg", position=position
+        )
+    IdeaImage.objects.create(city=challenge.city, idea=ideas[1], image="ideas/only.jpg")
+    with django_assert_num_queries(1):
+        selectors.with_thumbnails(ideas)
+    assert ideas[0].thumbnail.image.name == "ideas/x1.jpg"
+    assert ideas[1].thumbnail.image.name == "ideas/only.jpg"
+    assert ideas[2].thumbnail is None
+    with django_assert_num_queries(0):
+        assert selectors.with_thumbnails([]) == []
