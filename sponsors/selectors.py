@@ -210,6 +210,23 @@ def my_sponsors(user: Any) -> list[Sponsor]:
     return list(Sponsor.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
 
+def group_directory() -> QuerySet[CommunityGroup]:
+    """Approved groups with how many public initiatives each runs (one
+    correlated subquery, so a page costs the same whatever its size)."""
+    initiatives = (
+        Initiative.objects.filter(group=OuterRef("pk"), status__in=PUBLIC_STATUSES)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        CommunityGroup.objects.approved()
+        .annotate(initiative_count=Coalesce(Subquery(initiatives), Value(0)))
+        .order_by("name", "pk")
+    )
+
+
 def my_groups(user: Any) -> list[CommunityGroup]:
     ids = list(rules.group_roles(user))
     return list(CommunityGroup.objects.filter(pk__in=ids).order_by("name")) if ids else []

@@ -16,6 +16,7 @@ idea order of the challenge page in ``ideas.shuffle``. Re-exported here, so
 ``ideas.urls`` names ``views.x``.
 """
 
+from ideas.views.archive import challenge_list
 from ideas.views.challenges import challenge_detail, challenge_similar
 from ideas.views.idea_page import (
     comment_create,
@@ -34,6 +35,7 @@ from ideas.views.submit import idea_submit
 
 __all__ = [
     "challenge_detail",
+    "challenge_list",
     "challenge_similar",
     "comment_create",
     "comment_delete",
