@@ -53,6 +53,7 @@ def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, A
         "similar": similar,
         "is_author": user.is_authenticated and idea.author_id == user.pk,
         "can_support": rules.can_support(user, idea),
+        "can_unsupport": rules.supports_open_to(user, idea),
         "can_comment": rules.can_comment(user, idea),
         "can_report": public and rules.can_report(user),
         "can_edit": rules.can_edit_idea(user, idea),
@@ -120,6 +121,8 @@ def _support_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
     return {
         "idea": idea,
         "can_support": rules.can_support(request.user, idea),
+        "can_unsupport": rules.supports_open_to(request.user, idea),
+        "is_author": rules.is_own_idea(request.user, idea),
         "supports_open": idea.challenge.accepts_supports,
     }
 
