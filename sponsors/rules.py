@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicideas.accounts.rules import signed_in
@@ -156,6 +157,25 @@ def is_sponsor_member(user: Any, sponsor: Sponsor) -> bool:
 
 def is_sponsor_admin(user: Any, sponsor: Sponsor) -> bool:
     return sponsor_roles(user).get(sponsor.pk) == SponsorMembership.Role.ADMIN
+
+
+def need_offer_refusal(need: Any, *, today: Any = None) -> ServiceError | None:
+    """Why ``need`` takes no offer now, or None. The one statement of the
+    rule: the initiative page marks the need closed and shows no offer
+    button, the offer page answers with this error before its form, and
+    ``offer_make`` raises it under the need's row lock. A cancelled or
+    completed initiative closes all its needs, whatever their figures."""
+    initiative = need.initiative
+    if initiative.status == InitiativeStatus.CANCELLED:
+        return Conflict(_("This initiative was cancelled: its needs no longer accept offers."))
+    if initiative.status == InitiativeStatus.COMPLETED:
+        return Conflict(_("This initiative is completed: its needs no longer accept offers."))
+    if not initiative.accepts_offers or not need.is_open:
+        return Conflict(_("This need does not accept offers any more."))
+    today = today or timezone.localdate()
+    if need.deadline is not None and need.deadline < today:
+        return Conflict(_("The deadline of this need has passed."))
+    return None
 
 
 def can_make_offer(user: Any, sponsor: Sponsor) -> bool:

@@ -74,10 +74,9 @@ def offer_make(
     )
     need = Need.objects.select_related("initiative__group").get(pk=need.pk)
     initiative = need.initiative
-    if not initiative.accepts_offers or not need.is_open:
-        raise Conflict(_("This need does not accept offers any more."))
-    if need.deadline is not None and need.deadline < timezone.localdate():
-        raise Conflict(_("The deadline of this need has passed."))
+    refusal = rules.need_offer_refusal(need)
+    if refusal is not None:
+        raise refusal
     offer = Offer.objects.create(
         city=city,
         sponsor=sponsor,

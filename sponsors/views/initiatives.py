@@ -89,11 +89,15 @@ def _initiative_page(request: HttpRequest, initiative: Any, *, status: int = 200
         if (user.is_authenticated and initiative.accepts_offers)
         else []
     )
+    needs = selectors.initiative_needs(initiative)
+    for need in needs:
+        need.initiative = initiative  # the rule reads its status; no query per need
+        need.refusal = rules.need_offer_refusal(need)
     context = {
         "initiative": initiative,
         "description": render_markdown(initiative.description),
         "categories": list(initiative.categories.all()),
-        "needs": selectors.initiative_needs(initiative),
+        "needs": needs,
         "updates": selectors.initiative_updates(initiative),
         "related": selectors.related_initiatives(initiative) if initiative.is_public else [],
         "is_member": is_member,

@@ -29,6 +29,10 @@ def offer_make(request: HttpRequest, need_pk: int) -> HttpResponse:
         return _login(request)
     need = get_object_or_404(Need.objects.select_related("initiative"), pk=need_pk)
     initiative = _initiative_or_404(request, need.initiative_id)
+    need.initiative = initiative
+    refusal = rules.need_offer_refusal(need)
+    if refusal is not None:  # before the form: a closed need shows no form to fill in
+        return error_response(request, refusal, back=_initiative_url(initiative.pk) + "#needs")
     sponsors = selectors.my_sponsors(request.user)
     if not sponsors:
         return HttpResponseRedirect(reverse("sponsors:sponsor_signup"))
