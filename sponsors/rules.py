@@ -24,6 +24,7 @@ from sponsors.models import (
     Initiative,
     InitiativeStatus,
     Offer,
+    ResourceType,
     Sponsor,
     SponsorMembership,
 )
@@ -151,8 +152,8 @@ def can_post_update(user: Any, initiative: Initiative) -> bool:
 # --- sponsors and offers -------------------------------------------------------------------------
 
 
-def is_sponsor_member(user: Any, sponsor: Sponsor) -> bool:
-    return sponsor.pk in sponsor_roles(user)
+def is_sponsor_member(user: Any, sponsor: Sponsor | None) -> bool:
+    return sponsor is not None and sponsor.pk in sponsor_roles(user)
 
 
 def is_sponsor_admin(user: Any, sponsor: Sponsor) -> bool:
@@ -178,6 +179,34 @@ def need_offer_refusal(need: Any, *, today: Any = None) -> ServiceError | None:
     return None
 
 
+#: Needs a resident may answer in their own name, without a sponsor: their
+#: time. Money, space, materials and expertise come from verified sponsors.
+PERSONAL_OFFER_KINDS = frozenset({ResourceType.VOLUNTEERS})
+
+
+def personal_offer_refusal(user: Any, need: Any) -> ServiceError | None:
+    """Why ``user`` may not offer their own time on ``need``, or None: any
+    signed-in person may, on an open volunteers need (``need_offer_refusal``
+    comes first). The page shows its button when this is None, and
+    ``offer_make`` without a sponsor raises it."""
+    if not signed_in(user):
+        return NotAllowed(_("Sign in to offer your help."))
+    if need.kind not in PERSONAL_OFFER_KINDS:
+        return NotAllowed(
+            _("Only volunteer needs take offers from residents; sponsors answer the others.")
+        )
+    return need_offer_refusal(need)
+
+
+def can_offer_time(user: Any, need: Any) -> bool:
+    return personal_offer_refusal(user, need) is None
+
+
+def is_own_offer(user: Any, offer: Offer) -> bool:
+    """A resident's offer in their own name, seen by that resident."""
+    return offer.sponsor_id is None and signed_in(user) and offer.made_by_id == user.pk
+
+
 def can_make_offer(user: Any, sponsor: Sponsor) -> bool:
     return is_sponsor_member(user, sponsor) and sponsor.is_verified
 
@@ -187,6 +216,7 @@ def can_view_offer(user: Any, offer: Offer) -> bool:
     never other sponsors."""
     return (
         is_sponsor_member(user, offer.sponsor)
+        or is_own_offer(user, offer)
         or is_group_member(user, offer.initiative.group)
         or is_city_staff(user)
     )
@@ -197,4 +227,6 @@ def can_decide_offer(user: Any, offer: Offer) -> bool:
 
 
 def can_withdraw_offer(user: Any, offer: Offer) -> bool:
-    return is_sponsor_member(user, offer.sponsor) and offer.state == Offer.State.OFFERED
+    return (
+        is_sponsor_member(user, offer.sponsor) or is_own_offer(user, offer)
+    ) and offer.state == Offer.State.OFFERED
