@@ -270,7 +270,9 @@ def offer_decline(
 ) -> Offer:
     """The group declines an offer (``expected_version`` as for accepting)."""
     offer = (
-        Offer.objects.select_for_update()
+        # Not the sponsor's row: it is the nullable side of an outer join
+        # (a resident's own offer has none), which FOR UPDATE cannot lock.
+        Offer.objects.select_for_update(of=("self", "initiative", "initiative__group"))
         .select_related("sponsor", "initiative__group")
         .get(pk=offer.pk)
     )
@@ -298,7 +300,9 @@ def offer_decline(
 @transaction.atomic
 def offer_withdraw(*, offer: Offer, by: Any) -> Offer:
     offer = (
-        Offer.objects.select_for_update()
+        # Not the sponsor's row: it is the nullable side of an outer join
+        # (a resident's own offer has none), which FOR UPDATE cannot lock.
+        Offer.objects.select_for_update(of=("self", "initiative", "initiative__group"))
         .select_related("sponsor", "initiative__group")
         .get(pk=offer.pk)
     )
