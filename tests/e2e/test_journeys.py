@@ -59,7 +59,7 @@ def test_archive_timeline_and_offering_time(
     ).to_have_attribute("aria-current", "page")
     assert_accessible(page)
     page.get_by_role("link", name=re.compile(r"^Closed")).press("Enter")
-    expect(page.get_by_role("link", name="Old question")).to_be_visible()
+    expect(page.get_by_role("link", name="Old question", exact=True)).to_be_visible()
     assert_accessible(page)
     page.goto(url("/challenges/shade/"))
     current = page.locator('.phase-timeline li[aria-current="step"]')
