@@ -247,7 +247,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             title=_("Delete your comment?"),
             consequence=_(
-                "Your comment will be replaced by “This comment was deleted”. "
+                "Your comment will be replaced by “This comment was deleted by its author.” "
                 "This cannot be undone."
             ),
             button=_("Yes, delete my comment"),
