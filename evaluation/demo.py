@@ -99,7 +99,8 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             language="en",
         )
         for supporter in rng.sample(citizens, min(len(citizens), rng.randint(0, 15))):
-            idea_services.idea_support(idea=idea, user=supporter)
+            if supporter.pk != idea.author_id:  # authors do not support their own idea
+                idea_services.idea_support(idea=idea, user=supporter)
         ideas.append(idea)
     for idea in ideas[:8]:
         idea_services.idea_set_status(

@@ -177,7 +177,8 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         )
         ideas.append(idea)
         for supporter in rng.sample(people, rng.randint(0, 18)):
-            services.idea_support(idea=idea, user=supporter)
+            if supporter.pk != author.pk:  # authors do not support their own idea
+                services.idea_support(idea=idea, user=supporter)
         for commenter in rng.sample(people, rng.randint(0, 4)):
             services.comment_create(idea=idea, author=commenter, body=rng.choice(COMMENTS))
 

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from civicideas.text import VisibleCharField
+from ideas.challenge_archive import STANDINGS
 from ideas.models import BODY_MAX, COMMENT_MAX, TITLE_MAX, Category, District
 from ideas.selectors import SEARCH_SORT, SORTS
 from ideas.services import REASON_MAX
@@ -35,6 +36,18 @@ SORT_LABELS = {
     "most_discussed": _("Most discussed"),
     SEARCH_SORT: _("Best match"),
 }
+
+
+class ChallengeArchiveForm(forms.Form):
+    """Which challenges the archive shows (GET ``show``): an unknown value,
+    from an old link or a hand-edited address, shows the open ones."""
+
+    shows_errors = False
+
+    show = forms.ChoiceField(label=_("Show"), required=False, choices=list(STANDINGS.items()))
+
+    def standing(self) -> str:
+        return (self.cleaned_data.get("show") if self.is_valid() else None) or "open"
 
 
 class ChallengeFilterForm(forms.Form):

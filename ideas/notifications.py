@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicideas.notifications.kinds import Kind, ref_pk
 from civicideas.notifications.models import Channel
+from ideas.models import Challenge
 from ideas.status import IdeaStatus
 
 
@@ -110,12 +111,39 @@ IDEA_STATUS_CHANGED = Kind(
     details=("message",),
     formats=STATUS_FORMATS,
 )
+
+
+def challenge_now(notifications: list[Any]) -> dict[int, str]:
+    """For "challenge opened" notices whose challenge no longer takes ideas:
+    where it stands now (one query for the page). A challenge since deleted
+    or made a draft again is said to be no longer open."""
+    slugs = {(n.payload or {}).get("slug") for n in notifications} - {None}
+    phases = dict(
+        Challenge.objects.filter(slug__in=[str(s) for s in slugs]).values_list("slug", "phase")
+    )
+    P = Challenge.Phase
+    words: dict[str, Any] = {
+        P.SUPPORTS: _("No longer open for ideas: it is now open for supports."),
+        P.EVALUATION: _("No longer open for ideas: it is now in evaluation."),
+        P.RESULTS: _("No longer open for ideas: its results are published."),
+        P.CLOSED: _("No longer open for ideas: it is now closed."),
+    }
+    lines = {}
+    for n in notifications:
+        phase = phases.get(str((n.payload or {}).get("slug")))
+        if phase == P.IDEAS:
+            continue
+        lines[n.pk] = str(words.get(phase or "", _("This challenge is no longer open.")))
+    return lines
+
+
 CHALLENGE_OPENED = Kind(
     "challenge_opened",
     _("New challenge opened"),
     _("A new challenge is open for ideas: “%(title)s”."),
     Channel.WEEKLY,
     challenge_link,
+    current=challenge_now,
     details=("summary",),
 )
 

@@ -38,13 +38,27 @@ def can_submit_idea(user: Viewer, challenge: Challenge) -> bool:
     return signed_in(user) and challenge.accepts_ideas
 
 
-def can_support(user: Viewer, idea: Idea) -> bool:
+def supports_open_to(user: Viewer, idea: Idea) -> bool:
+    """Supports of this idea are open and the person is signed in: they may
+    withdraw a support they gave (an author's own, given before authors were
+    refused, included)."""
     return (
         signed_in(user)
         and idea.challenge.accepts_supports
         and idea.is_public
         and idea.status != IdeaStatus.DUPLICATE
     )
+
+
+def is_own_idea(user: Viewer, idea: Idea) -> bool:
+    return signed_in(user) and idea.author_id == user.pk
+
+
+def can_support(user: Viewer, idea: Idea) -> bool:
+    """Give a support: open supports, and never to one's own idea (a support
+    says someone else wants it; the author's is taken for granted). The page,
+    the API and the service all ask this one predicate."""
+    return supports_open_to(user, idea) and not is_own_idea(user, idea)
 
 
 def can_comment(user: Viewer, idea: Idea) -> bool:

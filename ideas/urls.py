@@ -7,6 +7,7 @@ from ideas import follow_views, views
 app_name = "ideas"
 
 urlpatterns = [
+    path("challenges/", views.challenge_list, name="challenges"),
     path("challenges/<slug:slug>/", views.challenge_detail, name="challenge"),
     path("challenges/<slug:slug>/submit/", views.idea_submit, name="submit"),
     path("challenges/<slug:slug>/similar/", views.challenge_similar, name="similar"),

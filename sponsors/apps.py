@@ -44,3 +44,18 @@ class SponsorsConfig(AppConfig):
 
         personal_data.register(CONTRIBUTOR)
         admin_dashboard.register()
+        from civicideas.notifications.kinds import register_audience
+        from sponsors.models import GroupMembership, Offer, SponsorMembership
+
+        register_audience(
+            notifications.SPONSOR_MEMBER,
+            lambda user: SponsorMembership.objects.filter(user_id=user.pk).exists(),
+        )
+        register_audience(
+            notifications.GROUP_MEMBER,
+            lambda user: GroupMembership.objects.filter(user_id=user.pk).exists(),
+        )
+        register_audience(
+            notifications.VOLUNTEER,
+            lambda user: Offer.objects.filter(made_by_id=user.pk, sponsor__isnull=True).exists(),
+        )

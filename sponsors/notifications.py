@@ -10,30 +10,43 @@ from civicideas.notifications.kinds import Kind, admin_link
 from civicideas.notifications.models import Channel
 
 CITY_ADMINS = frozenset({"city_admin"})
+#: Audiences (``civicideas.notifications.kinds.register_audience``, in
+#: ``SponsorsConfig.ready``): who can receive a kind at all, so the
+#: preferences page offers a citizen only what can reach them.
+SPONSOR_MEMBER = "sponsor_member"
+GROUP_MEMBER = "group_member"
+VOLUNTEER = "volunteer"  # has offered help in their own name
+OFFERERS = frozenset({SPONSOR_MEMBER, VOLUNTEER})
+GROUPS = frozenset({GROUP_MEMBER})
+INVOLVED = frozenset({SPONSOR_MEMBER, VOLUNTEER, GROUP_MEMBER})
 
 GROUP_APPROVED = Kind(
     "group_approved",
     _("Group approved"),
     _("Your group “%(name)s” is approved."),
     Channel.IMMEDIATELY,
+    audiences=GROUPS,
 )
 SPONSOR_VERIFIED = Kind(
     "sponsor_verified",
     _("Sponsor verified"),
     _("Your sponsor account “%(name)s” is verified."),
     Channel.IMMEDIATELY,
+    audiences=frozenset({SPONSOR_MEMBER}),
 )
 OFFER_RECEIVED = Kind(
     "offer_received",
     _("Offer received"),
     _("%(sponsor)s offered %(quantity)s for “%(initiative)s”."),
     Channel.IMMEDIATELY,
+    audiences=GROUPS,
 )
 OFFER_ACCEPTED = Kind(
     "offer_accepted",
     _("Offer accepted"),
     _("Your offer for “%(initiative)s” was accepted: %(accepted)s %(unit)s."),
     Channel.IMMEDIATELY,
+    audiences=OFFERERS,
 )
 OFFER_DECLINED = Kind(
     "offer_declined",
@@ -41,6 +54,7 @@ OFFER_DECLINED = Kind(
     _("Your offer for “%(initiative)s” was declined."),
     Channel.DAILY,
     details=("reason",),
+    audiences=OFFERERS,
 )
 INTRODUCTION = Kind(
     "introduction",
@@ -48,18 +62,21 @@ INTRODUCTION = Kind(
     _("The city introduced %(sponsor)s and the initiative “%(initiative)s” to each other."),
     Channel.IMMEDIATELY,
     details=("message",),
+    audiences=frozenset({SPONSOR_MEMBER, GROUP_MEMBER}),
 )
 OFFER_ACCEPTED_BY_GROUP = Kind(
     "offer_accepted_by_group",
     _("Offer accepted by your group"),
     _("Your group accepted the offer of %(sponsor)s for “%(initiative)s”."),
     Channel.DAILY,
+    audiences=GROUPS,
 )
 OFFER_WITHDRAWN = Kind(
     "offer_withdrawn",
     _("Offer withdrawn"),
     _("%(sponsor)s withdrew an offer."),
     Channel.DAILY,
+    audiences=GROUPS,
 )
 MATCH_PLEDGED = Kind(
     "match_pledged",
@@ -96,12 +113,14 @@ INITIATIVE_CANCELLED = Kind(
     _("Initiative cancelled"),
     _("The initiative “%(title)s” was cancelled."),
     Channel.DAILY,
+    audiences=INVOLVED,
 )
 INITIATIVE_COMPLETED = Kind(
     "initiative_completed",
     _("Initiative completed"),
     _("The initiative “%(title)s” is completed."),
     Channel.DAILY,
+    audiences=INVOLVED,
 )
 
 #: In the order of the preferences page.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicideas.accounts.rules import signed_in
@@ -23,6 +24,7 @@ from sponsors.models import (
     Initiative,
     InitiativeStatus,
     Offer,
+    ResourceType,
     Sponsor,
     SponsorMembership,
 )
@@ -153,12 +155,59 @@ def can_post_update(user: Viewer, initiative: Initiative) -> bool:
 # --- sponsors and offers -------------------------------------------------------------------------
 
 
-def is_sponsor_member(user: Viewer, sponsor: Sponsor) -> bool:
-    return sponsor.pk in sponsor_roles(user)
+def is_sponsor_member(user: Viewer, sponsor: Sponsor | None) -> bool:
+    return sponsor is not None and sponsor.pk in sponsor_roles(user)
 
 
 def is_sponsor_admin(user: Viewer, sponsor: Sponsor) -> bool:
     return sponsor_roles(user).get(sponsor.pk) == SponsorMembership.Role.ADMIN
+
+
+def need_offer_refusal(need: Any, *, today: Any = None) -> ServiceError | None:
+    """Why ``need`` takes no offer now, or None. The one statement of the
+    rule: the initiative page marks the need closed and shows no offer
+    button, the offer page answers with this error before its form, and
+    ``offer_make`` raises it under the need's row lock. A cancelled or
+    completed initiative closes all its needs, whatever their figures."""
+    initiative = need.initiative
+    if initiative.status == InitiativeStatus.CANCELLED:
+        return Conflict(_("This initiative was cancelled: its needs no longer accept offers."))
+    if initiative.status == InitiativeStatus.COMPLETED:
+        return Conflict(_("This initiative is completed: its needs no longer accept offers."))
+    if not initiative.accepts_offers or not need.is_open:
+        return Conflict(_("This need does not accept offers any more."))
+    today = today or timezone.localdate()
+    if need.deadline is not None and need.deadline < today:
+        return Conflict(_("The deadline of this need has passed."))
+    return None
+
+
+#: Needs a resident may answer in their own name, without a sponsor: their
+#: time. Money, space, materials and expertise come from verified sponsors.
+PERSONAL_OFFER_KINDS = frozenset({ResourceType.VOLUNTEERS})
+
+
+def personal_offer_refusal(user: Viewer, need: Any) -> ServiceError | None:
+    """Why ``user`` may not offer their own time on ``need``, or None: any
+    signed-in person may, on an open volunteers need (``need_offer_refusal``
+    comes first). The page shows its button when this is None, and
+    ``offer_make`` without a sponsor raises it."""
+    if not signed_in(user):
+        return NotAllowed(_("Sign in to offer your help."))
+    if need.kind not in PERSONAL_OFFER_KINDS:
+        return NotAllowed(
+            _("Only volunteer needs take offers from residents; sponsors answer the others.")
+        )
+    return need_offer_refusal(need)
+
+
+def can_offer_time(user: Viewer, need: Any) -> bool:
+    return personal_offer_refusal(user, need) is None
+
+
+def is_own_offer(user: Viewer, offer: Offer) -> bool:
+    """A resident's offer in their own name, seen by that resident."""
+    return offer.sponsor_id is None and signed_in(user) and offer.made_by_id == user.pk
 
 
 def can_make_offer(user: Viewer, sponsor: Sponsor) -> bool:
@@ -170,6 +219,7 @@ def can_view_offer(user: Viewer, offer: Offer) -> bool:
     never other sponsors."""
     return (
         is_sponsor_member(user, offer.sponsor)
+        or is_own_offer(user, offer)
         or is_group_member(user, offer.initiative.group)
         or is_city_staff(user)
     )
@@ -180,4 +230,6 @@ def can_decide_offer(user: Viewer, offer: Offer) -> bool:
 
 
 def can_withdraw_offer(user: Viewer, offer: Offer) -> bool:
-    return is_sponsor_member(user, offer.sponsor) and offer.state == Offer.State.OFFERED
+    return (
+        is_sponsor_member(user, offer.sponsor) or is_own_offer(user, offer)
+    ) and offer.state == Offer.State.OFFERED

@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from civicideas.accounts.models import Profile
 from civicideas.content.search_config import search_config
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.permissions import is_city_staff
@@ -80,11 +81,15 @@ def offers_visible_to(user: Viewer) -> QuerySet[Offer]:
     """Twin of ``rules.can_view_offer``: never another sponsor's offers."""
     if is_city_staff(user):
         return Offer.objects.all()
+    if not rules.signed_in(user):
+        return Offer.objects.none()
     sponsors = list(rules.sponsor_roles(user))
     groups = list(rules.group_roles(user))
-    if not sponsors and not groups:
-        return Offer.objects.none()
-    return Offer.objects.filter(Q(sponsor_id__in=sponsors) | Q(initiative__group_id__in=groups))
+    return Offer.objects.filter(
+        Q(sponsor_id__in=sponsors)
+        | Q(initiative__group_id__in=groups)
+        | Q(sponsor__isnull=True, made_by_id=user.pk)
+    )
 
 
 # --- the list of initiatives ----------------------------------------------------------------------
@@ -166,9 +171,28 @@ def initiative_updates(initiative: Initiative, limit: int = 50) -> list[Progress
 def initiative_offers(initiative: Initiative) -> list[Offer]:
     """For the group's own view of its initiative."""
     return list(
-        Offer.objects.filter(initiative=initiative)
-        .select_related("sponsor", "need")
+        with_volunteer_name(Offer.objects.filter(initiative=initiative))
+        .select_related("sponsor", "need", "made_by")
         .order_by("state", "-created_at")
+    )
+
+
+def with_volunteer_name(offers: QuerySet[Offer]) -> QuerySet[Offer]:
+    """Annotate ``volunteer_name``: the display name, in the current city,
+    of whoever made the offer (shown for residents' own offers), in the
+    same statement."""
+    names = Profile.objects.filter(user=OuterRef("made_by")).values("display_name")[:1]
+    return offers.annotate(volunteer_name=Subquery(names))
+
+
+def my_personal_offers(user: Viewer, initiative: Initiative) -> list[Offer]:
+    """The resident's own offers of time on this initiative."""
+    if not rules.signed_in(user):
+        return []
+    return list(
+        Offer.objects.filter(initiative=initiative, sponsor__isnull=True, made_by_id=user.pk)
+        .select_related("need")
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -216,6 +240,23 @@ def related_initiatives(initiative: Initiative, *, limit: int = 5) -> list[Initi
 def my_sponsors(user: Viewer) -> list[Sponsor]:
     ids = list(rules.sponsor_roles(user))
     return list(Sponsor.objects.filter(pk__in=ids).order_by("name")) if ids else []
+
+
+def group_directory() -> QuerySet[CommunityGroup]:
+    """Approved groups with how many public initiatives each runs (one
+    correlated subquery, so a page costs the same whatever its size)."""
+    initiatives = (
+        Initiative.objects.filter(group=OuterRef("pk"), status__in=PUBLIC_STATUSES)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        CommunityGroup.objects.approved()
+        .annotate(initiative_count=Coalesce(Subquery(initiatives), Value(0)))
+        .order_by("name", "pk")
+    )
 
 
 def my_groups(user: Viewer) -> list[CommunityGroup]:

@@ -17,6 +17,7 @@ urlpatterns = [
         views.initiative_action,
         name="initiative_action",
     ),
+    path("groups/", views.group_list, name="groups"),
     path("groups/new/", views.group_create, name="group_create"),
     path("groups/<id:pk>/", views.group_detail, name="group"),
     path(

@@ -21,7 +21,7 @@ ideas one merely follows to the weekly digest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,12 +65,25 @@ class Kind:
     link: Callable[[Any], str] = home_link
     #: Roles a recipient must hold in the city (empty: anyone with an account).
     roles: frozenset[str] = field(default_factory=frozenset)
+    #: Audiences beyond the city's roles, registered by the apps that know
+    #: them (``register_audience``: sponsors' members, groups' members): a
+    #: person in none of them never receives the kind, so the preferences
+    #: page does not offer it (empty: no such condition).
+    audiences: frozenset[str] = field(default_factory=frozenset)
     #: Payload keys shown as extra paragraphs (a reason, an official answer).
     details: tuple[str, ...] = ()
     #: Payload values shown through a function before formatting (a status
     #: code as its label in the reader's language), by payload key.
     formats: Mapping[str, Callable[[str], str]] = field(
         default_factory=dict, hash=False, compare=False
+    )
+    #: What is true *now* of what a stored notification announced, for the
+    #: in-app list: ``current(notifications) -> {notification pk: line}`` for
+    #: a page of this kind's rows at once (one query, not one per row). A
+    #: "challenge open" notice read after the challenge moved on says so
+    #: instead of implying it is still open.
+    current: Callable[[list[Any]], Mapping[int, str]] | None = field(
+        default=None, hash=False, compare=False
     )
 
     def text(self, payload: Mapping[str, Any] | None) -> str:
@@ -101,12 +114,41 @@ class Kind:
         return not self.roles or bool(self.roles & roles)
 
 
+#: Audience name -> ``test(user) -> bool`` (one query at most), registered
+#: from the ``ready`` of the app that owns the memberships.
+AUDIENCES: dict[str, Callable[[Any], bool]] = {}
+
+
+def register_audience(name: str, test: Callable[[Any], bool]) -> None:
+    AUDIENCES[name] = test
+
+
+def audiences_of(user: Any, names: Iterable[str]) -> set[str]:
+    """Which of ``names`` the person belongs to in the current city; an
+    audience nobody registered (its app not installed) holds nobody."""
+    return {name for name in set(names) if name in AUDIENCES and AUDIENCES[name](user)}
+
+
 #: Every registered kind by key, in registration order (the order of the
 #: preferences page): filled by ``register`` from the apps' ``ready``.
 KINDS: dict[str, Kind] = {}
 
 #: Shown for a kind nobody registered yet (in-app only, never emailed).
 UNKNOWN = Kind("unknown", _("Notification"), _("You have a new notification."), Channel.OFF)
+
+
+def current_lines(notifications: list[Any]) -> dict[int, str]:
+    """``Kind.current`` for a page of notifications: one call per kind that
+    has one, so the cost does not grow with the page."""
+    by_kind: dict[str, list[Any]] = {}
+    for notification in notifications:
+        by_kind.setdefault(notification.kind, []).append(notification)
+    lines: dict[int, str] = {}
+    for key, rows in by_kind.items():
+        kind = KINDS.get(key)
+        if kind is not None and kind.current is not None:
+            lines.update(kind.current(rows))
+    return lines
 
 
 def get_kind(key: str) -> Kind | None:

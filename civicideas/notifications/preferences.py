@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicideas.errors import InvalidInput
-from civicideas.notifications.kinds import KINDS, Kind
+from civicideas.notifications.kinds import KINDS, Kind, audiences_of
 from civicideas.notifications.models import Channel, NotificationPreference
 from civicideas.tenancy.context import current_city
 from civicideas.tenancy.models import Membership
@@ -43,13 +43,17 @@ def roles_of(user_ids: Iterable[int]) -> dict[int, set[str]]:
 
 
 def preferences_for(user: User) -> list[tuple[Kind, str]]:
-    """The kinds this person may receive in the current city, with their channel."""
+    """The kinds this person may receive in the current city, given their
+    roles and the audiences they belong to, with their channel: a citizen is
+    not offered evaluators', city admins' or sponsors' kinds."""
     roles = roles_of([user.pk]).get(user.pk, set())
     choices = chosen_channels([user.pk])
+    kinds = [kind for kind in KINDS.values() if kind.may_receive(roles)]
+    member_of = audiences_of(user, {name for kind in kinds for name in kind.audiences})
     return [
         (kind, channel_for(choices, user.pk, kind))
-        for kind in KINDS.values()
-        if kind.may_receive(roles)
+        for kind in kinds
+        if not kind.audiences or kind.audiences & member_of
     ]
 
 

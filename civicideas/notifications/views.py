@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicideas.errors import ServiceError
 from civicideas.notifications import outbox, preferences
-from civicideas.notifications.kinds import kind_or_unknown
+from civicideas.notifications.kinds import current_lines, kind_or_unknown
 from civicideas.notifications.models import Channel, Notification
 from civicideas.notifications.unsubscribe import read_token
 
@@ -75,9 +75,11 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         queryset.only("pk", "kind", "subject_ref", "payload", "created_at", "read_at"), PER_PAGE
     ).get_page(request.GET.get("page"))
+    now = current_lines(list(page.object_list))
     items = [
         {
             "notification": n,
+            "now": now.get(n.pk, ""),
             "text": kind_or_unknown(n.kind).text(n.payload),
             "details": kind_or_unknown(n.kind).detail_items(n.payload),
             "label": kind_or_unknown(n.kind).label,

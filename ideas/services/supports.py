@@ -22,11 +22,14 @@ if TYPE_CHECKING:
 @transaction.atomic
 def idea_support(*, idea: Idea, user: User) -> bool:
     """Support an idea once. Returns False if the person already supported it.
+    Authors may not support their own idea (``rules.can_support``).
 
     The idea row is locked first, so concurrent requests of one person
     serialise and the stored count always equals the number of rows.
     """
     idea = _locked(idea)
+    if rules.is_own_idea(user, idea):
+        raise NotAllowed(_("You cannot support your own idea."))
     if not rules.can_support(user, idea):
         raise NotAllowed(_("This idea cannot be supported at the moment."))
     if Support.objects.filter(idea=idea, user=user).exists():
@@ -41,7 +44,7 @@ def idea_support(*, idea: Idea, user: User) -> bool:
 def idea_unsupport(*, idea: Idea, user: User) -> bool:
     """Withdraw one's support while supports are open. False if there was none."""
     idea = _locked(idea)
-    if not rules.can_support(user, idea):
+    if not rules.supports_open_to(user, idea):
         raise NotAllowed(_("Supports for this idea are closed."))
     deleted, _details = Support.objects.filter(idea=idea, user=user).delete()
     if deleted:

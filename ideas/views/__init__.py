@@ -16,6 +16,7 @@ idea order of the challenge page in ``ideas.shuffle``. Re-exported here, so
 ``ideas.urls`` names ``views.x``.
 """
 
+from ideas.views.archive import challenge_list
 from ideas.views.challenges import challenge_detail, challenge_similar
 from ideas.views.city_map import city_map
 from ideas.views.idea_page import (
@@ -35,6 +36,7 @@ from ideas.views.submit import idea_submit
 
 __all__ = [
     "challenge_detail",
+    "challenge_list",
     "challenge_similar",
     "city_map",
     "comment_create",

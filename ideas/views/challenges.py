@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from civicideas.content.markdown import render_markdown
 from civicideas.web import page_cache
 from civicideas.web.decorators import city_required
-from ideas import selectors, shuffle
+from ideas import challenge_archive, selectors, shuffle
 from ideas.forms import ChallengeFilterForm
 from ideas.map import idea_map
 from ideas.models import TITLE_MAX
@@ -48,6 +48,7 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     query_string.pop("page", None)
     context = {
         "challenge": challenge,
+        "timeline": challenge_archive.timeline(challenge),
         "description": render_markdown(challenge.description),
         "form": form,
         "filters": filters,

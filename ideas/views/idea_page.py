@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import NotAllowed, ServiceError
 from civicideas.web import page_cache
+from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
 from ideas import rules, selectors, services
@@ -54,6 +55,7 @@ def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, A
         "similar": similar,
         "is_author": user.is_authenticated and idea.author_id == user.pk,
         "can_support": rules.can_support(user, idea),
+        "can_unsupport": rules.supports_open_to(user, idea),
         "can_comment": rules.can_comment(user, idea),
         "can_report": public and rules.can_report(user),
         "can_edit": rules.can_edit_idea(user, idea),
@@ -121,6 +123,8 @@ def _support_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
     return {
         "idea": idea,
         "can_support": rules.can_support(request.user, idea),
+        "can_unsupport": rules.supports_open_to(request.user, idea),
+        "is_author": rules.is_own_idea(request.user, idea),
         "supports_open": idea.challenge.accepts_supports,
     }
 
@@ -229,13 +233,27 @@ def _page_error(request: HttpRequest, idea: Idea, error: ServiceError) -> HttpRe
     return _idea_page(request, idea, status=error.status_code)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @city_required
 @service_errors
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation step (``civicideas.web.confirm``); POST: delete."""
     if not _signed_in(request):
         return _login_redirect(request, request.get_full_path())
     comment, idea = _own_comment_or_404(request, pk)
+    if request.method == "GET":
+        if not rules.can_delete_comment(request.user, comment):
+            return _page_error(request, idea, NotAllowed(_("You cannot delete this comment.")))
+        return confirm_page(
+            request,
+            title=_("Delete your comment?"),
+            consequence=_(
+                "Your comment will be replaced by “This comment was deleted by its author.” "
+                "This cannot be undone."
+            ),
+            button=_("Yes, delete my comment"),
+            back=f"{_idea_url(idea)}#comment-{comment.pk}",
+        )
     try:
         services.comment_delete(comment=comment, by=request.user)
     except ServiceError as error:
@@ -330,13 +348,27 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @city_required
 @service_errors
 def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation step (``civicideas.web.confirm``); POST: withdraw."""
     if not _signed_in(request):
         return _login_redirect(request, _idea_url(pk))
     idea = _visible_idea_or_404(request, pk)
+    if request.method == "GET":
+        if not rules.can_withdraw_idea(request.user, idea):
+            return _page_error(request, idea, NotAllowed(_("You cannot withdraw this idea.")))
+        return confirm_page(
+            request,
+            title=_("Withdraw your idea?"),
+            consequence=_(
+                "“%(title)s” will no longer be shown to anyone but you. This cannot be undone."
+            )
+            % {"title": idea.title},
+            button=_("Yes, withdraw my idea"),
+            back=_idea_url(idea),
+        )
     try:
         services.idea_withdraw(idea=idea, by=request.user)
     except ServiceError as error:

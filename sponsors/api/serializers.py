@@ -211,7 +211,8 @@ class SponsorSerializer(ModelSerializer):
 
 
 class OfferSerializer(ModelSerializer):
-    sponsor_name = VisibleCharField(source="sponsor.name", read_only=True)
+    # Null for a resident's own offer of time (made in the browser).
+    sponsor_name = VisibleCharField(source="sponsor.name", read_only=True, allow_null=True)
     initiative_title = VisibleCharField(source="initiative.title", read_only=True)
 
     class Meta:

@@ -24,7 +24,11 @@ class Offer(Versioned, TenantModel):
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="offers")
+    # Empty for a resident offering their own time on a volunteers need
+    # (``made_by`` is then the volunteer; ``rules.PERSONAL_OFFER_KINDS``).
+    sponsor = models.ForeignKey(
+        Sponsor, on_delete=models.PROTECT, null=True, blank=True, related_name="offers"
+    )
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="offers")
     # Denormalised from the need: the group's inbox lists offers by initiative.
     initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="offers")
@@ -66,4 +70,9 @@ class Offer(Versioned, TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sponsor} → {self.need}"
+        return f"{self.sponsor or self.made_by} → {self.need}"
+
+    @property
+    def is_personal(self) -> bool:
+        """Offered by a resident in their own name, not by a sponsor."""
+        return self.sponsor_id is None

@@ -333,6 +333,13 @@ def _close(
             state__in=[Offer.State.OFFERED, Offer.State.ACCEPTED, Offer.State.PARTLY_ACCEPTED]
         ).values_list("sponsor_id", flat=True)
     )
+    # Residents who offered their own time hear it too.
+    volunteers = list(
+        offers.filter(
+            sponsor__isnull=True,
+            state__in=[Offer.State.OFFERED, Offer.State.ACCEPTED, Offer.State.PARTLY_ACCEPTED],
+        ).values_list("made_by_id", flat=True)
+    )
     now = timezone.now()
     offers.filter(state=Offer.State.OFFERED).update(
         state=Offer.State.DECLINED,
@@ -342,12 +349,15 @@ def _close(
         last_changed_by=by,
         last_changed_at=now,
     )
-    sponsor_people = SponsorMembership.objects.filter(sponsor_id__in=sponsor_ids).values_list(
-        "user_id", flat=True
+    sponsor_people = list(
+        SponsorMembership.objects.filter(sponsor_id__in=sponsor_ids).values_list(
+            "user_id", flat=True
+        )
     )
+
     group_people = [uid for uid in _group_member_ids(initiative.group) if uid != by.pk]
     notify(
-        recipient_ids=[*sponsor_people, *group_people],
+        recipient_ids=list(dict.fromkeys([*sponsor_people, *volunteers, *group_people])),
         kind=kind,
         about=initiative,
         payload={"title": initiative.title},

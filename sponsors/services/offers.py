@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicideas.accounts.models import Profile
 from civicideas.concurrency import bump_version, check_version
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
@@ -51,36 +52,55 @@ if TYPE_CHECKING:
 @transaction.atomic
 def offer_make(
     *,
-    sponsor: Sponsor,
+    sponsor: Sponsor | None,
     need: Need,
     by: User,
     quantity: Any,
     message: str = "",
     conditions: str = "",
 ) -> Offer:
-    """A member of a verified sponsor offers (part of) an open need.
+    """A member of a verified sponsor offers (part of) an open need; or,
+    with ``sponsor=None``, a resident offers their own time on an open
+    volunteers need (``rules.personal_offer_refusal``), once per need while
+    the first offer waits for an answer.
 
     Every check comes before the first write, so a refused offer writes
-    nothing.
+    nothing. Takes the need's row lock (first in the lock order), so two
+    posts of one resident cannot both pass the once-per-need check.
     """
     city = current_city()
-    if sponsor.city_id != city.pk or need.city_id != city.pk:
+    if (sponsor is not None and sponsor.city_id != city.pk) or need.city_id != city.pk:
         raise InvalidInput(_("This need is not one of this city's."))
-    if not rules.is_sponsor_member(by, sponsor):
-        raise NotAllowed(_("Only the sponsor's members can make offers for it."))
-    if not sponsor.is_verified:
-        raise NotAllowed(_("The city must verify your organisation before it can make offers."))
+    if sponsor is not None:
+        if not rules.is_sponsor_member(by, sponsor):
+            raise NotAllowed(_("Only the sponsor's members can make offers for it."))
+        if not sponsor.is_verified:
+            raise NotAllowed(_("The city must verify your organisation before it can make offers."))
     amount = clean_quantity(quantity, field=_("Quantity"))
     message = clean_text(message, field=_("Message"), max_length=MESSAGE_MAX, required=False)
     conditions = clean_text(
         conditions, field=_("Conditions"), max_length=MESSAGE_MAX, required=False
     )
-    need = Need.objects.select_related("initiative__group").get(pk=need.pk)
+    need = (
+        Need.objects.select_for_update(of=("self",))
+        .select_related("initiative__group")
+        .get(pk=need.pk)
+    )
     initiative = need.initiative
-    if not initiative.accepts_offers or not need.is_open:
-        raise Conflict(_("This need does not accept offers any more."))
-    if need.deadline is not None and need.deadline < timezone.localdate():
-        raise Conflict(_("The deadline of this need has passed."))
+    refusal = (
+        rules.need_offer_refusal(need)
+        if sponsor is not None
+        else rules.personal_offer_refusal(by, need)
+    )
+    if refusal is not None:
+        raise refusal
+    if (
+        sponsor is None
+        and Offer.objects.filter(
+            need=need, sponsor__isnull=True, made_by_id=by.pk, state=Offer.State.OFFERED
+        ).exists()
+    ):
+        raise Conflict(_("You have already offered your help for this need."))
     offer = Offer.objects.create(
         city=city,
         sponsor=sponsor,
@@ -95,9 +115,30 @@ def offer_make(
         recipient_ids=_group_member_ids(initiative.group, admins_only=True),
         kind=kinds.OFFER_RECEIVED,
         about=offer,
-        payload={"sponsor": sponsor.name, "initiative": initiative.title, "quantity": str(amount)},
+        payload={
+            "sponsor": sponsor.name if sponsor is not None else _volunteer_name(by.pk),
+            "initiative": initiative.title,
+            "quantity": str(amount),
+        },
     )
     return offer
+
+
+def _volunteer_name(user_id: int) -> str:
+    """How the group reads a resident's name: their display name in the city."""
+    name = Profile.objects.filter(user_id=user_id).values_list("display_name", flat=True).first()
+    return name or _("A resident")
+
+
+def _offerer_name(offer: Offer) -> str:
+    return offer.sponsor.name if offer.sponsor is not None else _volunteer_name(offer.made_by_id)
+
+
+def _offerer_ids(offer: Offer) -> list[int]:
+    """Who hears about an offer's fate: the sponsor's members, or the resident."""
+    if offer.sponsor is None:
+        return [offer.made_by_id]
+    return _sponsor_member_ids(offer.sponsor)
 
 
 @dataclass(frozen=True)
@@ -202,14 +243,14 @@ def offer_accept(
     need.save(update_fields=["fulfilled"])
     _initiative_refresh(initiative)
     payload = {
-        "sponsor": offer.sponsor.name,
+        "sponsor": _offerer_name(offer),
         "initiative": initiative.title,
         "accepted": str(amount),
         "unit": need.unit,
         "matched": str(matched),
     }
     notify(
-        recipient_ids=_sponsor_member_ids(offer.sponsor),
+        recipient_ids=_offerer_ids(offer),
         kind=kinds.OFFER_ACCEPTED,
         about=offer,
         payload=payload,
@@ -232,7 +273,9 @@ def offer_decline(
 ) -> Offer:
     """The group declines an offer (``expected_version`` as for accepting)."""
     offer = (
-        Offer.objects.select_for_update()
+        # Not the sponsor's row: it is the nullable side of an outer join
+        # (a resident's own offer has none), which FOR UPDATE cannot lock.
+        Offer.objects.select_for_update(of=("self", "initiative", "initiative__group"))
         .select_related("sponsor", "initiative__group")
         .get(pk=offer.pk)
     )
@@ -249,7 +292,7 @@ def offer_decline(
     offer.decided_at = timezone.now()
     offer.save(update_fields=["state", "decided_by", "decided_at", *bump_version(offer, by=by)])
     notify(
-        recipient_ids=_sponsor_member_ids(offer.sponsor),
+        recipient_ids=_offerer_ids(offer),
         kind=kinds.OFFER_DECLINED,
         about=offer,
         payload={"initiative": offer.initiative.title, "reason": reason},
@@ -260,11 +303,13 @@ def offer_decline(
 @transaction.atomic
 def offer_withdraw(*, offer: Offer, by: User) -> Offer:
     offer = (
-        Offer.objects.select_for_update()
+        # Not the sponsor's row: it is the nullable side of an outer join
+        # (a resident's own offer has none), which FOR UPDATE cannot lock.
+        Offer.objects.select_for_update(of=("self", "initiative", "initiative__group"))
         .select_related("sponsor", "initiative__group")
         .get(pk=offer.pk)
     )
-    if not rules.is_sponsor_member(by, offer.sponsor):
+    if not (rules.is_sponsor_member(by, offer.sponsor) or rules.is_own_offer(by, offer)):
         raise NotAllowed(_("Only the sponsor's members can withdraw its offers."))
     if offer.state != Offer.State.OFFERED:
         raise Conflict(_("This offer has already been decided or withdrawn."))
@@ -276,6 +321,6 @@ def offer_withdraw(*, offer: Offer, by: User) -> Offer:
         recipient_ids=_group_member_ids(offer.initiative.group, admins_only=True),
         kind=kinds.OFFER_WITHDRAWN,
         about=offer,
-        payload={"sponsor": offer.sponsor.name},
+        payload={"sponsor": _offerer_name(offer)},
     )
     return offer

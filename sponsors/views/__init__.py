@@ -14,6 +14,7 @@ in ``common``. Re-exported here, so ``sponsors.urls`` names ``views.x``.
 from sponsors.views.groups import (
     group_create,
     group_detail,
+    group_list,
     idea_group_link,
     idea_initiative_create,
 )
@@ -39,6 +40,7 @@ from sponsors.views.profiles import (
 __all__ = [
     "group_create",
     "group_detail",
+    "group_list",
     "idea_group_link",
     "idea_initiative_create",
     "initiative_action",

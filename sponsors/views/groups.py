@@ -11,16 +11,37 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicideas import inputs
 from civicideas.errors import Conflict, NotAllowed, ServiceError
+from civicideas.pagination import paginate
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
 from sponsors import rules, selectors, services
 from sponsors.forms import GroupForm, IdeaGroupForm, IdeaInitiativeForm, MemberForm
 from sponsors.models import CommunityGroup
 from sponsors.views.common import _group_or_404, _initiative_url, _login
+
+GROUPS_PER_PAGE = 24
+
+
+@require_GET
+@city_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    """The city's approved groups, a page at a time, and the visitor's own."""
+    return TemplateResponse(
+        request,
+        "sponsors/group_list.html",
+        {
+            "page": paginate(
+                selectors.group_directory(),
+                page=inputs.parse_page(request.GET.get("page")),
+                per_page=GROUPS_PER_PAGE,
+            ),
+            "my_groups": selectors.my_groups(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

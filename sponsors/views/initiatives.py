@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -15,6 +21,7 @@ from civicideas.concurrency import posted_version
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import NotAllowed, ServiceError
 from civicideas.pagination import paginate
+from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
 from sponsors import rules, selectors, services
@@ -89,17 +96,24 @@ def _initiative_page(request: HttpRequest, initiative: Any, *, status: int = 200
         if (user.is_authenticated and initiative.accepts_offers)
         else []
     )
+    needs = selectors.initiative_needs(initiative)
+    for need in needs:
+        need.initiative = initiative  # the rule reads its status; no query per need
+        need.refusal = rules.need_offer_refusal(need)
+        need.takes_time = need.refusal is None and need.kind in rules.PERSONAL_OFFER_KINDS
+        need.can_offer_time = need.takes_time and rules.can_offer_time(user, need)
     context = {
         "initiative": initiative,
         "description": render_markdown(initiative.description),
         "categories": list(initiative.categories.all()),
-        "needs": selectors.initiative_needs(initiative),
+        "needs": needs,
         "updates": selectors.initiative_updates(initiative),
         "related": selectors.related_initiatives(initiative) if initiative.is_public else [],
         "is_member": is_member,
         "can_manage": can_manage,
         "offers": selectors.initiative_offers(initiative) if is_member else [],
         "can_offer": bool(offering_sponsors),
+        "my_offers": selectors.my_personal_offers(user, initiative),
         # Sponsors see what the city adds to their funding, and what is left.
         "fund": selectors.active_match_fund() if initiative.accepts_offers else None,
         "need_form": NeedForm(),
@@ -110,11 +124,13 @@ def _initiative_page(request: HttpRequest, initiative: Any, *, status: int = 200
     return TemplateResponse(request, "sponsors/initiative.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @city_required
 @service_errors
 def initiative_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Publish, cancel or complete (group admins; the service checks)."""
+    """Publish, cancel or complete (group admins; the service checks).
+    Cancelling has a confirmation step: GET answers with it
+    (``civicideas.web.confirm``), carrying the version it was read at."""
     if not request.user.is_authenticated:
         return _login(request)
     initiative = _initiative_or_404(request, pk)
@@ -125,10 +141,25 @@ def initiative_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     }.get(action)
     if service is None:
         raise Http404
+    if request.method == "GET" and action != "cancel":
+        return HttpResponseNotAllowed(["POST"])
     if not rules.can_manage_initiative(request.user, initiative):
         # Before the version: a stranger's post is a 403, not "out of date".
         return error_response(
             request, NotAllowed(_("Only the group's administrators can change this initiative."))
+        )
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            title=_("Cancel this initiative?"),
+            consequence=_(
+                "“%(title)s” will be marked as cancelled: its needs close, pending offers are "
+                "declined, and sponsors, volunteers and members are told. This cannot be undone."
+            )
+            % {"title": initiative.title},
+            button=_("Yes, cancel the initiative"),
+            back=_initiative_url(initiative.pk),
+            hidden={"lock_version": initiative.lock_version},
         )
     try:
         service(

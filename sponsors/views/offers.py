@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civicideas import inputs
 from civicideas.concurrency import OUT_OF_DATE
 from civicideas.errors import InvalidInput, NotAllowed, ServiceError
+from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
 from sponsors import rules, selectors, services
@@ -29,11 +30,21 @@ def offer_make(request: HttpRequest, need_pk: int) -> HttpResponse:
         return _login(request)
     need = get_object_or_404(Need.objects.select_related("initiative"), pk=need_pk)
     initiative = _initiative_or_404(request, need.initiative_id)
+    need.initiative = initiative
+    refusal = rules.need_offer_refusal(need)
+    if refusal is not None:  # before the form: a closed need shows no form to fill in
+        return error_response(request, refusal, back=_initiative_url(initiative.pk) + "#needs")
     sponsors = selectors.my_sponsors(request.user)
-    if not sponsors:
+    # A resident may offer their own time on a volunteers need; the other
+    # needs take offers from sponsors only (``rules.personal_offer_refusal``).
+    personal = rules.can_offer_time(request.user, need)
+    if not sponsors and not personal:
         return HttpResponseRedirect(reverse("sponsors:sponsor_signup"))
-    chosen = inputs.parse_id(request.POST.get("sponsor"))
-    sponsor = next((s for s in sponsors if s.pk == chosen), sponsors[0])
+    raw_choice = request.POST.get("sponsor", request.GET.get("as", ""))
+    chosen = inputs.parse_id(raw_choice)
+    sponsor = next((s for s in sponsors if s.pk == chosen), None)
+    if sponsor is None and not (personal and (raw_choice == "me" or not sponsors)):
+        sponsor = sponsors[0] if sponsors else None
     form = OfferForm(request.POST or None, initial={"quantity": need.remaining})
     status = 200
     if request.method == "POST":
@@ -46,6 +57,11 @@ def offer_make(request: HttpRequest, need_pk: int) -> HttpResponse:
                 form.add_error(None, error.message)
                 status = error.status_code
             else:
+                if sponsor is None:
+                    messages.success(
+                        request, _("Thank you: your offer of help is sent to the group.")
+                    )
+                    return HttpResponseRedirect(_initiative_url(initiative.pk) + "#my-offers")
                 messages.success(request, _("Your offer is sent to the group."))
                 return HttpResponseRedirect(reverse("sponsors:dashboard", args=[sponsor.pk]))
         else:
@@ -59,6 +75,7 @@ def offer_make(request: HttpRequest, need_pk: int) -> HttpResponse:
             "initiative": initiative,
             "sponsors": sponsors,
             "sponsor": sponsor,
+            "personal": personal,
         },
         status=status,
     )
@@ -128,13 +145,37 @@ def offer_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @city_required
 @service_errors
 def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation step (``civicideas.web.confirm``); POST: withdraw."""
     if not request.user.is_authenticated:
         return _login(request)
     offer = _visible_offer_or_404(request, pk)
+    back = (
+        _initiative_url(offer.initiative_id) + "#my-offers"
+        if offer.sponsor_id is None
+        else reverse("sponsors:dashboard", args=[offer.sponsor_id])
+    )
+    if request.method == "GET":
+        if not rules.can_withdraw_offer(request.user, offer):
+            return error_response(
+                request, NotAllowed(_("This offer cannot be withdrawn.")), back=back
+            )
+        return confirm_page(
+            request,
+            title=_("Withdraw this offer?"),
+            consequence=_(
+                "The group of “%(initiative)s” is told that you withdrew your offer. "
+                "You can make a new one while the need is open."
+            )
+            % {"initiative": offer.initiative.title},
+            button=_("Yes, withdraw the offer"),
+            back=back,
+        )
     services.offer_withdraw(offer=offer, by=request.user)
     messages.success(request, _("Your offer is withdrawn."))
+    if offer.sponsor_id is None:
+        return HttpResponseRedirect(_initiative_url(offer.initiative_id) + "#my-offers")
     return HttpResponseRedirect(reverse("sponsors:dashboard", args=[offer.sponsor_id]))

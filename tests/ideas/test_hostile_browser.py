@@ -259,8 +259,11 @@ def test_other_citys_comment_is_404(city, other_city, citizen_client):
 def test_get_on_action_endpoints_is_405(city, citizen_client, challenge):
     with city_context(city):
         idea = IdeaFactory(challenge=challenge)
-    for name in ("support", "comment", "report", "withdraw", "move_support"):
+    for name in ("support", "comment", "report", "move_support"):
         assert citizen_client.get(reverse(f"ideas:{name}", args=[idea.pk])).status_code == 405
+    # Withdrawing has a confirmation page (GET, changes nothing): refused to
+    # anyone but the author (tests/ideas/test_confirmations.py).
+    assert citizen_client.get(reverse("ideas:withdraw", args=[idea.pk])).status_code == 403
 
 
 def test_move_support_from_a_non_duplicate_is_400(city, citizen, citizen_client, challenge):

@@ -50,3 +50,39 @@ def _has_shown_errors(value: Any) -> bool:
 def page_has_form_errors(context: template.Context) -> bool:
     """Whether any bound form in the template context has errors to show."""
     return any(_has_shown_errors(value) for value in context.flatten().values())
+
+
+#: The main navigation's sections: the path prefix each one owns. The
+#: longest matching prefix wins ("/me/profile/" is the profile, not "/me/").
+NAV_SECTIONS = {
+    "home": "/",
+    "challenges": "/challenges/",
+    "ideas": "/ideas/",
+    "initiatives": "/initiatives/",
+    "groups": "/groups/",
+    "sponsors": "/sponsors/",
+    "participation": "/me/",
+    "notifications": "/notifications/",
+    "profile": "/me/profile/",
+}
+#: Pages that belong to another section than their path says: an idea is
+#: read inside its challenge.
+NAV_ALIASES = {"ideas": "challenges"}
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context: template.Context, section: str) -> SafeString:
+    """`` aria-current="page"`` on the link to the page being shown, and
+    `` aria-current="true"`` on its section's link on a page inside it (an
+    idea, a challenge, an initiative), so the navigation says where one is."""
+    request = context.get("request")
+    path = getattr(request, "path", "") or ""
+    best = ""
+    for name, prefix in NAV_SECTIONS.items():
+        matches = path == "/" if prefix == "/" else path.startswith(prefix)
+        if matches and len(prefix) > len(NAV_SECTIONS.get(best, "")):
+            best = name
+    best = NAV_ALIASES.get(best, best)
+    if best != section:
+        return SafeString("")
+    return format_html(' aria-current="{}"', "page" if path == NAV_SECTIONS[section] else "true")
