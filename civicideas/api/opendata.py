@@ -91,6 +91,18 @@ IDEA_COLUMNS = (
     Column("status", "string", _("Status code (published, accepted, …)")),
     Column("category", "string", _("Category name, if any"), "category__name"),
     Column("district", "string", _("District name, if any"), "district__name"),
+    Column(
+        "category_translations",
+        "object",
+        _("Category name in the city's other languages, by language code"),
+        "category__translations",
+    ),
+    Column(
+        "district_translations",
+        "object",
+        _("District name in the city's other languages, by language code"),
+        "district__translations",
+    ),
     Column("latitude", "number", _("Latitude in degrees (WGS 84), if given")),
     Column("longitude", "number", _("Longitude in degrees (WGS 84), if given")),
     Column("language", "string", _("Language code of the text")),
@@ -103,6 +115,17 @@ CHALLENGE_COLUMNS = (
     Column("slug", "string", _("Short name used in addresses")),
     Column("title", "string", _("Title")),
     Column("summary", "string", _("Summary")),
+    Column(
+        "language",
+        "string",
+        _("Language code of the title and summary (the city's default language)"),
+        "city__default_language",
+    ),
+    Column(
+        "translations",
+        "object",
+        _("Title, summary and description in the city's other languages, by language code"),
+    ),
     Column("phase", "string", _("Phase code (ideas, supports, evaluation, …)")),
     Column("ideas_deadline", "datetime", _("Deadline for ideas")),
     Column("supports_deadline", "datetime", _("Deadline for supports")),
@@ -116,6 +139,17 @@ ANSWER_COLUMNS = (
     Column("from_status", "string", _("Status before")),
     Column("to_status", "string", _("Status after")),
     Column("message", "string", _("The city's public answer")),
+    Column(
+        "language",
+        "string",
+        _("Language code of the answer (the city's default language)"),
+        "city__default_language",
+    ),
+    Column(
+        "translations",
+        "object",
+        _("The answer in the city's other languages, by language code"),
+    ),
     Column("created_at", "datetime", _("When the city answered")),
 )
 INITIATIVE_COLUMNS = (
@@ -287,6 +321,8 @@ def csv_cell(value: Any) -> Any:
         return value
     if isinstance(value, datetime.date | datetime.datetime):
         return _iso(value)
+    if isinstance(value, dict | list):  # translations: JSON in one cell
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     text = str(value)
     if text.startswith(CSV_DANGEROUS):
         return "'" + text
