@@ -1,0 +1,227 @@
+"""Ideas, their search entries and their pictures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from civicideas.concurrency import Versioned
+from civicideas.tenancy.models import TenantModel
+from civicideas.tenancy.permissions import is_city_moderator
+from ideas.models.challenges import Challenge
+from ideas.models.taxonomy import Category, District
+from ideas.status import PUBLIC_STATUS_LIST, PUBLIC_STATUSES, IdeaStatus
+
+TITLE_MAX = 150
+BODY_MAX = 5_000
+
+
+class IdeaQuerySet(models.QuerySet):
+    """The reads every list of ideas starts from (``Idea.objects.public()
+    .in_challenge(c)``); ``ideas.selectors`` assembles pages from them.
+
+    ``public()`` and ``Idea.is_public`` are one rule, as a filter and as a
+    boolean; ``visible_to(user)`` is the twin of ``rules.can_view_idea``.
+    Tests check that each pair agrees (tests/ideas/test_rules.py).
+    """
+
+    def public(self) -> IdeaQuerySet:
+        """Ideas everyone may see: lists, search, counts, feeds, open data.
+        The IN list is ``PUBLIC_STATUS_LIST`` so the partial indexes serve it."""
+        return self.filter(status__in=PUBLIC_STATUS_LIST)
+
+    def visible_to(self, user: Any) -> IdeaQuerySet:
+        """Twin of ``rules.can_view_idea``: public ideas, plus the person's
+        own ideas whatever their status, plus everything for the city's
+        moderators (and admins)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.public()
+        if is_city_moderator(user):
+            return self.all()
+        return self.filter(models.Q(status__in=PUBLIC_STATUS_LIST) | models.Q(author=user))
+
+    def in_challenge(self, challenge: Challenge | int) -> IdeaQuerySet:
+        return self.filter(challenge=challenge)
+
+
+class Idea(Versioned, TenantModel):
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("challenge")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="ideas",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    body = models.TextField(_("description"), validators=[MaxLengthValidator(BODY_MAX)])
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("category")
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("district")
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.SUBMITTED
+    )
+    status_before_hidden = models.CharField(max_length=20, blank=True, editable=False)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    support_count = models.PositiveIntegerField(_("supports"), default=0, editable=False)
+    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+    report_count = models.PositiveIntegerField(_("open reports"), default=0, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    # A random number fixed at creation; the "random" sort shuffles it with a
+    # per-visitor seed so pages stay stable while the order stays fair.
+    shuffle_key = models.IntegerField(default=0, editable=False)
+    # Sent with the submit form: a resubmitted (double-clicked) form finds the
+    # idea it already created instead of creating a second one.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager(city="city", _manager_class=models.Manager.from_queryset(IdeaQuerySet))
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(support_count__gte=0), name="idea_support_count_non_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "submission_token"], name="idea_submission_once"
+            ),
+        ]
+        # The public lists' orders, one partial index each (docs/performance.md).
+        # Partial on the public statuses because the lists ask for
+        # ``status IN (...)``: an index whose second column is ``status``
+        # cannot return a 7-value IN list in ``created_at`` order, so every
+        # page sorted all of the challenge's ideas. PostgreSQL proves the
+        # predicate from the query's identical IN list; the ordering columns
+        # end with ``id`` so they match the selectors' tie-breaks exactly.
+        # ``city`` (row-level security and the scoped manager test it) and
+        # the list filters are included so the page's id query is an
+        # index-only scan, whatever the OFFSET.
+        indexes = [
+            models.Index(
+                fields=["challenge", "-created_at", "-id"],
+                include=["city", "category", "district"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_public_newest_idx",
+            ),
+            models.Index(
+                fields=["challenge", "-support_count", "-created_at", "-id"],
+                include=["city", "category", "district"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_public_supported_idx",
+            ),
+            models.Index(
+                fields=["challenge", "-comment_count", "-created_at", "-id"],
+                include=["city", "category", "district"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_public_discussed_idx",
+            ),
+            models.Index(
+                fields=["challenge", "shuffle_key", "id"],
+                include=["city", "category", "district"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_public_shuffle_idx",
+            ),
+            # The city's home page: most supported and newest across challenges.
+            models.Index(
+                fields=["city", "-support_count", "-id"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_city_supported_idx",
+            ),
+            models.Index(
+                fields=["city", "-published_at", "-id"],
+                condition=models.Q(status__in=sorted(PUBLIC_STATUSES)),
+                name="idea_city_published_idx",
+            ),
+            GinIndex(fields=["search_vector"], name="idea_search_idx"),
+            GinIndex(name="idea_title_trgm_idx", fields=["title"], opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        """The boolean twin of ``Idea.objects.public()``: one rule, two forms."""
+        return self.status in PUBLIC_STATUSES
+
+
+class IdeaSearchEntry(TenantModel):
+    """The searchable text of a public idea, kept by the database like an index.
+
+    Rows exist only for ideas in ``PUBLIC_STATUSES``; a trigger on
+    ``ideas_idea`` (migration ``0002_ideasearchentry``) inserts, updates and
+    deletes them in the same transaction as the idea, so services, admin
+    actions and bulk SQL cannot forget it. Public ideas are public, so the
+    table is readable by every city (``public_read``) and its GIN indexes work
+    under row-level security, which keeps them out of ``ideas_idea``'s plans
+    (see ``docs/search.md``). Writes are still limited to the row's city.
+    Because every city can read it, **every query must filter by ``city_id``**
+    (``ideas.search`` does); it holds nothing personal. Never write it from
+    Python.
+    """
+
+    idea = models.OneToOneField(
+        Idea, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=TITLE_MAX)
+    search_vector = SearchVectorField(null=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="ideasearch_vector_idx"),
+            GinIndex(
+                name="ideasearch_title_trgm_idx", fields=["title"], opclasses=["gin_trgm_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IdeaImage(TenantModel):
+    """An uploaded picture, already re-encoded (see civicideas.content.uploads)."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("image"), upload_to="ideas/%Y/%m/")
+    alt_text = models.CharField(_("description of the image"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["position", "pk"]
