@@ -107,6 +107,11 @@ def translated_form(base: type[forms.ModelForm], model: type, obj: Any) -> type[
             formfield = as_visible(model._meta.get_field(field).formfield(required=False))
             formfield.label = f"{formfield.label} ({language_name(code)})"
             formfield.widget.attrs["lang"] = code
+            # The admin's own sizes for text inputs and text areas.
+            is_area = isinstance(formfield.widget, forms.Textarea)
+            formfield.widget.attrs.setdefault(
+                "class", "vLargeTextField" if is_area else "vTextField"
+            )
             attrs[field_name(code, field)] = formfield
             pairs.append((code, field))
     attrs["translation_pairs"] = tuple(pairs)
@@ -136,6 +141,15 @@ class TranslatedAdminMixin:
         if city is None:
             return fieldsets
         shown = set(flatten_fieldsets(fieldsets))
+        # Right after the fieldset that holds the default language's texts.
+        at = next(
+            (
+                i + 1
+                for i, (_name, options) in enumerate(fieldsets)
+                if set(flatten_fieldsets([(None, options)])) & set(self.model.translatable_fields)  # type: ignore[attr-defined]
+            ),
+            len(fieldsets),
+        )
         for code in offered_codes(city):
             if code == city.default_language:
                 continue
@@ -146,12 +160,14 @@ class TranslatedAdminMixin:
             ]
             if fields:
                 title = _("%(language)s (optional: the default language is shown where empty)")
-                fieldsets.append(
+                fieldsets.insert(
+                    at,
                     (
                         title % {"language": language_name(code)},
                         {"fields": fields, "classes": ["collapse"]},
-                    )
+                    ),
                 )
+                at += 1
         return fieldsets
 
 
