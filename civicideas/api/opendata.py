@@ -91,6 +91,12 @@ IDEA_COLUMNS = (
     Column("status", "string", _("Status code (published, accepted, …)")),
     Column("category", "string", _("Category name, if any"), "category__name"),
     Column("district", "string", _("District name, if any"), "district__name"),
+    Column("latitude", "number", _("Latitude in degrees (WGS 84), if given")),
+    Column("longitude", "number", _("Longitude in degrees (WGS 84), if given")),
+    Column("language", "string", _("Language code of the text")),
+    Column("support_count", "integer", _("Number of supports")),
+    Column("comment_count", "integer", _("Number of comments")),
+    Column("published_at", "datetime", _("When it was published")),
     Column(
         "category_translations",
         "object",
@@ -103,18 +109,17 @@ IDEA_COLUMNS = (
         _("District name in the city's other languages, by language code"),
         "district__translations",
     ),
-    Column("latitude", "number", _("Latitude in degrees (WGS 84), if given")),
-    Column("longitude", "number", _("Longitude in degrees (WGS 84), if given")),
-    Column("language", "string", _("Language code of the text")),
-    Column("support_count", "integer", _("Number of supports")),
-    Column("comment_count", "integer", _("Number of comments")),
-    Column("published_at", "datetime", _("When it was published")),
 )
 CHALLENGE_COLUMNS = (
     Column("id", "integer", _("Identifier of the challenge")),
     Column("slug", "string", _("Short name used in addresses")),
     Column("title", "string", _("Title")),
     Column("summary", "string", _("Summary")),
+    Column("phase", "string", _("Phase code (ideas, supports, evaluation, …)")),
+    Column("ideas_deadline", "datetime", _("Deadline for ideas")),
+    Column("supports_deadline", "datetime", _("Deadline for supports")),
+    Column("results_date", "datetime", _("When results are expected")),
+    Column("created_at", "datetime", _("When the challenge was created")),
     Column(
         "language",
         "string",
@@ -126,11 +131,6 @@ CHALLENGE_COLUMNS = (
         "object",
         _("Title, summary and description in the city's other languages, by language code"),
     ),
-    Column("phase", "string", _("Phase code (ideas, supports, evaluation, …)")),
-    Column("ideas_deadline", "datetime", _("Deadline for ideas")),
-    Column("supports_deadline", "datetime", _("Deadline for supports")),
-    Column("results_date", "datetime", _("When results are expected")),
-    Column("created_at", "datetime", _("When the challenge was created")),
 )
 ANSWER_COLUMNS = (
     Column("id", "integer", _("Identifier of the answer")),
@@ -139,6 +139,7 @@ ANSWER_COLUMNS = (
     Column("from_status", "string", _("Status before")),
     Column("to_status", "string", _("Status after")),
     Column("message", "string", _("The city's public answer")),
+    Column("created_at", "datetime", _("When the city answered")),
     Column(
         "language",
         "string",
@@ -150,7 +151,6 @@ ANSWER_COLUMNS = (
         "object",
         _("The answer in the city's other languages, by language code"),
     ),
-    Column("created_at", "datetime", _("When the city answered")),
 )
 INITIATIVE_COLUMNS = (
     Column("id", "integer", _("Identifier of the initiative")),

@@ -52,6 +52,9 @@ class Translatable(models.Model):
     translations = models.JSONField(
         _("translations"),
         default=dict,
+        # Rows written by code that predates the column (migrations' historical
+        # models, raw SQL) get an empty object too.
+        db_default=models.Value({}, output_field=models.JSONField()),
         blank=True,
         editable=False,
         help_text=_("Texts in the city's other languages, by language code."),

@@ -81,12 +81,14 @@ class City(Translatable, Versioned):
     home_intro = models.TextField(
         _("home page introduction"),
         blank=True,
+        db_default="",
         max_length=2000,
         help_text=_("A few sentences shown at the top of the city's home page."),
     )
     privacy_notice = models.TextField(
         _("privacy notice"),
         blank=True,
+        db_default="",
         max_length=20000,
         help_text=_("How the city handles personal data (Markdown); shown on the privacy page."),
     )

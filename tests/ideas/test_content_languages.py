@@ -247,3 +247,24 @@ def test_open_data_exposes_every_language(lakeside, challenge):
         )
     )
     assert json.loads(rows[0]["translations"]) == {"nl": {"title": "Groenere pleinen"}}
+
+
+def test_localized_lists_make_no_query_per_row(lakeside, challenge):
+    """The fallback reads the current city, not each row's city."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(query: str) -> int:
+        client = Client(HTTP_HOST="lakeside.localhost", HTTP_ACCEPT_LANGUAGE="nl")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/?{query}").status_code == 200
+        return len(queries)
+
+    count("warm-up")  # the host cache and the like, once per process
+    few = count("n=1")
+    with city_context(lakeside):
+        for n in range(5):
+            extra = ChallengeFactory(slug=f"more-{n}", phase=Challenge.Phase.IDEAS)
+            set_translation(extra, "nl", {"title": f"Meer {n}"})
+            extra.save()
+    assert count("n=6") == few
