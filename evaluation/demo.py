@@ -18,13 +18,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from civicideas.content.translations import set_translation
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.services import membership_set_roles
 from evaluation import presets, reminders, services
 from evaluation.models import Assignment, Scorecard
 from ideas import follows
 from ideas import services as idea_services
-from ideas.models import Challenge
+from ideas.demo import answer_texts, in_language, translated_save
+from ideas.models import Challenge, StatusChange
 from ideas.status import IdeaStatus
 
 if TYPE_CHECKING:
@@ -60,6 +62,35 @@ def _person(email: str, password: str, roles: list[str], by: User | None) -> Use
     return user
 
 
+CHALLENGE_TEXTS = {
+    "title": {
+        "en": "City lab: small experiments, big change",
+        "fr": "Labo urbain : petites expériences, grands changements",
+        "nl": "Stadslab: kleine experimenten, grote verandering",
+    },
+    "summary": {
+        "en": "Experiments the city could try next year.",
+        "fr": "Des expériences que la ville pourrait tenter l'an prochain.",
+        "nl": "Experimenten die de stad volgend jaar kan proberen.",
+    },
+    "description": {
+        "en": "The city's evaluators are scoring these ideas **right now**.",
+        "fr": "Les évaluateurs de la ville notent ces idées **en ce moment**.",
+        "nl": "De beoordelaars van de stad scoren deze ideeën **op dit moment**.",
+    },
+}
+SCORING_ANSWER = {
+    "en": "Our evaluators are scoring this idea.",
+    "fr": "Nos évaluateurs notent cette idée.",
+    "nl": "Onze beoordelaars scoren dit idee.",
+}
+DECISION_ANSWER = {
+    "en": "The evaluators recommended it; the pilot starts in spring.",
+    "fr": "Les évaluateurs l'ont recommandée ; le projet pilote démarre au printemps.",
+    "nl": "De beoordelaars raadden het aan; het proefproject start in de lente.",
+}
+
+
 @transaction.atomic
 def seed(city: Any, *, stdout: Any, password: str) -> None:
     if Challenge.objects.filter(slug=SLUG).exists():
@@ -79,14 +110,10 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         citizens = [_person(f"resident1@{city.slug}.example", password, [Role.CITIZEN], admin)]
     rng = random.Random(f"evaluation-{city.slug}")  # noqa: S311 - demo data
 
-    challenge = Challenge.objects.create(
-        city=city,
-        slug=SLUG,
-        title="City lab: small experiments, big change",
-        summary="Experiments the city could try next year.",
-        description="The city's evaluators are scoring these ideas **right now**.",
-        phase=Challenge.Phase.IDEAS,
-        require_verified_email=False,
+    challenge = translated_save(
+        Challenge(city=city, slug=SLUG, phase=Challenge.Phase.IDEAS, require_verified_email=False),
+        city,
+        CHALLENGE_TEXTS,
     )
     follows.challenge_announce(challenge=challenge)
     ideas = []
@@ -107,7 +134,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             idea=idea,
             by=admin,
             status=IdeaStatus.UNDER_EVALUATION,
-            message="Our evaluators are scoring this idea.",
+            **answer_texts(city, SCORING_ANSWER),
         )
     challenge.phase = Challenge.Phase.EVALUATION
     challenge.save(update_fields=["phase"])
@@ -176,8 +203,13 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         idea=ideas[0],
         by=admin,
         decision=services.Decision.ACCEPT,
-        message="The evaluators recommended it; the pilot starts in spring.",
+        message=in_language(DECISION_ANSWER, city.default_language),
     )
+    # ``decision_take`` writes the default language; the demo adds the others.
+    answer = StatusChange.objects.filter(idea=ideas[0], is_official=True).latest("pk")
+    for code, text in answer_texts(city, DECISION_ANSWER)["message_translations"].items():
+        set_translation(answer, code, {"message": text})
+    answer.save(update_fields=["translations"])
     reminded = reminders.due_reminders_send()
     stdout.write(
         f"  evaluation: 1 challenge, {len(ideas)} ideas, {result.created} assignments, "

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicideas.concurrency import Versioned
+from civicideas.content.translations import Translatable, all_languages, localized_text
 from civicideas.tenancy.models import TenantModel
 from ideas.models import Challenge, Idea
 
@@ -71,7 +72,12 @@ class Rubric(Versioned, TenantModel):
             )
 
 
-class Criterion(TenantModel):
+class Criterion(Translatable, TenantModel):
+    """One thing evaluators score. Name, guidance and level labels are the
+    city's default language; the others are in ``translations``."""
+
+    translatable_fields = ("name", "guidance", "level_labels")
+
     rubric = models.ForeignKey(
         Rubric, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("rubric")
     )
@@ -119,22 +125,27 @@ class Criterion(TenantModel):
             and self.scale_min >= self.scale_max
         ):
             errors["scale_max"] = _("The highest score must be above the lowest score.")
-        elif self.level_labels:
+        else:
             levels = self.scale_max - self.scale_min + 1
-            if not isinstance(self.level_labels, list) or not all(
-                isinstance(label, str) for label in self.level_labels
-            ):
-                errors["level_labels"] = _("Give the level labels as a list of texts.")
-            elif len(self.level_labels) != levels:
-                errors["level_labels"] = _(
-                    "Give one label per level: %(n)d labels for a scale of %(min)d to %(max)d."
-                ) % {"n": levels, "min": self.scale_min, "max": self.scale_max}
+            # The same rule for the labels of every language.
+            for labels in all_languages(self, "level_labels").values():
+                if not labels:
+                    continue
+                if not isinstance(labels, list) or not all(
+                    isinstance(label, str) for label in labels
+                ):
+                    errors["level_labels"] = _("Give the level labels as a list of texts.")
+                elif len(labels) != levels:
+                    errors["level_labels"] = _(
+                        "Give one label per level: %(n)d labels for a scale of %(min)d to %(max)d."
+                    ) % {"n": levels, "min": self.scale_min, "max": self.scale_max}
         if errors:
             raise ValidationError(errors)
 
     def levels(self) -> list[tuple[int, str]]:
         """(score, label) pairs for the form, lowest first."""
-        labels = self.level_labels if isinstance(self.level_labels, list) else []
+        labels = localized_text(self, "level_labels")
+        labels = labels if isinstance(labels, list) else []
         return [
             (score, labels[i] if i < len(labels) else "")
             for i, score in enumerate(range(self.scale_min, self.scale_max + 1))

@@ -1,7 +1,8 @@
 """Ready-made rubrics a city can install and then copy and edit.
 
 Texts are marked for translation; an installed rubric stores them in the
-language active when it is installed (the city's own words from then on).
+city's default language, and its criteria in each of the city's other
+languages too (the city's own words from then on).
 """
 
 from __future__ import annotations
@@ -9,9 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas.content.translations import set_translation
+from civicideas.tenancy.context import current_city
+from civicideas.tenancy.languages import offered_codes
 from evaluation.models import Rubric
 
 if TYPE_CHECKING:
@@ -94,23 +99,46 @@ def preset_install(*, key: str, by: User) -> Rubric:
         from civicideas.errors import InvalidInput
 
         raise InvalidInput(_("Unknown preset."))
+    city = current_city()
+    # The city's default language goes in the ordinary columns, its other
+    # languages in the criteria's translations (issue 13).
+    with translation.override(city.default_language):
+        rubric = rubric_create(
+            by=by,
+            name=str(spec["name"]),
+            description=str(spec["description"]),
+            scale_min=0,
+            scale_max=5,
+            preset=key,
+            criteria=_criteria(spec),
+        )
+    criteria = list(rubric.criteria.order_by("position", "pk"))
+    for code in offered_codes(city):
+        if code == city.default_language:
+            continue
+        with translation.override(code):
+            for criterion, values in zip(criteria, _criteria(spec), strict=True):
+                set_translation(
+                    criterion,
+                    code,
+                    {field: values[field] for field in ("name", "guidance", "level_labels")},
+                )
+    for criterion in criteria:
+        criterion.save(update_fields=["translations"])
+    return rubric
+
+
+def _criteria(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The preset's criteria in the active language."""
     labels = [str(label) for label in _LEVELS]
-    return rubric_create(
-        by=by,
-        name=str(spec["name"]),
-        description=str(spec["description"]),
-        scale_min=0,
-        scale_max=5,
-        preset=key,
-        criteria=[
-            {
-                "name": str(name),
-                "guidance": str(guidance),
-                "weight": weight,
-                "scale_min": 0,
-                "scale_max": 5,
-                "level_labels": labels,
-            }
-            for name, guidance, weight in spec["criteria"]
-        ],
-    )
+    return [
+        {
+            "name": str(name),
+            "guidance": str(guidance),
+            "weight": weight,
+            "scale_min": 0,
+            "scale_max": 5,
+            "level_labels": labels,
+        }
+        for name, guidance, weight in spec["criteria"]
+    ]

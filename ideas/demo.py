@@ -15,6 +15,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from civicideas.content.translations import set_translation
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.services import membership_set_roles
 from ideas import follows, services
@@ -27,7 +28,70 @@ CATEGORIES = [
     ("culture", {"en": "Culture", "fr": "Culture", "nl": "Cultuur"}),
     ("safety", {"en": "Safety", "fr": "Sécurité", "nl": "Veiligheid"}),
 ]
-DISTRICTS = ["Old Town", "Riverside", "North", "South", "Harbour"]
+DISTRICTS = [
+    ("old-town", {"en": "Old Town", "fr": "Vieille ville", "nl": "Oude stad"}),
+    ("riverside", {"en": "Riverside", "fr": "Bord de l'eau", "nl": "Rivierkant"}),
+    ("north", {"en": "North", "fr": "Nord", "nl": "Noord"}),
+    ("south", {"en": "South", "fr": "Sud", "nl": "Zuid"}),
+    ("harbour", {"en": "Harbour", "fr": "Port", "nl": "Haven"}),
+]
+#: Title, summary, description of each demo challenge per language. The
+#: Dutch description of "summer-in-the-city" is left out on purpose: the page
+#: shows the city's default language there, marked with ``lang``.
+CHALLENGES = {
+    "greener-streets": {
+        "en": (
+            "How can we make our streets greener and safer?",
+            "Share ideas for trees, cycling, walking and quiet streets.",
+            "Our streets belong to everyone. **What would you change?**\n\n"
+            "- more trees and shade\n- safer cycling and walking\n- places to meet",
+        ),
+        "fr": (
+            "Comment rendre nos rues plus vertes et plus sûres ?",
+            "Partagez vos idées d'arbres, de vélo, de marche et de rues calmes.",
+            "Nos rues appartiennent à tout le monde. **Que changeriez-vous ?**\n\n"
+            "- plus d'arbres et d'ombre\n- des trajets à vélo et à pied plus sûrs\n"
+            "- des lieux de rencontre",
+        ),
+        "nl": (
+            "Hoe maken we onze straten groener en veiliger?",
+            "Deel ideeën over bomen, fietsen, wandelen en rustige straten.",
+            "Onze straten zijn van iedereen. **Wat zou u veranderen?**\n\n"
+            "- meer bomen en schaduw\n- veiliger fietsen en wandelen\n"
+            "- plekken om elkaar te ontmoeten",
+        ),
+    },
+    "summer-in-the-city": {
+        "en": (
+            "Summer in the city",
+            "Vote for the summer activities you want.",
+            "Ideas are in; **support the ones you like** before the end of the month.",
+        ),
+        "fr": (
+            "L'été en ville",
+            "Votez pour les activités d'été que vous souhaitez.",
+            "Les idées sont là ; **soutenez celles qui vous plaisent** avant la fin du mois.",
+        ),
+        "nl": ("Zomer in de stad", "Stem op de zomeractiviteiten die u wilt.", ""),
+    },
+    "safe-nights": {
+        "en": (
+            "Safe nights",
+            "Lighting, transport and safety after dark.",
+            "The city has answered every idea of this challenge.",
+        ),
+        "fr": (
+            "Des nuits sûres",
+            "Éclairage, transports et sécurité après la tombée de la nuit.",
+            "La ville a répondu à chaque idée de ce défi.",
+        ),
+        "nl": (
+            "Veilige nachten",
+            "Verlichting, vervoer en veiligheid in het donker.",
+            "De stad heeft op elk idee van deze uitdaging geantwoord.",
+        ),
+    },
+}
 
 IDEAS = {
     "en": [
@@ -59,11 +123,36 @@ IDEAS = {
 }
 COMMENTS = ["Great idea!", "I would use this every day.", "What would it cost?", "+1", "Yes!"]
 ANSWERS = {
-    IdeaStatus.UNDER_EVALUATION: "Our services are studying this idea.",
-    IdeaStatus.ACCEPTED: "The council approved this idea; work starts next year.",
-    IdeaStatus.REJECTED: "This is not possible on this site; we explain why on the page.",
-    IdeaStatus.IN_PROGRESS: "Works have started.",
-    IdeaStatus.IMPLEMENTED: "Done! Thank you for the idea.",
+    IdeaStatus.UNDER_EVALUATION: {
+        "en": "Our services are studying this idea.",
+        "fr": "Nos services étudient cette idée.",
+        "nl": "Onze diensten bestuderen dit idee.",
+    },
+    IdeaStatus.ACCEPTED: {
+        "en": "The council approved this idea; work starts next year.",
+        "fr": "Le conseil a approuvé cette idée ; les travaux commencent l'an prochain.",
+        "nl": "De gemeenteraad keurde dit idee goed; de werken starten volgend jaar.",
+    },
+    IdeaStatus.REJECTED: {
+        "en": "This is not possible on this site; we explain why on the page.",
+        "fr": "Ce n'est pas possible à cet endroit ; nous expliquons pourquoi sur la page.",
+        "nl": "Dat kan op deze plek niet; op de pagina leggen we uit waarom.",
+    },
+    IdeaStatus.IN_PROGRESS: {
+        "en": "Works have started.",
+        "fr": "Les travaux ont commencé.",
+        "nl": "De werken zijn begonnen.",
+    },
+    IdeaStatus.IMPLEMENTED: {
+        "en": "Done! Thank you for the idea.",
+        "fr": "C'est fait ! Merci pour l'idée.",
+        "nl": "Klaar! Bedankt voor het idee.",
+    },
+}
+DUPLICATE_ANSWER = {
+    "en": "The same as an earlier idea; support that one instead.",
+    "fr": "La même qu'une idée précédente ; soutenez plutôt celle-là.",
+    "nl": "Hetzelfde als een eerder idee; steun liever dat idee.",
 }
 CITIZENS_PER_CITY = 24
 
@@ -89,6 +178,47 @@ def _staff(city: Any) -> Any:
     return get_user_model().objects.get(email=f"moderator@{city.slug}.example")
 
 
+def in_language(texts: dict[str, Any], code: str) -> Any:
+    return texts.get(code, texts["en"])
+
+
+def translated_save(obj: Any, city: Any, texts: dict[str, dict[str, Any]]) -> Any:
+    """``obj`` saved with ``texts`` (field → {language: text}) in every
+    language the city offers: the default in the columns, others translated."""
+    for field, by_code in texts.items():
+        setattr(obj, field, in_language(by_code, city.default_language))
+    for code in city.languages:
+        if code != city.default_language:
+            set_translation(
+                obj, code, {field: by_code.get(code, "") for field, by_code in texts.items()}
+            )
+    obj.save()
+    return obj
+
+
+def _challenge(city: Any, slug: str) -> Challenge:
+    by_code = CHALLENGES[slug]
+    texts = {
+        field: {code: values[i] for code, values in by_code.items()}
+        for i, field in enumerate(("title", "summary", "description"))
+    }
+    return translated_save(
+        Challenge(city=city, slug=slug, phase=Challenge.Phase.IDEAS), city, texts
+    )
+
+
+def answer_texts(city: Any, texts: dict[str, str]) -> dict[str, Any]:
+    """``message`` and ``message_translations`` for ``idea_set_status``."""
+    return {
+        "message": in_language(texts, city.default_language),
+        "message_translations": {
+            code: texts[code]
+            for code in city.languages
+            if code != city.default_language and code in texts
+        },
+    }
+
+
 @transaction.atomic
 def _demo_location(city: Any, rng: random.Random, n: int) -> dict[str, Decimal]:
     """Two ideas in three get a place inside the city's box (for the maps)."""
@@ -107,14 +237,13 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         stdout.write("  ideas: already seeded")
         return
     rng = random.Random(city.slug)  # noqa: S311 - demo data
-    lang = city.default_language
     categories = [
-        Category.objects.create(city=city, slug=slug, name=names.get(lang, names["en"]))
+        translated_save(Category(city=city, slug=slug), city, {"name": names})
         for slug, names in CATEGORIES
     ]
     districts = [
-        District.objects.create(city=city, slug=name.lower().replace(" ", "-"), name=name)
-        for name in DISTRICTS
+        translated_save(District(city=city, slug=slug), city, {"name": names})
+        for slug, names in DISTRICTS
     ]
     people = _citizens(city, password)
     moderator = _staff(city)
@@ -128,30 +257,8 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             user=person, city_wide=False, category_ids=[categories[n % len(categories)].pk]
         )
 
-    open_challenge = Challenge.objects.create(
-        city=city,
-        slug="greener-streets",
-        title="How can we make our streets greener and safer?",
-        summary="Share ideas for trees, cycling, walking and quiet streets.",
-        description="Our streets belong to everyone. **What would you change?**\n\n"
-        "- more trees and shade\n- safer cycling and walking\n- places to meet",
-        phase=Challenge.Phase.IDEAS,
-    )
-    supports_challenge = Challenge.objects.create(
-        city=city,
-        slug="summer-in-the-city",
-        title="Summer in the city",
-        summary="Vote for the summer activities you want.",
-        description="Ideas are in; **support the ones you like** before the end of the month.",
-        phase=Challenge.Phase.IDEAS,
-    )
-    results_challenge = Challenge.objects.create(
-        city=city,
-        slug="safe-nights",
-        title="Safe nights",
-        summary="Lighting, transport and safety after dark.",
-        description="The city has answered every idea of this challenge.",
-        phase=Challenge.Phase.IDEAS,
+    open_challenge, supports_challenge, results_challenge = (
+        _challenge(city, slug) for slug in CHALLENGES
     )
     for challenge in (open_challenge, supports_challenge, results_challenge):
         challenge.categories.set(categories)
@@ -201,7 +308,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         )
         for status in steps:
             services.idea_set_status(
-                idea=idea, by=moderator, status=status, message=ANSWERS[status]
+                idea=idea, by=moderator, **answer_texts(city, ANSWERS[status]), status=status
             )
     in_results = Idea.objects.filter(challenge=results_challenge).order_by("pk")
     duplicate = in_results.filter(status=IdeaStatus.UNDER_EVALUATION).last()
@@ -211,7 +318,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             idea=duplicate,
             by=moderator,
             status=IdeaStatus.DUPLICATE,
-            message="The same as an earlier idea; support that one instead.",
+            **answer_texts(city, DUPLICATE_ANSWER),
             duplicate_of=original,
         )
     # Moderation: reports on a few ideas, one hidden, one withdrawn.

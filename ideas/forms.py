@@ -77,10 +77,10 @@ class ChallengeFilterForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.fields["category"].choices = [("", _("All categories"))] + [
-            (c.pk, c.name) for c in categories
+            (c.pk, str(c)) for c in categories
         ]
         self.fields["district"].choices = [("", _("All districts"))] + [
-            (d.pk, d.name) for d in districts
+            (d.pk, str(d)) for d in districts
         ]
         self.fields["status"].choices = [("", _("All statuses"))] + [
             (value, label) for value, label in IdeaStatus.choices if value in PUBLIC_STATUSES
@@ -191,10 +191,10 @@ class IdeaForm(forms.Form):
         self._categories = {c.pk: c for c in categories}
         self._districts = {d.pk: d for d in districts}
         self.fields["category"].choices = [("", _("No category"))] + [
-            (c.pk, c.name) for c in categories
+            (c.pk, str(c)) for c in categories
         ]
         self.fields["district"].choices = [("", _("No district / the whole city"))] + [
-            (d.pk, d.name) for d in districts
+            (d.pk, str(d)) for d in districts
         ]
         names = dict(settings.LANGUAGES)
         self.fields["language"].choices = [(code, names.get(code, code)) for code in languages]

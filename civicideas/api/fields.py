@@ -68,3 +68,29 @@ class IdField(serializers.IntegerField):
                 self.fail("min_value", min_value=self.min_value)
             self.fail("max_value", max_value=self.max_value)
         self.fail("invalid")
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {},
+        "description": "The field in every language the city wrote it in, by language "
+        "code; the city's default language first.",
+        "example": {"fr": "Des places plus vertes", "nl": "Groenere pleinen"},
+    }
+)
+class TranslationsField(serializers.Field):
+    """Read-only ``<field>_i18n``: every language of a city-authored text
+    (``civicideas.content.translations``) next to the plain field, which
+    stays the city's default language."""
+
+    def __init__(self, field: str, **kwargs: Any) -> None:
+        self.text_field = field
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> dict[str, Any]:
+        from civicideas.content.translations import all_languages
+
+        return all_languages(value, self.text_field)

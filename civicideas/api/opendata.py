@@ -97,6 +97,18 @@ IDEA_COLUMNS = (
     Column("support_count", "integer", _("Number of supports")),
     Column("comment_count", "integer", _("Number of comments")),
     Column("published_at", "datetime", _("When it was published")),
+    Column(
+        "category_translations",
+        "object",
+        _("Category name in the city's other languages, by language code"),
+        "category__translations",
+    ),
+    Column(
+        "district_translations",
+        "object",
+        _("District name in the city's other languages, by language code"),
+        "district__translations",
+    ),
 )
 CHALLENGE_COLUMNS = (
     Column("id", "integer", _("Identifier of the challenge")),
@@ -108,6 +120,17 @@ CHALLENGE_COLUMNS = (
     Column("supports_deadline", "datetime", _("Deadline for supports")),
     Column("results_date", "datetime", _("When results are expected")),
     Column("created_at", "datetime", _("When the challenge was created")),
+    Column(
+        "language",
+        "string",
+        _("Language code of the title and summary (the city's default language)"),
+        "city__default_language",
+    ),
+    Column(
+        "translations",
+        "object",
+        _("Title, summary and description in the city's other languages, by language code"),
+    ),
 )
 ANSWER_COLUMNS = (
     Column("id", "integer", _("Identifier of the answer")),
@@ -117,6 +140,17 @@ ANSWER_COLUMNS = (
     Column("to_status", "string", _("Status after")),
     Column("message", "string", _("The city's public answer")),
     Column("created_at", "datetime", _("When the city answered")),
+    Column(
+        "language",
+        "string",
+        _("Language code of the answer (the city's default language)"),
+        "city__default_language",
+    ),
+    Column(
+        "translations",
+        "object",
+        _("The answer in the city's other languages, by language code"),
+    ),
 )
 INITIATIVE_COLUMNS = (
     Column("id", "integer", _("Identifier of the initiative")),
@@ -287,6 +321,8 @@ def csv_cell(value: Any) -> Any:
         return value
     if isinstance(value, datetime.date | datetime.datetime):
         return _iso(value)
+    if isinstance(value, dict | list):  # translations: JSON in one cell
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     text = str(value)
     if text.startswith(CSV_DANGEROUS):
         return "'" + text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -51,6 +51,22 @@ def home(request: HttpRequest) -> HttpResponse:
             # Signed-in only (one query); anonymous pages are shared and cached.
             "following": follows.following_of(request.user),
         },
+    )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The city's privacy notice in the visitor's language (else the city's
+    default); 404 on the platform host and where the city wrote none."""
+    from civicideas.content.markdown import render_markdown
+    from civicideas.content.translations import localized
+
+    if request.city is None or not request.city.privacy_notice.strip():
+        raise Http404
+    notice = localized(request.city, "privacy_notice")
+    return TemplateResponse(
+        request,
+        "pages/privacy.html",
+        {"notice": render_markdown(notice.text), "notice_lang": notice.lang_attr},
     )
 
 

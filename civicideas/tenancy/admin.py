@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicideas.accounts.rules import signed_in
 from civicideas.concurrency import VersionedAdmin
+from civicideas.content.translation_forms import TranslatedAdminMixin
 from civicideas.tenancy import services
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
 from civicideas.tenancy.context import city_context, current_city
@@ -61,7 +62,7 @@ class DomainInline(VisibleTextAdminMixin, admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(VersionedAdmin, ForgetsHostsAdmin):
+class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
     """Platform superusers manage all cities; a city admin edits only their
     own city's settings on its own host. A save from a stale form (someone
     else saved the settings since) is refused (``VersionedAdmin``)."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from civicideas.concurrency import Versioned
+from civicideas.content.translations import Translatable
 from civicideas.tenancy.roles import Role
 
 _colour_validator = RegexValidator(
@@ -37,8 +38,14 @@ class CityQuerySet(models.QuerySet):
         return self.annotate(primary_hostname=models.Subquery(primary.values("hostname")[:1]))
 
 
-class City(Versioned):
-    """A tenant. Not itself tenant-scoped: the platform lists cities."""
+class City(Translatable, Versioned):
+    """A tenant. Not itself tenant-scoped: the platform lists cities.
+
+    ``home_intro`` and ``privacy_notice`` are written in the default language,
+    other languages in ``translations`` (``civicideas.content.translations``).
+    """
+
+    translatable_fields = ("home_intro", "privacy_notice")
 
     slug = models.SlugField(_("slug"), max_length=63, unique=True)
     name = models.CharField(_("name"), max_length=120)
@@ -71,6 +78,20 @@ class City(Versioned):
     )
     max_longitude = models.DecimalField(
         _("eastern edge"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    home_intro = models.TextField(
+        _("home page introduction"),
+        blank=True,
+        db_default="",
+        max_length=2000,
+        help_text=_("A few sentences shown at the top of the city's home page."),
+    )
+    privacy_notice = models.TextField(
+        _("privacy notice"),
+        blank=True,
+        db_default="",
+        max_length=20000,
+        help_text=_("How the city handles personal data (Markdown); shown on the privacy page."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

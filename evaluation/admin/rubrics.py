@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicideas.concurrency import VersionedAdmin
+from civicideas.content.translation_forms import TranslatedAdminMixin
 from civicideas.errors import ServiceError
 from civicideas.text import VisibleTextAdminMixin
 from evaluation import presets, rules, services
@@ -42,7 +43,7 @@ class CriterionFormSet(BaseInlineFormSet):
             raise ValidationError(error.message) from error
 
 
-class CriterionInline(VisibleTextAdminMixin, admin.StackedInline):
+class CriterionInline(TranslatedAdminMixin, VisibleTextAdminMixin, admin.StackedInline):
     model = Criterion
     formset = CriterionFormSet
     extra = 0

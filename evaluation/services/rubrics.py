@@ -121,6 +121,7 @@ def rubric_new_version(*, rubric: Rubric, by: User) -> Rubric:
             scale_min=c.scale_min,
             scale_max=c.scale_max,
             level_labels=c.level_labels,
+            translations=c.translations,
         )
         for c in rubric.criteria.all()
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from civicideas.concurrency import VersionedAdmin
+from civicideas.content.translation_forms import TranslatedAdminMixin
 from ideas.admin.base import IdeasAdmin, city_of
 from ideas.follows import challenge_announce
 from ideas.models import Category, Challenge, District
@@ -63,7 +64,7 @@ class ChallengeForm(CitySlugForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(IdeasAdmin):
+class CategoryAdmin(TranslatedAdminMixin, IdeasAdmin):
     form = CitySlugForm
     list_display = ["name", "slug", "follower_count"]
     search_fields = ["name"]
@@ -79,7 +80,7 @@ class CategoryAdmin(IdeasAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(IdeasAdmin):
+class DistrictAdmin(TranslatedAdminMixin, IdeasAdmin):
     form = CitySlugForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
@@ -87,7 +88,7 @@ class DistrictAdmin(IdeasAdmin):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(VersionedAdmin, IdeasAdmin):
+class ChallengeAdmin(TranslatedAdminMixin, VersionedAdmin, IdeasAdmin):
     """Two city admins editing one challenge: the second save from a stale
     form is refused (``VersionedAdmin``)."""
 

@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicideas.concurrency import VersionedFormMixin
+from civicideas.content.translation_forms import language_name
+from civicideas.tenancy.context import current_city_or_none
+from civicideas.tenancy.languages import offered_codes
 from civicideas.text import VisibleCharField
 from ideas.models import BODY_MAX, Idea
 from ideas.services import REASON_MAX
@@ -73,6 +76,23 @@ class StatusForm(VersionedFormMixin, forms.Form):
         super().__init__(*args, version_of=idea, **kwargs)
         self.idea = idea
         self.fields["status"].choices = official_status_choices(idea)
+        # The message above is the city's default language; one optional
+        # field per other language the city offers (issue 13).
+        city = current_city_or_none() or idea.city  # the platform host has none
+        base_label = str(self.fields["message"].label)
+        self.fields["message"].label = f"{base_label} ({language_name(city.default_language)})"
+        self.fields["message"].widget.attrs["lang"] = city.default_language
+        self.translation_codes = [
+            code for code in offered_codes(city) if code != city.default_language
+        ]
+        for code in self.translation_codes:
+            self.fields[f"message_{code}"] = VisibleCharField(
+                label=f"{base_label} ({language_name(code)})",
+                required=False,
+                max_length=BODY_MAX,
+                widget=forms.Textarea(attrs={"rows": 3, "cols": 70, "lang": code}),
+                help_text=gettext_lazy("Optional: where empty, the default language is shown."),
+            )
         # Built here, not on the class: the queryset needs the current city.
         self.fields["duplicate_of"] = forms.ModelChoiceField(
             label=gettext_lazy("Original idea"),
@@ -94,8 +114,28 @@ class StatusForm(VersionedFormMixin, forms.Form):
     def has_choices(self) -> bool:
         return bool(self.fields["status"].choices)
 
+    def message_translations(self) -> dict[str, str]:
+        """The message in the city's other languages (only those written)."""
+        return {
+            code: self.cleaned_data[f"message_{code}"]
+            for code in self.translation_codes
+            if self.cleaned_data.get(f"message_{code}")
+        }
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        stray = sorted(
+            key
+            for key in self.data
+            if key.startswith(self.add_prefix("message_"))
+            and key.removeprefix(self.add_prefix("")) not in self.fields
+        )
+        if stray:
+            raise forms.ValidationError(
+                _("These texts are for a language this city does not offer: %(fields)s.")
+                % {"fields": ", ".join(stray[:5])},
+                code="language_not_offered",
+            )
         if cleaned.get("status") == IdeaStatus.DUPLICATE and not cleaned.get("duplicate_of"):
             self.add_error("duplicate_of", _("Choose the original idea this one duplicates."))
         if cleaned.get("status") != IdeaStatus.DUPLICATE:

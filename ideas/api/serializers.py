@@ -19,7 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from civicideas.api.concurrency import VersionField
-from civicideas.api.fields import IdField, IdRelatedField, VisibleCharField
+from civicideas.api.fields import IdField, IdRelatedField, TranslationsField, VisibleCharField
 from civicideas.api.serializers import ModelSerializer, Serializer
 from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models import (
@@ -41,16 +41,20 @@ from ideas.status import PUBLIC_STATUSES, IdeaStatus
 
 
 class CategoryRefSerializer(ModelSerializer):
+    name_i18n = TranslationsField("name")
+
     class Meta:
         model = Category
-        fields = ["id", "name", "slug"]
+        fields = ["id", "name", "name_i18n", "slug"]
         read_only_fields = fields
 
 
 class DistrictRefSerializer(ModelSerializer):
+    name_i18n = TranslationsField("name")
+
     class Meta:
         model = District
-        fields = ["id", "name", "slug"]
+        fields = ["id", "name", "name_i18n", "slug"]
         read_only_fields = fields
 
 
@@ -61,6 +65,10 @@ class ChallengeSerializer(ModelSerializer):
     accepts_ideas = serializers.BooleanField(read_only=True)
     accepts_supports = serializers.BooleanField(read_only=True)
     accepts_comments = serializers.BooleanField(read_only=True)
+    # ``title``, ``summary``, ``description`` are the city's default language.
+    title_i18n = TranslationsField("title")
+    summary_i18n = TranslationsField("summary")
+    description_i18n = TranslationsField("description")
 
     class Meta:
         model = Challenge
@@ -68,8 +76,11 @@ class ChallengeSerializer(ModelSerializer):
             "id",
             "slug",
             "title",
+            "title_i18n",
             "summary",
+            "summary_i18n",
             "description",
+            "description_i18n",
             "phase",
             "phase_label",
             "ideas_open_from",
@@ -275,6 +286,7 @@ class StatusChangeSerializer(ModelSerializer):
         read_only=True, help_text="The status before; empty for the first entry."
     )
     to_status_label = VisibleCharField(source="get_to_status_display", read_only=True)
+    message_i18n = TranslationsField("message")
 
     class Meta:
         model = StatusChange
@@ -285,6 +297,7 @@ class StatusChangeSerializer(ModelSerializer):
             "to_status",
             "to_status_label",
             "message",
+            "message_i18n",
             "is_official",
             "created_at",
         ]

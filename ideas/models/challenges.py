@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from civicideas.concurrency import Versioned
+from civicideas.content.translations import Translatable, localized_text
 from civicideas.tenancy.models import CityLink, TenantModel, city_id_key
 from ideas.models.taxonomy import Category, District
 
@@ -17,8 +18,12 @@ class ChallengeQuerySet(models.QuerySet):
         return self.exclude(phase=Challenge.Phase.DRAFT)
 
 
-class Challenge(Versioned, TenantModel):
-    """A call for ideas. Its phase decides what citizens may do."""
+class Challenge(Translatable, Versioned, TenantModel):
+    """A call for ideas. Its phase decides what citizens may do. Title,
+    summary and description are the city's default language; the other
+    languages are in ``translations`` (``civicideas.content.translations``)."""
+
+    translatable_fields = ("title", "summary", "description")
 
     class Phase(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -75,7 +80,7 @@ class Challenge(Versioned, TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return str(localized_text(self, "title"))
 
     @property
     def accepts_ideas(self) -> bool:

@@ -6,10 +6,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.content.translations import Translatable, localized_text
 from civicideas.tenancy.models import TenantModel, city_id_key
 
 
-class Category(TenantModel):
+class Category(Translatable, TenantModel):
+    translatable_fields = ("name",)
+
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=80)
 
@@ -23,10 +26,14 @@ class Category(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # In the active language (filter choices, admin lists); ``name`` is
+        # the city's default language.
+        return str(localized_text(self, "name"))
 
 
-class District(TenantModel):
+class District(Translatable, TenantModel):
+    translatable_fields = ("name",)
+
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=80)
 
@@ -40,4 +47,6 @@ class District(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # In the active language (filter choices, admin lists); ``name`` is
+        # the city's default language.
+        return str(localized_text(self, "name"))

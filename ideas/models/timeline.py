@@ -6,14 +6,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.content.translations import Translatable
 from civicideas.tenancy.models import TenantModel
 from ideas.models.ideas import Idea
 from ideas.status import IdeaStatus
 
 
-class StatusChange(TenantModel):
+class StatusChange(Translatable, TenantModel):
     """The public timeline of an idea: every status change with who, when and
-    the city's message. Civil servants' changes are the official answers."""
+    the city's message. Civil servants' changes are the official answers;
+    their message is in the city's default language, others in
+    ``translations``."""
+
+    translatable_fields = ("message",)
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=IdeaStatus.choices, blank=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -22,6 +22,22 @@ if TYPE_CHECKING:
     from civicideas.accounts.models import User
 
 
+def _message_translations(idea: Idea, texts: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """``{code: {"message": text}}`` for the city's other languages."""
+    city = idea.city
+    allowed = set(city.languages or []) - {city.default_language}
+    translations: dict[str, dict[str, str]] = {}
+    for code, text in texts.items():
+        if code not in allowed:
+            raise InvalidInput(
+                _("This city does not offer the language “%(code)s”.") % {"code": str(code)[:8]}
+            )
+        text = clean_text(text, field=_("Public message"), max_length=BODY_MAX, required=False)
+        if text:
+            translations[code] = {"message": text}
+    return translations
+
+
 @transaction.atomic
 def idea_set_status(
     *,
@@ -29,10 +45,15 @@ def idea_set_status(
     by: User,
     status: str,
     message: str,
+    message_translations: Mapping[str, str] | None = None,
     duplicate_of: Idea | None = None,
     expected_version: int | None = None,
 ) -> StatusChange:
     """The city's official answer: a status change with a public message.
+
+    ``message`` is in the city's default language; ``message_translations``
+    (language code → text) adds it in the city's other languages, and a
+    language the city does not offer is refused.
 
     Only allowed transitions happen; the author and every supporter are
     notified through the outbox in this same transaction. The answer form
@@ -52,13 +73,16 @@ def idea_set_status(
             % {"current": IdeaStatus(idea.status).label, "target": IdeaStatus(status).label}
         )
     message = clean_text(message, field=_("Public message"), max_length=BODY_MAX, required=True)
+    translations = _message_translations(idea, message_translations or {})
     if status == IdeaStatus.DUPLICATE:
         if duplicate_of is None or duplicate_of.pk == idea.pk:
             raise InvalidInput(_("Choose the original idea this one duplicates."))
         if duplicate_of.status not in PUBLIC_STATUSES or duplicate_of.city_id != idea.city_id:
             raise InvalidInput(_("The original idea must be a public idea of this city."))
         idea.duplicate_of = duplicate_of
-    change = _record_status(idea, to=status, by=by, message=message, official=True)
+    change = _record_status(
+        idea, to=status, by=by, message=message, official=True, translations=translations
+    )
     idea.save(update_fields=["status", "duplicate_of", *bump_version(idea, by=by)])
     supporter_ids = Support.objects.filter(idea=idea).values_list("user_id", flat=True)
     notify(

@@ -39,9 +39,16 @@ def _refresh_search_vector(idea: Idea) -> None:
 
 
 def _record_status(
-    idea: Idea, *, to: str, by: User, message: str = "", official: bool = False
+    idea: Idea,
+    *,
+    to: str,
+    by: User,
+    message: str = "",
+    official: bool = False,
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> StatusChange:
     change = StatusChange.objects.create(
+        translations=translations or {},
         city=idea.city,
         idea=idea,
         from_status=idea.status,

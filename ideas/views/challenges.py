@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from civicideas.content.markdown import render_markdown
+from civicideas.content.translations import localized
 from civicideas.web import page_cache
 from civicideas.web.decorators import city_required
 from ideas import challenge_archive, selectors, shuffle
@@ -46,10 +47,12 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     query_string = request.GET.copy()
     query_string.pop("page", None)
+    description = localized(challenge, "description")
     context = {
         "challenge": challenge,
         "timeline": challenge_archive.timeline(challenge),
-        "description": render_markdown(challenge.description),
+        "description": render_markdown(description.text),
+        "description_lang": description.lang_attr,
         "form": form,
         "filters": filters,
         "page": page,

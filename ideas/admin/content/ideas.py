@@ -201,6 +201,7 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
                         by=request.user,
                         status=status,
                         message=form.cleaned_data["message"],
+                        message_translations=form.message_translations(),
                         duplicate_of=form.cleaned_data["duplicate_of"],
                         expected_version=form.cleaned_data["lock_version"],
                     )

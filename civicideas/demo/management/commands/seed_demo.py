@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from civicideas.content.translations import set_translation
 from civicideas.tenancy import city_context
 from civicideas.tenancy.hosts import forget_hosts
 from civicideas.tenancy.models import City, Domain
@@ -43,7 +44,7 @@ DEMO_CITIES = [
         "name": "Lakeside",
         "country": "FR",
         "population": 64_000,
-        "languages": ["fr", "en"],
+        "languages": ["fr", "nl", "en"],
         "default_language": "fr",
         "colour": "#0b6e4f",
         # Where its ideas may be placed on the map (fictional city, real area).
@@ -57,7 +58,7 @@ DEMO_CITIES = [
         "name": "Hillcrest",
         "country": "NL",
         "population": 410_000,
-        "languages": ["nl", "en"],
+        "languages": ["nl", "fr", "en"],
         "default_language": "nl",
         "colour": "#8a2c0d",
         # Where its ideas may be placed on the map (fictional city, real area).
@@ -67,6 +68,27 @@ DEMO_CITIES = [
         "max_longitude": Decimal("4.35"),
     },
 ]
+
+#: The city's own texts (issue 13), per language; each city stores its
+#: default language in the columns and its other languages as translations.
+CITY_TEXTS = {
+    "home_intro": {
+        "en": "This is where the city asks, you answer, and everyone sees what happens next.",
+        "fr": "Ici, la ville pose ses questions, vous répondez, et chacun voit la suite.",
+        "nl": "Hier stelt de stad haar vragen, antwoordt u, en ziet iedereen wat er volgt.",
+    },
+    "privacy_notice": {
+        "en": "We keep your e-mail address to sign you in and to tell you what happens to "
+        "your ideas. Your name is shown only if you choose a display name. You can download "
+        "or erase your data at any time from your account page.",
+        "fr": "Nous gardons votre adresse e-mail pour vous connecter et vous dire ce que "
+        "deviennent vos idées. Votre nom n'est affiché que si vous choisissez un nom public. "
+        "Vous pouvez télécharger ou effacer vos données à tout moment depuis votre compte.",
+        "nl": "We bewaren uw e-mailadres om u aan te melden en u te laten weten wat er met uw "
+        "ideeën gebeurt. Uw naam is alleen zichtbaar als u een weergavenaam kiest. U kunt uw "
+        "gegevens op elk moment downloaden of wissen vanuit uw account.",
+    },
+}
 
 ROLE_ACCOUNTS = {
     Role.CITIZEN: "citizen",
@@ -79,6 +101,14 @@ SUPERUSER_EMAIL = "superuser@civicideas.example"
 
 def demo_email(slug: str, role: Role) -> str:
     return f"{ROLE_ACCOUNTS[role]}@{slug}.example"
+
+
+def _city_texts(city: City) -> None:
+    for field, by_code in CITY_TEXTS.items():
+        setattr(city, field, by_code[city.default_language])
+    for code in city.languages:
+        if code != city.default_language:
+            set_translation(city, code, {field: texts[code] for field, texts in CITY_TEXTS.items()})
 
 
 class Command(BaseCommand):
@@ -95,7 +125,8 @@ class Command(BaseCommand):
             self.stdout.write(f"[{index}/{total}] {spec['name']}")
             city, _ = City.objects.update_or_create(slug=spec["slug"], defaults=spec)
             city.contact_email = f"participation@{spec['slug']}.example"
-            city.save(update_fields=["contact_email"])
+            _city_texts(city)
+            city.save(update_fields=["contact_email", *CITY_TEXTS, "translations"])
             with city_context(city):
                 Domain.objects.update_or_create(
                     hostname=f"{spec['slug']}.localhost",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ideas", "0007_comment_language"),
+        ("ideas", "0008_challenge_category_district_answer_translations"),
         ("tenancy", "0004_city_lock_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
