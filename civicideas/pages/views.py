@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -55,8 +57,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
-    """The accessibility statement the EU Web Accessibility Directive requires."""
-    return TemplateResponse(request, "pages/accessibility.html")
+    """The accessibility statement the EU Web Accessibility Directive requires,
+    after its model statement; the assessment date is a setting, changed when
+    the site is assessed again (docs/accessibility.md)."""
+    return TemplateResponse(
+        request,
+        "pages/accessibility.html",
+        {"assessed_on": date.fromisoformat(settings.ACCESSIBILITY_ASSESSED_ON)},
+    )
 
 
 @require_GET

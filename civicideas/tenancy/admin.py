@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.accounts.privacy import privacy_notice_changed
 from civicideas.concurrency import VersionedAdmin
 from civicideas.tenancy import services
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
@@ -46,6 +47,20 @@ class DomainInline(VisibleTextAdminMixin, admin.TabularInline):
     fields = ["hostname", "is_primary"]
 
 
+class CityAdminForm(forms.ModelForm):
+    """The city's settings, with the box that asks everyone to accept the
+    privacy notice again (docs/privacy.md "Consent"). The admin supplies the
+    model and fields."""
+
+    ask_privacy_again = forms.BooleanField(
+        label=_("Ask everyone to accept the privacy notice again"),
+        required=False,
+        help_text=_(
+            "Raises the notice's version: every signed-in person must accept it before going on."
+        ),
+    )
+
+
 @admin.register(City)
 class CityAdmin(VersionedAdmin, ForgetsHostsAdmin):
     """Platform superusers manage all cities; a city admin edits only their
@@ -56,6 +71,15 @@ class CityAdmin(VersionedAdmin, ForgetsHostsAdmin):
     list_filter = ["is_active", "country"]
     search_fields = ["name", "slug"]
     inlines = [DomainInline]
+    form = CityAdminForm
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        privacy_notice_changed(
+            city=obj,
+            text_changed="privacy_notice" in form.changed_data,
+            ask_again=bool(form.cleaned_data.get("ask_privacy_again")) and change,
+        )
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest):
         qs = super().get_queryset(request)
@@ -64,8 +88,8 @@ class CityAdmin(VersionedAdmin, ForgetsHostsAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         if getattr(request, "is_platform", False):
-            return []
-        return ["slug", "is_active"]
+            return ["privacy_version", "privacy_updated_at"]
+        return ["slug", "is_active", "privacy_version", "privacy_updated_at"]
 
     def get_inlines(self, request: HttpRequest, obj=None):
         return self.inlines if getattr(request, "is_platform", False) else []

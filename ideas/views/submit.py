@@ -11,9 +11,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from civicideas.accounts.rules import has_verified_email
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import ServiceError
 from civicideas.web.decorators import city_required, service_errors
+from civicideas.web.ratelimit import limit_take
 from ideas import selectors, services
 from ideas.forms import IdeaForm
 from ideas.models import Idea
@@ -26,12 +28,6 @@ from ideas.views.common import (
     _login_redirect,
     _signed_in,
 )
-
-
-def _has_verified_email(user: Any) -> bool:
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,7 +45,7 @@ def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
     categories, districts = selectors.challenge_filter_options(challenge)
     languages = _city_languages(request)
     form_kwargs = {"categories": categories, "districts": districts, "languages": languages}
-    needs_verification = challenge.require_verified_email and not _has_verified_email(request.user)
+    needs_verification = challenge.require_verified_email and not has_verified_email(request.user)
     context: dict[str, Any] = {
         "challenge": challenge,
         "needs_verification": needs_verification,
@@ -76,6 +72,7 @@ def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
     if existing is not None:
         # The same form again (a double click, a resent POST): one idea.
         return HttpResponseRedirect(_idea_url(existing))
+    limit_take(request, "idea")
     try:
         with transaction.atomic():
             idea = services.idea_submit(
