@@ -80,15 +80,19 @@ class City(Versioned):
     privacy_notice = models.TextField(
         _("privacy notice"),
         blank=True,
+        db_default="",
         help_text=_("Markdown. Leave empty to show the platform's default notice."),
     )
-    privacy_version = models.PositiveIntegerField(_("privacy notice version"), default=1)
+    privacy_version = models.PositiveIntegerField(
+        _("privacy notice version"), default=1, db_default=1
+    )
     privacy_updated_at = models.DateTimeField(
         _("privacy notice date"), null=True, blank=True, editable=False
     )
     notification_retention_days = models.PositiveIntegerField(
         _("notification retention (days)"),
         default=365,
+        db_default=365,
         validators=[MinValueValidator(30), MaxValueValidator(3650)],
         help_text=_("Notifications older than this are deleted (30 to 3650 days)."),
     )
