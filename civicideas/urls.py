@@ -37,3 +37,5 @@ handler403 = "civicideas.api.errors.permission_denied"
 handler404 = "civicideas.api.errors.page_not_found"
 # A database outage answers 503 (page or API JSON), anything else the 500.
 handler500 = "civicideas.ops.faults.server_error"
+# allauth's rate-limit refusals (sign-up, password reset) in the site's 429 page.
+handler429 = "civicideas.web.ratelimit.too_many_requests"

@@ -9,7 +9,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
+
+from civicideas.accounts import privacy
+from civicideas.tenancy.context import current_city_or_none
 
 
 class CitySignupForm(SignupForm):
@@ -24,7 +30,37 @@ class CitySignupForm(SignupForm):
     the loser gets the ordinary answer for a taken address (with enumeration
     prevention: the same "verification sent" page, and the owner gets the
     "account already exists" e-mail), exactly as if it had come a second later.
+
+    On a city's host the person must accept the city's privacy notice (shown
+    on the page, ``account/signup.html``); the acceptance is recorded with the
+    version shown (docs/privacy.md "Consent").
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.city = current_city_or_none()
+        if self.city is not None:
+            self.fields["accept_privacy"] = forms.BooleanField(
+                label=gettext_lazy("I have read and accept the privacy notice"),
+                help_text=format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("accounts:privacy"),
+                    gettext_lazy("Read the privacy notice on its own page"),
+                ),
+                error_messages={
+                    "required": gettext_lazy("Please accept the privacy notice to sign up.")
+                },
+            )
+
+    @property
+    def privacy_notice(self) -> SafeString:
+        return privacy.notice_html(self.city, level=3)
+
+    def save(self, request: HttpRequest) -> Any:
+        user = super().save(request)
+        if user is not None and self.city is not None:
+            privacy.consent_record(user=user, version=self.city.privacy_version)
+        return user
 
     def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
         try:

@@ -1,4 +1,5 @@
-"""Bind a logged-in session to the host (city) it was created on."""
+"""Bind a logged-in session to the host (city) it was created on; send a
+signed-in person to accept a city's new privacy notice."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
 
 #: Session key recording where the session logged in.
 SESSION_CITY_KEY = "_civicideas_city"
@@ -67,3 +71,61 @@ class SessionCityMiddleware:
             return anonymous
 
         request.auser = auser
+
+
+#: Paths a person who has not accepted the city's new privacy notice may
+#: still reach: the notice and its accept page, signing out, files, the
+#: language switch, and the API (token clients cannot click "accept").
+PRIVACY_EXEMPT_PREFIXES = (
+    "/privacy/",
+    "/accounts/logout/",
+    "/api/",
+    "/language/",
+    "/i18n/",
+    "/brand.css",
+)
+
+
+class PrivacyConsentMiddleware:
+    """A signed-in person goes to the accept page while the city's privacy
+    notice is at a version newer than the one they accepted
+    (docs/privacy.md "Consent").
+
+    Costs nothing in a city that never raised its version (version 1, the
+    baseline); elsewhere one query per session and version (the answer is
+    kept in the session). Must run after ``SessionCityMiddleware``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.exempt = (
+            *PRIVACY_EXEMPT_PREFIXES,
+            settings.STATIC_URL,
+            *((settings.MEDIA_URL,) if settings.MEDIA_URL.startswith("/") else ()),
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        redirect = self._redirect(request)
+        return redirect if redirect is not None else self.get_response(request)
+
+    def _redirect(self, request: HttpRequest) -> HttpResponse | None:
+        from civicideas.accounts import privacy
+        from civicideas.accounts.rules import signed_in
+
+        city = getattr(request, "city", None)
+        if city is None or city.privacy_version <= privacy.BASELINE_VERSION:
+            return None
+        if request.path.startswith(self.exempt) or not signed_in(request.user):
+            return None
+        marker = f"{city.pk}:{city.privacy_version}"
+        if request.session.get(privacy.SESSION_KEY) == marker:
+            return None
+        if not privacy.needs_acceptance(request.user, city):
+            request.session[privacy.SESSION_KEY] = marker
+            return None
+        target = (
+            f"{reverse('accounts:privacy_accept')}?{urlencode({'next': request.get_full_path()})}"
+        )
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(target)
+        return HttpResponseRedirect(target)

@@ -141,3 +141,31 @@ class DataExport(TenantModel):
             and self.expires_at is not None
             and self.expires_at > timezone.now()
         )
+
+
+class Consent(TenantModel):
+    """A person accepted version ``version`` of a city's privacy notice at
+    ``accepted_at`` (docs/privacy.md "Consent"). Written only by
+    ``accounts.privacy.consent_record``; never changed afterwards."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("user"),
+    )
+    version = models.PositiveIntegerField(_("version"))
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("privacy consent")
+        verbose_name_plural = _("privacy consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "user", "version"], name="consent_unique_per_version"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "-version"], name="consent_user_version_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} v{self.version}"

@@ -1,10 +1,11 @@
-"""Celery tasks of accounts: building data exports and purging expired ones."""
+"""Celery tasks of accounts: data exports (building, purging expired ones) and
+retention (what is kept and for how long, ``retention``)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from civicideas.accounts import export
+from civicideas.accounts import export, retention
 from civicideas.tenancy.context import city_context
 from civicideas.tenancy.models import City
 from civicideas.tenancy.tasks import city_task, for_each_active_city
@@ -36,3 +37,16 @@ def purge_exports_city() -> int:
 def purge_exports() -> int:
     """Beat: delete expired export archives in every city."""
     return for_each_active_city(purge_exports_city)
+
+
+@city_task(name="accounts.retention_city", ignore_result=True)
+def retention_city() -> int:
+    return retention.notifications_purge()
+
+
+@shared_task(name="accounts.retention", ignore_result=True)
+def retention_all() -> int:
+    """Queue each active city's purge of old notifications, then delete the
+    accounts never confirmed (global, so once here and not per city)."""
+    for_each_active_city(retention_city)
+    return retention.unconfirmed_accounts_purge()

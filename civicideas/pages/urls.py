@@ -6,7 +6,6 @@ app_name = "pages"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("brand.css", views.brand_css, name="brand_css"),
     path("language/", views.set_language, name="set_language"),

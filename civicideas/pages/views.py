@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -54,25 +56,15 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def privacy(request: HttpRequest) -> HttpResponse:
-    """The city's privacy notice in the visitor's language (else the city's
-    default); 404 on the platform host and where the city wrote none."""
-    from civicideas.content.markdown import render_markdown
-    from civicideas.content.translations import localized
-
-    if request.city is None or not request.city.privacy_notice.strip():
-        raise Http404
-    notice = localized(request.city, "privacy_notice")
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement the EU Web Accessibility Directive requires,
+    after its model statement; the assessment date is a setting, changed when
+    the site is assessed again (docs/accessibility.md)."""
     return TemplateResponse(
         request,
-        "pages/privacy.html",
-        {"notice": render_markdown(notice.text), "notice_lang": notice.lang_attr},
+        "pages/accessibility.html",
+        {"assessed_on": date.fromisoformat(settings.ACCESSIBILITY_ASSESSED_ON)},
     )
-
-
-def accessibility(request: HttpRequest) -> HttpResponse:
-    """The accessibility statement the EU Web Accessibility Directive requires."""
-    return TemplateResponse(request, "pages/accessibility.html")
 
 
 @require_GET

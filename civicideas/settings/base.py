@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "civicideas.accounts.middleware.PrivacyConsentMiddleware",
 ]
 
 ROOT_URLCONF = "civicideas.urls"
@@ -231,7 +232,50 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # allauth's rate limits are kept in the default cache. Failed passwords are
 # not among them: one budget per account and per client IP, shared with the
 # API's token endpoint, is kept by civicideas.accounts.guesses.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Sign-ups and password-reset requests are limited per IP (and resets per
+# address too); the refusal is the site's 429 page (handler429 in
+# civicideas/urls.py). docs/privacy.md "Limits".
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "signup": env("ACCOUNT_RATE_LIMIT_SIGNUP", default="5/h/ip"),
+    "reset_password": env("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", default="10/h/ip,3/h/key"),
+}
+# What the 429 page after an allauth refusal tells people to wait (seconds):
+# the longest window above (allauth does not say which one was hit).
+ACCOUNT_RATE_LIMIT_RETRY_AFTER = env.int("ACCOUNT_RATE_LIMIT_RETRY_AFTER", default=60 * 60)
+
+
+def form_rate_limits(defaults: dict[str, tuple[str, str]], override: str) -> dict:
+    """``FORM_RATE_LIMITS`` from its defaults and the environment's
+    ``action=per-person|per-ip`` pairs (``comment=20/h|60/h,idea=5/h|20/h``;
+    an empty side means no limit)."""
+    limits = dict(defaults)
+    for item in filter(None, (part.strip() for part in override.split(","))):
+        action, _, rates = item.partition("=")
+        per_person, _, per_ip = rates.partition("|")
+        if action.strip() not in limits:
+            raise ImproperlyConfigured(f"FORM_RATE_LIMITS: unknown action {action!r}")
+        limits[action.strip()] = (per_person.strip(), per_ip.strip())
+    return limits
+
+
+# Date of the last accessibility assessment, shown in the accessibility
+# statement (ISO date; docs/accessibility.md).
+ACCESSIBILITY_ASSESSED_ON = env("ACCESSIBILITY_ASSESSED_ON", default="2026-12-03")
+
+# Browser forms that write, per person and per client IP (civicideas/web/ratelimit.py):
+# "count/period" with s, m, h, d (and a multiple: "20/10m"); then 429.
+FORM_RATE_LIMITS = form_rate_limits(
+    {
+        "idea": ("5/h", "20/h"),
+        "comment": ("20/h", "60/h"),
+        "flag": ("10/h", "30/h"),
+        "support": ("60/h", "200/h"),
+        "offer": ("10/h", "30/h"),
+        "group": ("3/d", "10/d"),
+    },
+    env("FORM_RATE_LIMITS", default=""),
+)
 # Failed passwords allowed per account and per client IP within
 # LOGIN_FAILURE_WINDOW seconds, on every way in (sign-in form, admin sign-in,
 # POST /api/v1/auth/token/); then 429 with Retry-After until the window ends.
@@ -370,6 +414,8 @@ CELERY_TASK_ROUTES = {
     "evaluation.due_reminders": {"queue": "periodic"},
     "sponsors.nightly_recompute": {"queue": "periodic"},
     "accounts.purge_exports": {"queue": "periodic"},
+    "accounts.retention": {"queue": "periodic"},
+    "accounts.retention_city": {"queue": "celery"},
     "civicideas.ops.tasks.*": {"queue": "periodic"},
     "notifications.*": {"queue": "notifications"},
     "sponsors.*": {"queue": "matching"},
@@ -403,6 +449,8 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-purge-exports": {"task": "accounts.purge_exports", "schedule": 60 * 60},
     # "Evaluation due soon" reminders, once per evaluator and challenge (docs/evaluation.md).
     "evaluation-due-reminders": {"task": "evaluation.due_reminders", "schedule": 60 * 60},
+    # Old notifications and never-confirmed accounts deleted (docs/privacy.md "Retention").
+    "accounts-retention": {"task": "accounts.retention", "schedule": crontab(hour=2, minute=40)},
     # Full sponsor ↔ initiative match recompute of every city (docs/matchmaking.md).
     "sponsors-nightly-matches": {
         "task": "sponsors.nightly_recompute",

@@ -12,6 +12,7 @@ from django.forms import BaseFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from civicideas.accounts.privacy import privacy_notice_changed
 from civicideas.accounts.rules import signed_in
 from civicideas.concurrency import VersionedAdmin
 from civicideas.content.translation_forms import TranslatedAdminMixin
@@ -61,6 +62,20 @@ class DomainInline(VisibleTextAdminMixin, admin.TabularInline):
     fields = ["hostname", "is_primary"]
 
 
+class CityAdminForm(forms.ModelForm):
+    """The city's settings, with the box that asks everyone to accept the
+    privacy notice again (docs/privacy.md "Consent"). The admin supplies the
+    model and fields."""
+
+    ask_privacy_again = forms.BooleanField(
+        label=_("Ask everyone to accept the privacy notice again"),
+        required=False,
+        help_text=_(
+            "Raises the notice's version: every signed-in person must accept it before going on."
+        ),
+    )
+
+
 @admin.register(City)
 class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
     """Platform superusers manage all cities; a city admin edits only their
@@ -71,6 +86,15 @@ class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
     list_filter = ["is_active", "country"]
     search_fields = ["name", "slug"]
     inlines = [DomainInline]
+    form = CityAdminForm
+
+    def save_model(self, request: HttpRequest, obj: City, form: Any, change: bool) -> None:
+        privacy_notice_changed(
+            city=obj,
+            text_changed="privacy_notice" in form.changed_data,
+            ask_again=bool(form.cleaned_data.get("ask_privacy_again")) and change,
+        )
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[City]:
         qs = super().get_queryset(request)
@@ -79,8 +103,8 @@ class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: City | None = None) -> list[str]:
         if getattr(request, "is_platform", False):
-            return []
-        return ["slug", "is_active"]
+            return ["privacy_version", "privacy_updated_at"]
+        return ["slug", "is_active", "privacy_version", "privacy_updated_at"]
 
     def get_inlines(self, request: HttpRequest, obj: City | None = None) -> list[Any]:
         return self.inlines if getattr(request, "is_platform", False) else []

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -91,10 +91,28 @@ class City(Translatable, Versioned):
         blank=True,
         db_default="",
         max_length=20000,
-        help_text=_("How the city handles personal data (Markdown); shown on the privacy page."),
+        help_text=_("Markdown. Leave empty to show the platform's default notice."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The privacy notice (``privacy_notice`` above, docs/privacy.md "Consent"):
+    # empty text shows the platform's default notice. The version is what
+    # people accept; raising it
+    # (``accounts.privacy.privacy_notice_publish``) asks everyone signed in to
+    # accept again. Version 1 is the baseline every account is taken to have.
+    privacy_version = models.PositiveIntegerField(
+        _("privacy notice version"), default=1, db_default=1
+    )
+    privacy_updated_at = models.DateTimeField(
+        _("privacy notice date"), null=True, blank=True, editable=False
+    )
+    notification_retention_days = models.PositiveIntegerField(
+        _("notification retention (days)"),
+        default=365,
+        db_default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text=_("Notifications older than this are deleted (30 to 3650 days)."),
+    )
 
     objects = CityQuerySet.as_manager()
 

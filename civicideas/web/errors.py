@@ -17,7 +17,12 @@ def error_response(request: HttpRequest, error: ServiceError, back: str = "") ->
 
     ``back`` links back to where the visitor came from; without one, the
     ``Referer`` is used when it is a URL of this host (never another site's,
-    so the link cannot be turned into an open redirect)."""
+    so the link cannot be turned into an open redirect). A rate limit's
+    refusal is the 429 page with ``Retry-After`` (``civicideas.web.ratelimit``)."""
+    from civicideas.web.ratelimit import RateLimited, rate_limited_response
+
+    if isinstance(error, RateLimited):
+        return rate_limited_response(request, error)
     if not back:
         referer = request.META.get("HTTP_REFERER", "")
         if url_has_allowed_host_and_scheme(

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from civicideas.accounts.rules import link_refusal
 from civicideas.accounts.services import profile_ensure
 from civicideas.concurrency import bump_version
 from civicideas.errors import InvalidInput, NotAllowed
@@ -46,6 +47,13 @@ def comment_language(*, idea: Idea, language: str | None) -> str:
     return active if active in offered else idea.language
 
 
+def _refuse_links(author: User, body: str) -> None:
+    """No links from an account without a confirmed address (``link_refusal``)."""
+    refusal = link_refusal(author, body)
+    if refusal:
+        raise InvalidInput(refusal)
+
+
 @transaction.atomic
 def comment_create(
     *,
@@ -61,6 +69,7 @@ def comment_create(
     if not rules.can_comment(author, idea):
         raise NotAllowed(_("Comments are closed for this idea."))
     body = clean_text(body, field=_("Comment"), max_length=COMMENT_MAX, required=True)
+    _refuse_links(author, body)
     language = comment_language(idea=idea, language=language)
     if parent is not None:
         if parent.idea_id != idea.pk or parent.state != Comment.State.VISIBLE:
@@ -100,6 +109,7 @@ def comment_edit(*, comment: Comment, by: User, body: str) -> Comment:
     if not rules.can_edit_comment(by, comment):
         raise NotAllowed(_("Comments can only be edited by their author within 15 minutes."))
     comment.body = clean_text(body, field=_("Comment"), max_length=COMMENT_MAX, required=True)
+    _refuse_links(by, comment.body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at", *bump_version(comment, by=by)])
     cache_keys.comments_changed(comment)

@@ -19,6 +19,7 @@ from civicideas.web import page_cache
 from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
+from civicideas.web.ratelimit import RateLimited, limit_take, rate_limited_response
 from ideas import rules, selectors, services
 from ideas.forms import CommentEditForm, CommentForm, IdeaForm, ReportForm
 from ideas.map import location_picker
@@ -112,9 +113,14 @@ def _action_error(request: HttpRequest, idea: Idea, error: ServiceError) -> Http
         fresh = selectors.idea_for_page(pk=idea.pk, user=request.user) or idea
         context = _support_context(request, fresh)
         context["support_error"] = error.message
-        return TemplateResponse(
+        response = TemplateResponse(
             request, "ideas/idea.html#support-button", context, status=error.status_code
         )
+        if isinstance(error, RateLimited):
+            response["Retry-After"] = str(error.retry_after)
+        return response
+    if isinstance(error, RateLimited):
+        return rate_limited_response(request, error)
     messages.error(request, error.message)
     return _idea_page(request, idea, status=error.status_code)
 
@@ -139,6 +145,7 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
     idea = _visible_idea_or_404(request, pk)
     action = request.POST.get("action", "support")
     try:
+        limit_take(request, "support")
         if action == "unsupport":
             services.idea_unsupport(idea=idea, user=request.user)
             done = _("Your support is withdrawn.")
@@ -180,6 +187,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not _signed_in(request):
         return _login_redirect(request, _idea_url(pk))
     idea = _visible_idea_or_404(request, pk)
+    limit_take(request, "comment")
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _idea_page(request, idea, status=400, comment_form=form)
@@ -284,6 +292,7 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _report(request: HttpRequest, *, page_idea: Idea, **target: Any) -> HttpResponse:
     idea = page_idea
+    limit_take(request, "flag")
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tell the moderators why you report this."))

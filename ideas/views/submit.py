@@ -15,6 +15,7 @@ from civicideas.accounts.rules import has_verified_email
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import ServiceError
 from civicideas.web.decorators import city_required, service_errors
+from civicideas.web.ratelimit import limit_take
 from ideas import selectors, services
 from ideas.forms import IdeaForm
 from ideas.map import location_picker
@@ -72,6 +73,7 @@ def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
     if existing is not None:
         # The same form again (a double click, a resent POST): one idea.
         return HttpResponseRedirect(_idea_url(existing))
+    limit_take(request, "idea")
     try:
         with transaction.atomic():
             idea = services.idea_submit(

@@ -18,6 +18,7 @@ from civicideas.errors import Conflict, NotAllowed, ServiceError
 from civicideas.pagination import paginate
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
+from civicideas.web.ratelimit import limit_take
 from sponsors import rules, selectors, services
 from sponsors.forms import GroupForm, IdeaGroupForm, IdeaInitiativeForm, MemberForm
 from sponsors.models import CommunityGroup
@@ -51,6 +52,8 @@ def group_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return _login(request)
     form = GroupForm(request.POST or None, initial={"contact_email": request.user.email})
+    if request.method == "POST":
+        limit_take(request, "group")
     if request.method == "POST" and form.is_valid():
         try:
             group = services.group_create(by=request.user, **form.cleaned_data)

@@ -16,6 +16,7 @@ from civicideas.errors import InvalidInput, NotAllowed, ServiceError
 from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
+from civicideas.web.ratelimit import limit_take
 from sponsors import rules, selectors, services
 from sponsors.forms import DecideOfferForm, OfferForm
 from sponsors.models import Need, Offer
@@ -48,6 +49,7 @@ def offer_make(request: HttpRequest, need_pk: int) -> HttpResponse:
     form = OfferForm(request.POST or None, initial={"quantity": need.remaining})
     status = 200
     if request.method == "POST":
+        limit_take(request, "offer")
         if form.is_valid():
             try:
                 services.offer_make(

@@ -146,7 +146,8 @@ def test_login_attempts_per_ip_answer_429(city, city_client):
 
 def signup(client: Client, email: str):
     return client.post(
-        "/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {"email": email, "password1": PASSWORD, "password2": PASSWORD, "accept_privacy": "on"},
     )
 
 

@@ -125,7 +125,12 @@ def test_unknown_account_mail_on_secondary_domain_links_to_primary_domain(city, 
 def test_verification_mail_on_secondary_domain_links_to_primary_domain(city, riverton_alias):
     response = Client(HTTP_HOST=riverton_alias).post(
         "/accounts/signup/",
-        {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "new@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "accept_privacy": "on",
+        },
     )
     assert response.status_code == 302
     assert len(mail.outbox) == 1

@@ -165,11 +165,13 @@ def test_the_privacy_page_falls_back_with_lang(lakeside):
 
     client = Client(HTTP_HOST="lakeside.localhost")
     page = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
-    assert '<div class="markdown" lang="fr">' in page
+    assert '<div class="privacy-notice markdown" lang="fr">' in page
     assert "Vos données restent chez nous." in page
 
 
-def test_no_privacy_page_without_a_notice(city):
+def test_without_a_notice_the_privacy_page_shows_the_default_one(city):
     from django.test import Client
 
-    assert Client(HTTP_HOST="riverton.localhost").get("/privacy/").status_code == 404
+    page = Client(HTTP_HOST="riverton.localhost").get("/privacy/")
+    assert page.status_code == 200
+    assert 'class="privacy-notice markdown">' in page.content.decode()

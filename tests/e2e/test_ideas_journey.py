@@ -104,6 +104,7 @@ def test_citizen_journey_from_sign_up_to_a_hidden_comment(
     page.get_by_label("Email").fill(CITIZEN_EMAIL)
     page.get_by_label(PASSWORD_LABEL).fill(CITIZEN_PASSWORD)
     page.get_by_label("Password (again)").fill(CITIZEN_PASSWORD)
+    page.get_by_label("I have read and accept the privacy notice").check()
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
     assert_accessible(page)

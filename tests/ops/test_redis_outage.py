@@ -99,7 +99,12 @@ def test_sign_in_works_and_guesses_stay_limited_without_redis(city, ada, redis_c
     # allauth's own rate limits (sign-up here) run on the fallback too.
     signup = Client(HTTP_HOST=host_of(city)).post(
         "/accounts/signup/",
-        {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "new@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "accept_privacy": "on",
+        },
     )
     assert signup.status_code == 302
 

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='city',
             name='privacy_notice',
-            field=models.TextField(blank=True, db_default='', help_text='How the city handles personal data (Markdown); shown on the privacy page.', max_length=20000, verbose_name='privacy notice'),
+            field=models.TextField(blank=True, db_default='', help_text="Markdown. Leave empty to show the platform's default notice.", max_length=20000, verbose_name='privacy notice'),
         ),
         migrations.AddField(
             model_name='city',
