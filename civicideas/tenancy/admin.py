@@ -88,7 +88,7 @@ class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
     inlines = [DomainInline]
     form = CityAdminForm
 
-    def save_model(self, request: HttpRequest, obj: City, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         privacy_notice_changed(
             city=obj,
             text_changed="privacy_notice" in form.changed_data,
