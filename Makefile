@@ -7,12 +7,15 @@ CHROMIUM ?= /usr/bin/chromium
 
 export DJANGO_SETTINGS_MODULE ?= civicideas.settings.dev
 
-.PHONY: run test test-pooled install lint format messages bench clean-venv
+.PHONY: run test test-pooled install lock lint format messages bench clean-venv
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions of requirements-dev.lock (hashes checked),
+# then the project itself; `make lock` regenerates the lock files.
+$(STAMP): pyproject.toml requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -63,6 +66,14 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=civicideas.benchmarks.settings \
 		$(BIN)/python manage.py bench $(or $(SUITE),ideas) $(BENCH_ARGS)
+
+## Pin every dependency with its hashes after a change to pyproject.toml: requirements.lock (the image) and requirements-dev.lock (make).
+LOCK_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev -o requirements-dev.lock pyproject.toml
 
 lint: install
 	$(BIN)/ruff check .
