@@ -26,7 +26,7 @@ class LicenceSerializer(serializers.Serializer):
 class FieldSerializer(serializers.Serializer):
     field = serializers.CharField()
     type = serializers.ChoiceField(
-        choices=["integer", "number", "string", "date", "datetime", "boolean"]
+        choices=["integer", "number", "string", "date", "datetime", "boolean", "object"]
     )
     description = serializers.CharField()
 

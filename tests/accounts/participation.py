@@ -43,7 +43,9 @@ class Participation:
             self.image_name = name
             self.others_idea = IdeaFactory(challenge=challenge, author=other)
             idea_services.idea_support(idea=self.others_idea, user=zelda)
-            idea_services.idea_support(idea=self.others_idea, user=other)
+            # Someone else supports it too (its author may not).
+            third = make_member(riverton, Role.CITIZEN, email="third@example.org")
+            idea_services.idea_support(idea=self.others_idea, user=third)
             idea_services.idea_support(idea=self.own_idea, user=other)
             self.comment = idea_services.comment_create(
                 idea=self.others_idea, author=zelda, body="I like it", language="en"

@@ -110,7 +110,7 @@ def test_readme_is_in_the_persons_language(world, django_capture_on_commit_callb
 def test_one_export_a_day(world, django_capture_on_commit_callbacks):
     client = client_for(world.zelda, world.riverton)
     first = ask(client, django_capture_on_commit_callbacks)
-    again = client_for(world.zelda, world.lakeside).post("/me/export/")
+    again = client_for(world.zelda, world.lakeside).post("/me/export/", HTTP_ACCEPT_LANGUAGE="en")
     assert again.status_code == 429
     assert "one export a day" in again.content.decode()
     assert len(all_exports()) == 1

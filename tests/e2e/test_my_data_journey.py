@@ -52,6 +52,7 @@ def test_export_then_delete_across_two_cities(
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_label("I have read and accept the privacy notice").check()
     page.get_by_role("button", name="Sign Up").click()
     [message] = [m for m in mail.outbox if EMAIL in m.to]
     link = re.search(r"http://\S+/accounts/confirm-email/\S+/", message.body)

@@ -186,6 +186,7 @@ def test_sponsor_journey_from_sign_up_to_an_introduction(
     page.get_by_label("Email").fill(SPONSOR_EMAIL)
     page.get_by_label(PASSWORD_LABEL).fill(SPONSOR_PASSWORD)
     page.get_by_label("Password (again)").fill(SPONSOR_PASSWORD)
+    page.get_by_label("I have read and accept the privacy notice").check()
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
     [message] = [m for m in mail.outbox if SPONSOR_EMAIL in m.to]

@@ -80,7 +80,7 @@ def test_the_challenge_page_in_the_default_language_has_no_lang_noise(lakeside, 
 def test_the_home_page_lists_challenges_in_the_visitors_language(lakeside, challenge):
     page = _page(lakeside, "/", "nl")
     assert "Groenere pleinen" in page
-    assert '<p lang="fr">Plantons des arbres</p>' in page
+    assert '<p class="card-text" lang="fr">Plantons des arbres</p>' in page
 
 
 def test_category_names_in_filters_follow_the_page_language(lakeside, challenge):

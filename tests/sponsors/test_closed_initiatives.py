@@ -48,7 +48,7 @@ def test_page_marks_needs_closed_without_offer_button(city, setup, status):
     html = client.get(url).content.decode()
     assert "Offer support" not in html
     assert reverse("sponsors:offer", args=[setup["need"].pk]) not in html
-    assert "<strong>Closed</strong>" in html
+    assert '<span class="status status-withdrawn">Closed</span>' in html
 
 
 @pytest.mark.parametrize("status", ENDED)
