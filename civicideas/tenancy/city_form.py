@@ -68,6 +68,14 @@ class CityAdminForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        logo = self.fields.get("logo")
+        if logo is not None:
+            # Django groups the file input in a fieldset whose legend is not a
+            # label of the input itself: name it (axe "label", WCAG 4.1.2).
+            logo.widget.attrs.setdefault("aria-label", str(logo.label))
+
     def clean_languages(self) -> list[str]:
         """In the platform's order, each code once."""
         chosen = set(self.cleaned_data["languages"])
