@@ -86,6 +86,20 @@ def test_admin_pages_pass_axe_and_fit_1280(page: Page, world, assert_accessible)
     assert page.locator("link[rel=icon]").get_attribute("href").endswith("favicon.svg")
 
 
+def test_city_settings_and_ranking_fit_390(page: Page, world):
+    sign_in(page, world, world.admin)
+    page.set_viewport_size({"width": 390, "height": 900})
+    for path in (
+        f"/admin/tenancy/city/{world.riverton.pk}/change/",
+        f"/admin/evaluation/challengeevaluation/{world.settings.pk}/ranking/",
+    ):
+        page.goto(f"http://{HOST}:{world.port}{path}")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} is {overflow}px too wide at 390 px"
+
+
 def test_city_colour_contrast_is_shown_as_it_changes(page: Page, world):
     sign_in(page, world, world.admin)
     page.goto(f"http://{HOST}:{world.port}/admin/tenancy/city/{world.riverton.pk}/change/")
