@@ -86,7 +86,7 @@ def test_admin_pages_pass_axe_and_fit_1280(page: Page, world, assert_accessible)
     assert page.locator("link[rel=icon]").get_attribute("href").endswith("favicon.svg")
 
 
-def test_city_settings_and_ranking_fit_390(page: Page, world):
+def test_city_settings_and_ranking_fit_390(page: Page, world, assert_accessible):
     sign_in(page, world, world.admin)
     page.set_viewport_size({"width": 390, "height": 900})
     for path in (
@@ -98,6 +98,7 @@ def test_city_settings_and_ranking_fit_390(page: Page, world):
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} is {overflow}px too wide at 390 px"
+        assert_accessible(page)  # tables that scroll can be reached by keyboard
 
 
 def test_city_colour_contrast_is_shown_as_it_changes(page: Page, world):
