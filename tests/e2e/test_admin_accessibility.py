@@ -72,7 +72,9 @@ def test_admin_pages_pass_axe_and_fit_1280(page: Page, world, assert_accessible)
         response = page.goto(f"http://{HOST}:{world.port}{path}")
         assert response.status == 200, path
         try:
-            assert_accessible(page)
+            violations = assert_accessible(page)
+            if any(v["id"] == "empty-table-header" for v in violations):
+                problems.append(f"{path} has an empty table header")
         except AssertionError as error:
             problems.append(str(error).split("\nassert")[0])
         overflow = page.evaluate(
