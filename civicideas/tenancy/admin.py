@@ -18,6 +18,7 @@ from civicideas.concurrency import VersionedAdmin
 from civicideas.content.translation_forms import TranslatedAdminMixin
 from civicideas.tenancy import services
 from civicideas.tenancy.admin_mixins import CityScopedAdmin
+from civicideas.tenancy.city_form import CityAdminForm
 from civicideas.tenancy.context import city_context, current_city
 from civicideas.tenancy.hosts import forget_hosts
 from civicideas.tenancy.models import City, Domain, Membership
@@ -62,20 +63,6 @@ class DomainInline(VisibleTextAdminMixin, admin.TabularInline):
     fields = ["hostname", "is_primary"]
 
 
-class CityAdminForm(forms.ModelForm):
-    """The city's settings, with the box that asks everyone to accept the
-    privacy notice again (docs/privacy.md "Consent"). The admin supplies the
-    model and fields."""
-
-    ask_privacy_again = forms.BooleanField(
-        label=_("Ask everyone to accept the privacy notice again"),
-        required=False,
-        help_text=_(
-            "Raises the notice's version: every signed-in person must accept it before going on."
-        ),
-    )
-
-
 @admin.register(City)
 class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
     """Platform superusers manage all cities; a city admin edits only their
@@ -87,6 +74,44 @@ class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
     search_fields = ["name", "slug"]
     inlines = [DomainInline]
     form = CityAdminForm
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "country",
+                    "population",
+                    "contact_email",
+                    "time_zone",
+                    "is_active",
+                ]
+            },
+        ),
+        (_("Languages"), {"fields": ["languages", "default_language"]}),
+        (_("Appearance"), {"fields": ["colour", "logo"]}),
+        (
+            _("Map area"),
+            {
+                "fields": [("min_latitude", "max_latitude"), ("min_longitude", "max_longitude")],
+                "description": _(
+                    "Ideas can only be placed inside this box (decimal degrees, WGS 84, as "
+                    "on most online maps; south and west below north and east). Leave all "
+                    "four empty to accept places anywhere."
+                ),
+            },
+        ),
+        (_("Home page and privacy"), {"fields": ["home_intro", "privacy_notice"]}),
+        (
+            _("Privacy notice version"),
+            {"fields": ["ask_privacy_again", "privacy_version", "privacy_updated_at"]},
+        ),
+        (_("Retention"), {"fields": ["notification_retention_days"]}),
+    ]
+
+    class Media:
+        js = ["civicideas/city_colour.js"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         privacy_notice_changed(

@@ -323,7 +323,7 @@ def test_platform_superuser_adds_a_city_with_its_domain(world):
         slug="hillcrest",
         name="Hillcrest",
         country="BE",
-        languages="en,nl",
+        languages=["en", "nl"],
         default_language="nl",
         **{
             "domain_set-TOTAL_FORMS": "1",

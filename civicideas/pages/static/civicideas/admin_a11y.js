@@ -16,5 +16,8 @@
       });
     });
   }
-  window.addEventListener("load", nameBoxes);
+  window.addEventListener("load", function () {
+    nameBoxes();
+    if (window.django && window.django.jQuery) window.django.jQuery(nameBoxes);
+  });
 })();
