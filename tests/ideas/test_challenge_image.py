@@ -143,3 +143,9 @@ def test_cards_with_images_cost_the_same_whatever_the_rows(city, client, path):
         for _ in range(5):
             _with_image()
     assert _queries(client, path) == few
+
+
+def test_the_admin_form_offers_the_image_and_its_description(admin_client):
+    html = admin_client.get(ADD).content.decode()
+    assert 'type="file" name="image"' in html and 'name="image_alt"' in html
+    assert 'enctype="multipart/form-data"' in html
