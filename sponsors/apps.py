@@ -43,6 +43,11 @@ class SponsorsConfig(AppConfig):
         from sponsors.personal_data import CONTRIBUTOR
 
         personal_data.register(CONTRIBUTOR)
+
+        from civicideas.accounts import profile_links
+        from sponsors.profile_links import links_for
+
+        profile_links.register("sponsors", links_for)
         admin_dashboard.register()
         from civicideas.notifications.kinds import register_audience
         from sponsors.models import GroupMembership, Offer, SponsorMembership

@@ -199,7 +199,9 @@ def my_personal_offers(user: Viewer, initiative: Initiative) -> list[Offer]:
 def related_initiatives(initiative: Initiative, *, limit: int = 5) -> list[Initiative]:
     """Public initiatives on the same thing: shared categories (2 points
     each), the same district (1) and similar text (up to 1, full-text rank
-    of the other's text against this one's title and summary words)."""
+    of the other's text against this one's title and summary words).
+    Only initiatives still taking support: a completed or cancelled one is
+    no place to send a reader who wants to help."""
     category_ids = list(initiative.categories.values_list("pk", flat=True))
     config = search_config(current_city().default_language)
     words = f"{initiative.title} {initiative.summary}".strip()
@@ -210,6 +212,7 @@ def related_initiatives(initiative: Initiative, *, limit: int = 5) -> list[Initi
     )
     qs = (
         public_initiatives()
+        .filter(status__in=OPEN_STATUSES)
         .exclude(pk=initiative.pk)
         .annotate(
             shared=Count("categories", filter=Q(categories__in=category_ids), distinct=True),
@@ -226,7 +229,7 @@ def related_initiatives(initiative: Initiative, *, limit: int = 5) -> list[Initi
         return (
             2 * row.shared
             + (1 if row.district_id == initiative.district_id else 0)
-            + min(1.0, row.text_rank * 5)
+            + min(1.0, (row.text_rank or 0) * 5)  # no search vector yet: no rank
         )
 
     rows.sort(key=lambda r: (-score(r), -r.pk))

@@ -13,6 +13,7 @@ from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicideas.accounts.profile_links import sections_for
 from civicideas.accounts.services import profile_ensure, profile_update
 from civicideas.api.tokens import token_revoke
 from civicideas.apitokens.models import ApiToken
@@ -74,7 +75,10 @@ def profile(request: HttpRequest) -> HttpResponse:
             status = 400
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")[:50]
     return TemplateResponse(
-        request, "accounts/profile.html", {"form": form, "tokens": tokens}, status=status
+        request,
+        "accounts/profile.html",
+        {"form": form, "tokens": tokens, "sections": sections_for(request.user)},
+        status=status,
     )
 
 

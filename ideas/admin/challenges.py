@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -13,6 +14,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from civicideas.concurrency import VersionedAdmin
 from civicideas.content.translation_forms import TranslatedAdminMixin
+from civicideas.content.uploads import process_image
+from civicideas.errors import InvalidInput
 from ideas.admin.base import IdeasAdmin, city_of
 from ideas.follows import challenge_announce
 from ideas.models import Category, Challenge, District
@@ -37,6 +40,29 @@ class ChallengeForm(CitySlugForm):
     # No Meta: the admin builds the form class per request (fields from the
     # fieldsets), when the scoped managers of the M2M choices have a city.
 
+    # A plain file field: the upload pipeline checks the size before
+    # anything decodes the file (forms.ImageField would open it first).
+    image = forms.FileField(
+        label=gettext_lazy("image"),
+        required=False,
+        help_text=gettext_lazy(
+            "PNG, JPEG, WebP or GIF, at most 5 MB. Shown on the challenge's card and page."
+        ),
+    )
+
+    def clean_image(self) -> Any:
+        """A new upload is checked and re-encoded; the stored image, or
+        False (clear), passes as it is."""
+        value = self.cleaned_data.get("image")
+        if not isinstance(value, UploadedFile):
+            return value
+        try:
+            processed = process_image(value)
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message) from None
+        processed.content.name = processed.name
+        return processed.content
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         dates = [
@@ -52,6 +78,9 @@ class ChallengeForm(CitySlugForm):
                     _("This date must come after “%(other)s”.")
                     % {"other": self.fields[earlier].label},
                 )
+        image = cleaned.get("image")
+        if image and not (cleaned.get("image_alt") or "").strip():
+            self.add_error("image_alt", _("Describe the image for people who cannot see it."))
         # The choices are the current city's already (scoped managers); on
         # the platform host, where every city is visible, keep a challenge
         # to its own city's categories and districts.
@@ -107,7 +136,7 @@ class ChallengeAdmin(TranslatedAdminMixin, VersionedAdmin, IdeasAdmin):
     # Set once, when the followers were told it opened (ideas.follows).
     readonly_fields = ["announced_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "description"]}),
+        (None, {"fields": ["title", "slug", "summary", "description", "image", "image_alt"]}),
         (
             gettext_lazy("Phase and dates"),
             {

@@ -36,6 +36,15 @@ class Challenge(Translatable, Versioned, TenantModel):
     title = models.CharField(_("title"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=80)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    # Checked and re-encoded by civicideas.content.uploads (ChallengeForm);
+    # the description is required whenever there is an image.
+    image = models.ImageField(_("image"), upload_to="challenges/%Y/%m/", blank=True)
+    image_alt = models.CharField(
+        _("description of the image"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
     description = models.TextField(_("description (Markdown)"), blank=True)
     phase = models.CharField(_("phase"), max_length=12, choices=Phase.choices, default=Phase.DRAFT)
     ideas_open_from = models.DateTimeField(_("ideas open from"), null=True, blank=True)

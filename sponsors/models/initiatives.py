@@ -96,6 +96,10 @@ class Initiative(Versioned, TenantModel):
     )
     next_deadline = models.DateField(null=True, blank=True, editable=False)
     funding_remaining = models.DecimalField(default=Decimal(0), editable=False, **QTY)
+    #: How far the needs are met, 0-100: the mean of each need's fulfilled
+    #: share (units differ, so quantities are not added up); a need closed
+    #: before it was met no longer counts.
+    progress_percent = models.PositiveSmallIntegerField(default=0, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ScopedManager(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
-from django.db.models import Count, F, Min, Q, Sum, Value
+from django.db.models import Avg, Count, F, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -238,6 +238,10 @@ def initiative_update(
     return initiative
 
 
+#: Needs the group closed before they were met: no longer part of the progress.
+GIVEN_UP = Q(closed_at__isnull=False, fulfilled__lt=F("quantity"))
+
+
 def _initiative_refresh(initiative: Initiative) -> Initiative:
     """Recompute the denormalised need figures and the derived status.
 
@@ -256,6 +260,7 @@ def _initiative_refresh(initiative: Initiative) -> Initiative:
             Sum(F("quantity") - F("fulfilled"), filter=open_q & Q(kind=ResourceType.FUNDING)),
             ZERO,
         ),
+        progress=Avg(F("fulfilled") * 100 / F("quantity"), filter=~GIVEN_UP),
     )
     types = sorted(
         set(Need.objects.filter(open_q, initiative=initiative).values_list("kind", flat=True))
@@ -273,6 +278,7 @@ def _initiative_refresh(initiative: Initiative) -> Initiative:
     initiative.open_need_types = types
     initiative.next_deadline = figures["deadline"]
     initiative.funding_remaining = figures["funding"]
+    initiative.progress_percent = min(100, int(figures["progress"] or 0))
     initiative.save(
         update_fields=[
             "status",
@@ -280,6 +286,7 @@ def _initiative_refresh(initiative: Initiative) -> Initiative:
             "open_need_types",
             "next_deadline",
             "funding_remaining",
+            "progress_percent",
             "updated_at",
         ]
     )

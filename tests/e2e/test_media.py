@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from civicideas.tenancy import city_context
 from ideas.services import idea_attach_images
 from tests.factories import CityFactory
-from tests.ideas.factories import IdeaFactory
+from tests.ideas.factories import ChallengeFactory, IdeaFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -71,3 +71,31 @@ def test_an_ideas_image_and_the_city_logo_load(
     broken = [src for src, width in widths if width == 0]
     assert not broken, f"images that did not load: {broken}"
     assert not failed, f"media requests that failed: {failed}"
+
+
+def test_a_challenges_image_loads_on_its_card_and_page(
+    transactional_db, live_server, settings, tmp_path, page: Page, site_url
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    settings.SERVE_MEDIA = True
+    city = CityFactory(slug="riverton", name="Riverton", domain=HOST)
+    with city_context(city):
+        challenge = ChallengeFactory(title="Safer crossings", image_alt="Children crossing")
+        challenge.image.save("c.png", ContentFile(image_bytes("PNG", (320, 180))))
+
+    page.goto(site_url(HOST, "/challenges/"))
+    card = page.locator(".challenge-list img.card-thumb").first
+    card.scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.images].every((img) => img.complete)")
+    assert card.evaluate("img => img.naturalWidth") == 320
+    page.goto(site_url(HOST, f"/challenges/{challenge.slug}/"))
+    image = page.get_by_role("img", name="Children crossing")
+    expect(image).to_be_visible()
+    page.wait_for_function("() => [...document.images].every((img) => img.complete)")
+    assert image.evaluate("img => img.naturalWidth") == 320

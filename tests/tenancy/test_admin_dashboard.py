@@ -99,7 +99,9 @@ def test_counters_follow_the_role(city):
     assert "Rude" not in html
     moderator = client_for(make_member(city, Role.MODERATOR), city)
     html = moderator.get("/admin/").content.decode()
-    assert counter(html, "ideas.moderation")[0] == 2
+    # The moderator's way from the back-office home to the queue, which opens.
+    assert counter(html, "ideas.moderation") == (2, "/admin/ideas/idea/moderation/")
+    assert moderator.get("/admin/ideas/idea/moderation/").status_code == 200
     assert 'data-counter="sponsors.open_offers"' not in html
 
 
