@@ -103,7 +103,7 @@ class CityAdminForm(forms.ModelForm):
         return colour
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         languages = cleaned.get("languages")
         default = cleaned.get("default_language")
         if languages and default and default not in languages:
