@@ -10,6 +10,7 @@ supported first); the page says when more ideas have a location.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,14 @@ class IdeaMap:
     geojson: dict[str, Any] = field(default_factory=dict)
     tiles: dict[str, str] = field(default_factory=dict)
     bounds: list[float] | None = None
+    @property
+    def geojson_text(self) -> str:
+        """The GeoJSON for the map's ``data-features`` attribute (escaped there
+        by the template). An attribute, not a ``json_script``: htmx drops
+        script elements from an out-of-band swap, and the challenge page's
+        filters swap the map that way."""
+        return json.dumps(self.geojson, separators=(",", ":"))
+
     #: One idea's own map (the idea page): no list, no count.
     single: bool = False
     #: The challenge page's map follows its list's filters and search.

@@ -30,7 +30,7 @@
 
   function baseMap(el) {
     el.hidden = false;
-    var map = L.map(el, { scrollWheelZoom: false });
+    var map = L.map(el, { scrollWheelZoom: false, maxZoom: 19 });
     map.attributionControl.setPrefix(false);
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, {
@@ -73,10 +73,9 @@
 
   function showIdeas(el) {
     if (el.dataset.mapReady) return;
-    var source = document.getElementById(el.dataset.ideaMap);
-    if (!source) return;
+    if (!el.dataset.features) return;
     el.dataset.mapReady = "1";
-    var data = JSON.parse(source.textContent);
+    var data = JSON.parse(el.dataset.features);
     var map = baseMap(el);
     var icon = markerIcon(el);
     var clustered = data.features.length > CLUSTER_FROM && typeof L.markerClusterGroup === "function";
@@ -90,9 +89,10 @@
         .bindPopup(popupContent(feature.properties))
         .addTo(layer);
     });
+    // The view first: the cluster group computes its clusters for it.
+    frame(map, el, points);
     layer.addTo(map);
     if (clustered) el.classList.add("map-clustered");
-    frame(map, el, points);
   }
 
   function picker(el) {
@@ -142,7 +142,7 @@
   function locateButton(el, lat, lon, moved) {
     var button = document.querySelector("[data-locate-button]");
     var status = document.querySelector("[data-locate-status]");
-    if (!button || !status || !("geolocation" in navigator)) return;
+    if (!button || !status || !navigator.geolocation) return;
     button.hidden = false;
     button.addEventListener("click", function () {
       button.disabled = true;
