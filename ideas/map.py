@@ -1,6 +1,6 @@
 """Public ideas on a map: the markers of the challenge page and of ``/map/``.
 
-The markers travel inside the page as GeoJSON (``json_script``), not from a
+The markers travel inside the page as GeoJSON (the map's ``data-features``), not from a
 separate endpoint: the page and its markers come from the same cached
 response, in one query, and the page's list of the same ideas (the
 alternative to the map for keyboard and screen-reader users) is rendered
@@ -35,6 +35,7 @@ class IdeaMap:
     geojson: dict[str, Any] = field(default_factory=dict)
     tiles: dict[str, str] = field(default_factory=dict)
     bounds: list[float] | None = None
+
     @property
     def geojson_text(self) -> str:
         """The GeoJSON for the map's ``data-features`` attribute (escaped there
