@@ -328,6 +328,10 @@ def test_submit_form_has_the_location_picker(city):
     html = response.content.decode()
     assert "data-location-picker" in html
     assert 'data-lat-input="id_latitude"' in html
+    # "Use my location": hidden until map.js finds geolocation; its result
+    # is said in a status line.
+    assert '<button type="button" class="map-locate" hidden data-locate-button>' in html
+    assert '<p class="helptext" role="status" data-locate-status></p>' in html
 
 
 @pytest.mark.parametrize(
