@@ -1,6 +1,6 @@
 """Public ideas on a map: the markers of the challenge page and of ``/map/``.
 
-The markers travel inside the page as GeoJSON (``json_script``), not from a
+The markers travel inside the page as GeoJSON (the map's ``data-features``), not from a
 separate endpoint: the page and its markers come from the same cached
 response, in one query, and the page's list of the same ideas (the
 alternative to the map for keyboard and screen-reader users) is rendered
@@ -10,10 +10,12 @@ supported first); the page says when more ideas have a location.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import ngettext
 
@@ -34,6 +36,19 @@ class IdeaMap:
     tiles: dict[str, str] = field(default_factory=dict)
     bounds: list[float] | None = None
 
+    @property
+    def geojson_text(self) -> str:
+        """The GeoJSON for the map's ``data-features`` attribute (escaped there
+        by the template). An attribute, not a ``json_script``: htmx drops
+        script elements from an out-of-band swap, and the challenge page's
+        filters swap the map that way."""
+        return json.dumps(self.geojson, separators=(",", ":"))
+
+    #: One idea's own map (the idea page): no list, no count.
+    single: bool = False
+    #: The challenge page's map follows its list's filters and search.
+    filtered: bool = False
+
 
 def located_public_ideas(
     *, challenge: Challenge | None = None, limit: int = MAP_LIMIT
@@ -41,15 +56,26 @@ def located_public_ideas(
     """Public ideas with a location, in the current city (or one challenge),
     most supported first; and whether there were more than ``limit``.
     One query, whatever the number of ideas."""
-    ideas = Idea.objects.public().filter(latitude__isnull=False, longitude__isnull=False)
+    ideas = Idea.objects.public()
     if challenge is not None:
         ideas = ideas.filter(challenge=challenge)
     else:
         ideas = ideas.exclude(challenge__phase=Challenge.Phase.DRAFT)
+    return located(ideas, limit=limit)
+
+
+def located(ideas: QuerySet[Idea], *, limit: int = MAP_LIMIT) -> tuple[list[Idea], bool]:
+    """The ideas of ``ideas`` (any filtered or searched queryset, such as the
+    challenge page's list) that have a location, most supported first, at
+    most ``limit``; and whether there were more. One query: the list's own
+    order, joins and search rank are dropped, its filters kept."""
     rows = list(
-        ideas.only(
+        ideas.filter(latitude__isnull=False, longitude__isnull=False)
+        .select_related(None)
+        .only(
             "id", "city_id", "title", "status", "support_count", "latitude", "longitude", "language"
-        ).order_by("-support_count", "-id")[: limit + 1]
+        )
+        .order_by("-support_count", "-id")[: limit + 1]
     )
     return rows[:limit], len(rows) > limit
 
@@ -102,14 +128,37 @@ def city_bounds(city: Any) -> list[float] | None:
     return [float(edge) for edge in box]
 
 
-def idea_map(*, city: Any, challenge: Challenge | None = None) -> IdeaMap:
-    ideas, truncated = located_public_ideas(challenge=challenge)
+def idea_map(
+    *, city: Any, challenge: Challenge | None = None, ideas: QuerySet[Idea] | None = None
+) -> IdeaMap:
+    """The map of the city's public located ideas, or of one challenge's;
+    with ``ideas`` (the challenge page's filtered and searched list, before
+    paging), the map shows the same ideas as the list, capped."""
+    if ideas is not None:
+        rows, truncated = located(ideas)
+    else:
+        rows, truncated = located_public_ideas(challenge=challenge)
     return IdeaMap(
-        ideas=ideas,
+        ideas=rows,
         truncated=truncated,
-        geojson=ideas_geojson(ideas),
+        geojson=ideas_geojson(rows),
         tiles=tile_settings(),
         bounds=city_bounds(city),
+        filtered=ideas is not None,
+    )
+
+
+def single_idea_map(idea: Idea) -> IdeaMap | None:
+    """The idea page's small map of the idea's own location, or None when it
+    has none. No query: the page has already read the idea."""
+    if idea.latitude is None or idea.longitude is None:
+        return None
+    return IdeaMap(
+        ideas=[idea],
+        truncated=False,
+        geojson=ideas_geojson([idea]),
+        tiles=tile_settings(),
+        single=True,
     )
 
 

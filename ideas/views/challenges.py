@@ -60,10 +60,22 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "searching": bool(filters["q"]) and page.searched,
         "unsearchable": bool(filters["q"]) and not page.searched,
     }
+    # The map shows the list's ideas (same filters and search, every page,
+    # capped): the list stays the accessible equivalent of the map.
+    context["idea_map"] = idea_map(
+        city=request.city,
+        ideas=selectors.idea_list(
+            challenge=challenge,
+            category=filters["category"],
+            district=filters["district"],
+            status=filters["status"] or None,
+            query=filters["q"],
+        ),
+    )
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request and htmx.target == "results":
-        return TemplateResponse(request, "ideas/challenge.html#results", context)
-    context["idea_map"] = idea_map(city=request.city, challenge=challenge)
+        # The list, and the map replaced out of band (hx-swap-oob).
+        return TemplateResponse(request, "ideas/_challenge_results.html", context)
     return TemplateResponse(request, "ideas/challenge.html", context)
 
 

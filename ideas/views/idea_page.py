@@ -22,7 +22,7 @@ from civicideas.web.errors import error_response
 from civicideas.web.ratelimit import RateLimited, limit_take, rate_limited_response
 from ideas import rules, selectors, services
 from ideas.forms import CommentEditForm, CommentForm, IdeaForm, ReportForm
-from ideas.map import location_picker
+from ideas.map import location_picker, single_idea_map
 from ideas.models import Comment, Idea
 from ideas.status import IdeaStatus
 from ideas.views.common import (
@@ -69,6 +69,7 @@ def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, A
         "comment_form": CommentForm(),
         "report_form": ReportForm(),
         "supports_open": idea.challenge.accepts_supports,
+        "idea_map": single_idea_map(idea),
     }
     context.update(extra)
     return context

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,11 +16,12 @@ from django.urls import reverse
 
 from civicideas.settings.maps import map_tile_csp_sources
 from civicideas.tenancy import city_context
+from ideas import services
 from ideas.map import located_public_ideas
 from ideas.models import Challenge, Idea
 from ideas.status import IdeaStatus
 from tests.conftest import client_for, make_member
-from tests.ideas.factories import ChallengeFactory, IdeaFactory
+from tests.ideas.factories import CategoryFactory, ChallengeFactory, DistrictFactory, IdeaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +30,9 @@ HERE = {"latitude": Decimal("50.85"), "longitude": Decimal("4.35")}
 
 def markers(response) -> list[dict]:
     html = response.content.decode()
-    found = re.search(r'<script id="idea-map-data" type="application/json">(.*?)</script>', html)
+    found = re.search(r'data-idea-map data-features="([^"]*)"', html)
     assert found, "no map data on the page"
-    return json.loads(found.group(1))["features"]
+    return json.loads(unescape(found.group(1)))["features"]
 
 
 @pytest.fixture
@@ -71,11 +73,142 @@ def test_city_map_shows_public_located_ideas_of_this_city_only(world, city_clien
 def test_challenge_page_maps_its_own_ideas(world, city_client):
     response = city_client.get(reverse("ideas:challenge", args=["green"]))
     assert [f["properties"]["title"] for f in markers(response)] == ["Bench by the river"]
-    # The htmx fragment of the list carries no map.
+    # The htmx fragment of the list replaces the map out of band, without
+    # loading Leaflet again.
     fragment = city_client.get(
         reverse("ideas:challenge", args=["green"]), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
     )
-    assert b"idea-map-data" not in fragment.content
+    html = fragment.content.decode()
+    assert html.lstrip().startswith('<div id="results"')
+    assert 'id="idea-map-section" aria-labelledby="idea-map-heading" hx-swap-oob="true"' in html
+    assert [f["properties"]["title"] for f in markers(fragment)] == ["Bench by the river"]
+    assert "leaflet.js" not in html
+
+
+@pytest.fixture
+def filtered(city):
+    """A challenge whose ideas differ by category, district, status and words,
+    with and without a location."""
+    with city_context(city):
+        challenge = ChallengeFactory(slug="green", phase=Challenge.Phase.IDEAS)
+        trees = CategoryFactory(name="Trees")
+        north = DistrictFactory(name="North")
+        made = {
+            "tree_here": IdeaFactory(
+                challenge=challenge, category=trees, title="Oak alley", **HERE
+            ),
+            "tree_nowhere": IdeaFactory(challenge=challenge, category=trees, title="Oak grove"),
+            "north_here": IdeaFactory(
+                challenge=challenge, district=north, title="Fountain", **HERE
+            ),
+            "accepted_here": IdeaFactory(
+                challenge=challenge, status=IdeaStatus.ACCEPTED, title="Bench square", **HERE
+            ),
+            "other_here": IdeaFactory(challenge=challenge, title="Bike racks", **HERE),
+        }
+        for idea in Idea.objects.all():
+            services._refresh_search_vector(idea)
+    return {"trees": trees, "north": north, **made}
+
+
+def located_ids_of_list(response) -> set[int]:
+    """The ideas of the page's filtered list (every page) that have a location."""
+    page = response.context["page"]
+    assert page.total <= len(page.items), "the test's list fits on one page"
+    return {idea.pk for idea in page.items if idea.latitude is not None}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, {"tree_here", "north_here", "accepted_here", "other_here"}),
+        ({"category": "trees"}, {"tree_here"}),
+        ({"district": "north"}, {"north_here"}),
+        ({"status": "accepted"}, {"accepted_here"}),
+        ({"q": "oak"}, {"tree_here"}),
+        ({"q": "oak", "district": "north"}, set()),
+        # Hostile filters fall back to the unfiltered list, on the map too.
+        ({"category": "abc"}, {"tree_here", "north_here", "accepted_here", "other_here"}),
+        (
+            {"district": "99999999999999999999"},
+            {"tree_here", "north_here", "accepted_here", "other_here"},
+        ),
+        ({"status": "hidden"}, {"tree_here", "north_here", "accepted_here", "other_here"}),
+    ],
+)
+def test_challenge_map_is_filtered_like_the_list(filtered, city_client, query, expected):
+    params = {
+        key: filtered[value].pk if value in ("trees", "north") else value
+        for key, value in query.items()
+    }
+    response = city_client.get(reverse("ideas:challenge", args=["green"]), params)
+    assert response.status_code == 200
+    on_map = {f["id"] for f in markers(response)} if expected else set()
+    if not expected:
+        assert b"data-features" not in response.content
+        assert b"No idea of the list above has a location." in response.content
+    assert on_map == {filtered[name].pk for name in expected}
+    assert on_map == located_ids_of_list(response)
+    # The htmx answer to the same filters carries the same markers.
+    fragment = city_client.get(
+        reverse("ideas:challenge", args=["green"]),
+        params,
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    assert ({f["id"] for f in markers(fragment)} if expected else set()) == on_map
+
+
+def test_challenge_map_is_capped(filtered, city_client, monkeypatch):
+    from ideas import map as idea_map_module
+
+    monkeypatch.setattr(idea_map_module, "MAP_LIMIT", 2)
+    monkeypatch.setattr(idea_map_module.located, "__defaults__", None)
+    monkeypatch.setattr(idea_map_module.located, "__kwdefaults__", {"limit": 2})
+    response = city_client.get(reverse("ideas:challenge", args=["green"]))
+    assert len(markers(response)) == 2
+    assert b"Only the most supported are shown." in response.content
+
+
+def test_idea_page_shows_its_own_location(world, city_client):
+    response = city_client.get(reverse("ideas:idea", args=[world["shown"].pk]))
+    features = markers(response)
+    assert [f["id"] for f in features] == [world["shown"].pk]
+    html = response.content.decode()
+    assert "Latitude 50.850000, longitude 4.350000." in html
+    assert 'class="map-list"' not in html  # the page is the idea: no list
+
+
+def test_idea_page_without_location_has_no_map(city, city_client):
+    with city_context(city):
+        idea = IdeaFactory(title="Nowhere")
+    response = city_client.get(reverse("ideas:idea", args=[idea.pk]))
+    assert response.status_code == 200
+    assert b"data-idea-map" not in response.content
+    assert b"leaflet.js" not in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_idea_page_map_costs_no_query(city):
+    from django.core.cache import cache
+    from django.test import Client
+
+    with city_context(city):
+        challenge = ChallengeFactory(phase=Challenge.Phase.IDEAS)
+        placed = IdeaFactory(challenge=challenge, **HERE)
+        nowhere = IdeaFactory(challenge=challenge)
+    client = Client(HTTP_HOST="riverton.localhost")
+    client.get(reverse("ideas:map"))  # warms the host lookup
+    counts = {}
+    for name, idea in (("placed", placed), ("nowhere", nowhere)):
+        cache.clear()
+        client.get(reverse("ideas:map"))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("ideas:idea", args=[idea.pk]))
+        assert response.status_code == 200
+        counts[name] = len(captured.captured_queries)
+    assert (b"data-idea-map" in response.content) is False
+    assert counts["placed"] == counts["nowhere"]
 
 
 def test_no_location_no_map(city, city_client):
@@ -195,6 +328,10 @@ def test_submit_form_has_the_location_picker(city):
     html = response.content.decode()
     assert "data-location-picker" in html
     assert 'data-lat-input="id_latitude"' in html
+    # "Use my location": hidden until map.js finds geolocation; its result
+    # is said in a status line.
+    assert '<button type="button" class="map-locate" hidden data-locate-button>' in html
+    assert '<p class="helptext" role="status" data-locate-status></p>' in html
 
 
 @pytest.mark.parametrize(

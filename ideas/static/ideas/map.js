@@ -30,7 +30,7 @@
 
   function baseMap(el) {
     el.hidden = false;
-    var map = L.map(el, { scrollWheelZoom: false });
+    var map = L.map(el, { scrollWheelZoom: false, maxZoom: 19 });
     map.attributionControl.setPrefix(false);
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, {
@@ -68,12 +68,18 @@
     return box;
   }
 
+  /* More markers than this are grouped into clusters (Leaflet.markercluster). */
+  var CLUSTER_FROM = 50;
+
   function showIdeas(el) {
-    var source = document.getElementById(el.dataset.ideaMap);
-    if (!source) return;
-    var data = JSON.parse(source.textContent);
+    if (el.dataset.mapReady) return;
+    if (!el.dataset.features) return;
+    el.dataset.mapReady = "1";
+    var data = JSON.parse(el.dataset.features);
     var map = baseMap(el);
     var icon = markerIcon(el);
+    var clustered = data.features.length > CLUSTER_FROM && typeof L.markerClusterGroup === "function";
+    var layer = clustered ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.layerGroup();
     var points = [];
     data.features.forEach(function (feature) {
       var c = feature.geometry.coordinates;
@@ -81,9 +87,12 @@
       points.push(latlng);
       L.marker(latlng, { icon: icon, alt: feature.properties.title, title: feature.properties.title })
         .bindPopup(popupContent(feature.properties))
-        .addTo(map);
+        .addTo(layer);
     });
+    // The view first: the cluster group computes its clusters for it.
     frame(map, el, points);
+    layer.addTo(map);
+    if (clustered) el.classList.add("map-clustered");
   }
 
   function picker(el) {
@@ -122,6 +131,39 @@
     }
     lat.addEventListener("input", typed);
     lon.addEventListener("input", typed);
+    locateButton(el, lat, lon, function (point) {
+      place(point);
+      map.setView(point, Math.max(map.getZoom(), 16));
+    });
+  }
+
+  /* "Use my location": only where the browser can tell it. The result is
+     written into the two fields and said in the live region. */
+  function locateButton(el, lat, lon, moved) {
+    var button = document.querySelector("[data-locate-button]");
+    var status = document.querySelector("[data-locate-status]");
+    if (!button || !status || !navigator.geolocation) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      status.textContent = el.dataset.locating;
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          var point = [position.coords.latitude, position.coords.longitude];
+          lat.value = point[0].toFixed(6);
+          lon.value = point[1].toFixed(6);
+          lat.dispatchEvent(new Event("change", { bubbles: true }));
+          moved(point);
+          status.textContent = el.dataset.located;
+          button.disabled = false;
+        },
+        function () {
+          status.textContent = el.dataset.locateFailed;
+          button.disabled = false;
+        },
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+      );
+    });
   }
 
   function start() {
@@ -130,4 +172,9 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+  /* The challenge page's filters replace the map with the list (hx-swap-oob):
+     draw the new one. */
+  document.addEventListener("htmx:load", function () {
+    document.querySelectorAll("[data-idea-map]").forEach(showIdeas);
+  });
 })();
