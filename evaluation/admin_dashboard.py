@@ -11,7 +11,7 @@ from civicideas.tenancy.admin_dashboard import (
     Activity,
     ActivitySource,
     Counter,
-    change_url,
+    newest,
     register_activity,
     register_counters,
 )
@@ -20,20 +20,15 @@ from evaluation.models import Assignment, Scorecard
 
 
 def _submitted(base: QuerySet, limit: int) -> list[Activity]:
-    rows = (
-        base.filter(state=Scorecard.State.SUBMITTED, submitted_at__isnull=False)
-        .order_by("-submitted_at", "-id")
-        .values("pk", "submitted_at", "assignment__idea__title")[:limit]
+    return newest(
+        base.filter(state=Scorecard.State.SUBMITTED, submitted_at__isnull=False),
+        model=Scorecard,
+        kind=gettext("Evaluation submitted"),
+        when="submitted_at",
+        fields=("assignment__idea__title",),
+        text=lambda row: row["assignment__idea__title"],
+        limit=limit,
     )
-    return [
-        Activity(
-            when=row["submitted_at"],
-            kind=gettext("Evaluation submitted"),
-            text=row["assignment__idea__title"],
-            url=change_url(Scorecard, row["pk"]),
-        )
-        for row in rows
-    ]
 
 
 def register() -> None:

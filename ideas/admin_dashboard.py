@@ -11,7 +11,7 @@ from civicideas.tenancy.admin_dashboard import (
     Activity,
     ActivitySource,
     Counter,
-    change_url,
+    newest,
     register_activity,
     register_counters,
 )
@@ -25,33 +25,27 @@ AWAITING_ANSWER = (IdeaStatus.PUBLISHED, IdeaStatus.UNDER_EVALUATION)
 
 
 def _new_ideas(base: QuerySet, limit: int) -> list[Activity]:
-    rows = base.order_by("-created_at", "-id").values("pk", "title", "created_at")[:limit]
-    return [
-        Activity(
-            when=row["created_at"],
-            kind=gettext("Idea submitted"),
-            text=row["title"],
-            url=change_url(Idea, row["pk"]),
-        )
-        for row in rows
-    ]
+    return newest(
+        base,
+        model=Idea,
+        kind=gettext("Idea submitted"),
+        when="created_at",
+        fields=("title",),
+        text=lambda row: row["title"],
+        limit=limit,
+    )
 
 
 def _new_reports(base: QuerySet, limit: int) -> list[Activity]:
-    rows = (
-        base.filter(state=Report.State.OPEN)
-        .order_by("-created_at", "-id")
-        .values("pk", "created_at", "idea__title", "comment__body")[:limit]
+    return newest(
+        base.filter(state=Report.State.OPEN),
+        model=Report,
+        kind=gettext("Report"),
+        when="created_at",
+        fields=("idea__title", "comment__body"),
+        text=lambda row: row["idea__title"] or (row["comment__body"] or "")[:80],
+        limit=limit,
     )
-    return [
-        Activity(
-            when=row["created_at"],
-            kind=gettext("Report"),
-            text=row["idea__title"] or (row["comment__body"] or "")[:80],
-            url=change_url(Report, row["pk"]),
-        )
-        for row in rows
-    ]
 
 
 COUNTERS = [

@@ -11,26 +11,29 @@ from civicideas.tenancy.admin_dashboard import (
     Activity,
     ActivitySource,
     Counter,
-    change_url,
+    newest,
     register_activity,
     register_counters,
 )
 from sponsors.models import CommunityGroup, Offer
 
 
+def _offer_text(row: dict) -> str:
+    # A resident offering their own time has no sponsor.
+    by = row["sponsor__name"] or gettext("A resident")
+    return f"{by} → {row['initiative__title']}"
+
+
 def _new_offers(base: QuerySet, limit: int) -> list[Activity]:
-    rows = base.order_by("-created_at", "-id").values(
-        "pk", "created_at", "sponsor__name", "initiative__title"
-    )[:limit]
-    return [
-        Activity(
-            when=row["created_at"],
-            kind=gettext("Offer"),
-            text=f"{row['sponsor__name']} → {row['initiative__title']}",
-            url=change_url(Offer, row["pk"]),
-        )
-        for row in rows
-    ]
+    return newest(
+        base,
+        model=Offer,
+        kind=gettext("Offer"),
+        when="created_at",
+        fields=("sponsor__name", "initiative__title"),
+        text=_offer_text,
+        limit=limit,
+    )
 
 
 def register() -> None:

@@ -106,6 +106,26 @@ def change_url(model: type[Model], pk: Any) -> str:
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
 
 
+def newest(
+    rows: QuerySet,
+    *,
+    model: type[Model],
+    kind: Any,
+    when: str,
+    fields: tuple[str, ...],
+    text: Callable[[dict[str, Any]], str],
+    limit: int,
+) -> list[Activity]:
+    """The newest ``limit`` rows as ``Activity``, in one query: ordered by
+    ``when``, reading only ``fields``; ``text`` words each row. Every app's
+    activity source is this with its own model, kind and words."""
+    values = rows.order_by(f"-{when}", "-id").values("pk", when, *fields)[:limit]
+    return [
+        Activity(when=row[when], kind=kind, text=text(row), url=change_url(model, row["pk"]))
+        for row in values
+    ]
+
+
 def _base(site: AdminSite, request: HttpRequest, model: type[Model]) -> QuerySet | None:
     """The model admin's queryset, or None when this person may not see it."""
     model_admin = site._registry.get(model)

@@ -133,3 +133,13 @@ def test_an_evaluator_counts_their_own_assignments(city):
     count, link = counter(html, "evaluation.pending")
     assert count == 1
     assert client.get(link).context["cl"].result_count == 1
+
+
+def test_a_residents_offer_is_named_in_the_activity_feed_not_none():
+    """Offers of one's own time have no sponsor (issue 12's residents' offers)."""
+    from sponsors.admin_dashboard import _offer_text
+
+    row = {"sponsor__name": None, "initiative__title": "Park clean-up"}
+    assert _offer_text(row) == "A resident → Park clean-up"
+    row = {"sponsor__name": "Green Bank", "initiative__title": "Park clean-up"}
+    assert _offer_text(row) == "Green Bank → Park clean-up"
