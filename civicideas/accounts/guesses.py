@@ -32,7 +32,6 @@ down (``civicideas.ops.cache``).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import time
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from django.utils.translation import gettext
 from rest_framework.throttling import BaseThrottle
 
 from civicideas.errors import ServiceError
+from civicideas.web import windows
 
 PREFIX = "guesses"
 
@@ -84,30 +84,6 @@ def _ip_key(request: HttpRequest) -> str:
     return f"{PREFIX}:ip:{client_ip(request)}"
 
 
-def _count(key: str, window: int, now: float) -> int:
-    """Add one to ``key``'s window (starting one if there is none)."""
-    cache.add(f"{key}:until", now + window, timeout=window)
-    if cache.add(key, 1, timeout=window):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window
-        cache.set(key, 1, timeout=window)
-        return 1
-
-
-def _uncount(key: str) -> None:
-    with contextlib.suppress(ValueError):  # the window ended meanwhile
-        cache.decr(key)
-
-
-def _retry_after(key: str, window: int, now: float) -> int:
-    until = cache.get(f"{key}:until")
-    if until is None:
-        return window
-    return int(min(window, max(1, until - now)) + 0.999)
-
-
 def guess_take(*, request: HttpRequest, login: str) -> Guess:
     """Take one guess for an attempt at ``login``'s password from ``request``'s IP.
 
@@ -125,13 +101,13 @@ def guess_take(*, request: HttpRequest, login: str) -> Guess:
     counted: list[str] = []
     for key, limit in limits.items():
         counted.append(key)
-        if _count(key, window, now) > limit:
+        if windows.count(key, window, now) > limit:
             # Stop at the first exhausted counter and give back what this
             # attempt took, so a refused attempt never pushes another counter
             # over its limit (which would refuse a concurrent, allowed one).
             for taken in counted:
-                _uncount(taken)
-            raise TooManyGuesses(_retry_after(key, window, now))
+                windows.uncount(taken)
+            raise TooManyGuesses(windows.retry_after(key, window, now))
     return guess
 
 
@@ -139,7 +115,7 @@ def guess_succeeded(guess: Guess) -> None:
     """The password was right: the IP gets its guess back and the account's
     failures are forgotten. (The IP's other failures stay: a guesser could
     otherwise sign in to an account of their own between guesses.)"""
-    _uncount(guess.ip_key)
+    windows.uncount(guess.ip_key)
     cache.delete_many([guess.account_key, f"{guess.account_key}:until"])
 
 

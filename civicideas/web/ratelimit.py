@@ -22,7 +22,6 @@ too. A refused take counts nothing.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import time
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from django.utils.translation import gettext, gettext_lazy
 from rest_framework.throttling import BaseThrottle
 
 from civicideas.errors import ServiceError
+from civicideas.web import windows
 
 PREFIX = "formlimit"
 
@@ -101,24 +101,6 @@ def _keys(request: HttpRequest, action: str) -> tuple[str | None, str]:
     return person, f"{PREFIX}:{action}:ip:{ip_digest}"
 
 
-def _count(key: str, window: int, now: float) -> int:
-    cache.add(f"{key}:until", now + window, timeout=window)
-    if cache.add(key, 1, timeout=window):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window
-        cache.set(key, 1, timeout=window)
-        return 1
-
-
-def _retry_after(key: str, window: int, now: float) -> int:
-    until = cache.get(f"{key}:until")
-    if until is None:
-        return window
-    return int(min(window, max(1, until - now)) + 0.999)
-
-
 def limit_take(request: HttpRequest, action: str) -> None:
     """Count one ``action`` by ``request``'s person and IP, or raise ``RateLimited``.
 
@@ -134,11 +116,10 @@ def limit_take(request: HttpRequest, action: str) -> None:
         if key is None or rate is None:
             continue
         taken.append(key)
-        if _count(key, rate.seconds, now) > rate.count:
+        if windows.count(key, rate.seconds, now) > rate.count:
             for counted in taken:
-                with contextlib.suppress(ValueError):
-                    cache.decr(counted)
-            raise RateLimited(action, _retry_after(key, rate.seconds, now))
+                windows.uncount(counted)
+            raise RateLimited(action, windows.retry_after(key, rate.seconds, now))
 
 
 def limit_reset(request: HttpRequest, action: str) -> None:
