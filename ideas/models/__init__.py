@@ -27,7 +27,7 @@ from ideas.models.ideas import (
 )
 from ideas.models.moderation import ModerationAction, Report
 from ideas.models.supports import Support
-from ideas.models.taxonomy import Category, District
+from ideas.models.taxonomy import Category, Department, District
 from ideas.models.timeline import StatusChange
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "ChallengeDistrict",
     "ChallengeQuerySet",
     "Comment",
+    "Department",
     "District",
     "Follow",
     "Idea",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from civicideas.concurrency import Versioned
-from civicideas.tenancy.models import TenantModel
+from civicideas.tenancy.models import TenantModel, city_id_key
 from civicideas.tenancy.permissions import is_city_moderator
 from ideas.models.challenges import Challenge
 from ideas.models.taxonomy import Category, District
@@ -145,6 +145,8 @@ class Idea(Versioned, TenantModel):
                 ),
                 name="idea_location_on_earth",
             ),
+            # What a project's links to its ideas reference (``CityLink``).
+            city_id_key("idea"),
         ]
         # The public lists' orders, one partial index each (docs/performance.md).
         # Partial on the public statuses because the lists ask for

@@ -17,6 +17,7 @@ from civicideas.tenancy import all_cities_context, city_context
 from civicideas.tenancy.models import CityLink, TenantModel
 from civicideas.tenancy.roles import Role
 from ideas.models import Challenge, ChallengeCategory, ChallengeDistrict
+from projects.models import ProjectIdea, ProjectInitiative
 from sponsors.models import InitiativeCategory, SponsorCategory, SponsorDistrict
 from tests.conftest import client_for, host_of, make_member
 from tests.ideas.factories import (
@@ -29,7 +30,15 @@ from tests.sponsors.factories import InitiativeFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db
 
-LINKS = [ChallengeCategory, ChallengeDistrict, InitiativeCategory, SponsorCategory, SponsorDistrict]
+LINKS = [
+    ChallengeCategory,
+    ChallengeDistrict,
+    InitiativeCategory,
+    SponsorCategory,
+    SponsorDistrict,
+    ProjectIdea,
+    ProjectInitiative,
+]
 
 
 def _raw(sql, params=()):
