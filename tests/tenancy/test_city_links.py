@@ -300,6 +300,8 @@ def test_set_add_and_remove_need_no_through_defaults_in_a_city_and_across_cities
         "InitiativeCategory": [city.pk],
         "SponsorCategory": [],
         "SponsorDistrict": [city.pk],
+        "ProjectIdea": [],
+        "ProjectInitiative": [],
     }
 
 
