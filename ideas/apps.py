@@ -29,7 +29,7 @@ CITY_ADMIN_PERMISSIONS = [
     *MODERATOR_PERMISSIONS,
     *(
         f"ideas.{verb}_{model}"
-        for model in ("challenge", "category", "district")
+        for model in ("challenge", "category", "district", "department")
         for verb in ("add", "change", "delete")
     ),
 ]

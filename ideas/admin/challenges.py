@@ -18,7 +18,7 @@ from civicideas.content.uploads import process_image
 from civicideas.errors import InvalidInput
 from ideas.admin.base import IdeasAdmin, city_of
 from ideas.follows import challenge_announce
-from ideas.models import Category, Challenge, District
+from ideas.models import Category, Challenge, Department, District
 
 
 class CitySlugForm(forms.ModelForm):
@@ -95,7 +95,7 @@ class ChallengeForm(CitySlugForm):
 @admin.register(Category)
 class CategoryAdmin(TranslatedAdminMixin, IdeasAdmin):
     form = CitySlugForm
-    list_display = ["name", "slug", "follower_count"]
+    list_display = ["name", "slug", "department", "follower_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -108,10 +108,21 @@ class CategoryAdmin(TranslatedAdminMixin, IdeasAdmin):
         return obj.followers
 
 
+@admin.register(Department)
+class DepartmentAdmin(TranslatedAdminMixin, IdeasAdmin):
+    """The city's services: projects name the one responsible, categories
+    the one that answers their ideas (the statistics per department)."""
+
+    form = CitySlugForm
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
 @admin.register(District)
 class DistrictAdmin(TranslatedAdminMixin, IdeasAdmin):
     form = CitySlugForm
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "population"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

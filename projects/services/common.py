@@ -14,6 +14,7 @@ from civicideas.errors import InvalidInput, NotAllowed
 from civicideas.tenancy.context import current_city
 from ideas.models import Idea, Support
 from projects import rules
+from projects.cache_keys import projects_changed
 from projects.models import BUDGET_MAX, Project, ProjectFollow
 
 
@@ -70,6 +71,12 @@ def audience_ids(project: Project) -> QuerySet[Any]:
             Support.objects.filter(idea_id__in=idea_ids).values_list("user_id", flat=True),
         )
     )
+
+
+def changed(project: Project) -> None:
+    """The project's public pages, and the pages of its ideas, are stale
+    once the transaction commits."""
+    projects_changed(project.city_id, project.idea_links.values_list("idea_id", flat=True))
 
 
 def same_city(obj: Any) -> bool:

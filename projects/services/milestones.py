@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from civicideas.errors import InvalidInput
 from civicideas.text import clean_text
 from projects.models import TITLE_MAX, Milestone, Project
-from projects.services.common import check_dates, locked, require_manager
+from projects.services.common import changed, check_dates, locked, require_manager
 from projects.services.progress import project_refresh_progress
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ def milestone_save(
         item.translations = translations
     item.save()
     project_refresh_progress(project=project)
+    changed(project)
     return item
 
 
@@ -62,3 +63,4 @@ def milestone_delete(*, milestone: Milestone, by: User) -> None:
     project = locked(milestone.project)
     milestone.delete()
     project_refresh_progress(project=project)
+    changed(project)

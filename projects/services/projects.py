@@ -3,6 +3,7 @@ through their life cycle (the ideas' status follows, one rule here)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from projects.models import (
 from projects.services.common import (
     amount,
     audience_ids,
+    changed,
     check_dates,
     locked,
     require_manager,
@@ -124,11 +126,28 @@ def _check_parent(project: Project) -> None:
         parent = parent.parent
 
 
-def _linkable(ideas: Iterable[Idea], *, project: Project | None) -> list[Idea]:
-    """The ideas, read again under their locks, that this project may take in:
-    this city's, decided in favour, and in no other project."""
+def project_check(
+    project: Project,
+    fields: Mapping[str, Any],
+    *,
+    ideas: Iterable[Idea] | None = None,
+    initiatives: Iterable[Any] | None = None,
+) -> None:
+    """The checks of ``project_create``/``project_edit`` without writing
+    (on a copy): forms call it so a refusal is a form error, never a 500."""
+    _clean(copy.copy(project), fields)
+    if ideas is not None:
+        _linkable(ideas, project=project, lock=False)
+    if initiatives is not None and any(not same_city(item) for item in initiatives):
+        raise InvalidInput(_("One of the initiatives is not an initiative of this city."))
+
+
+def _linkable(ideas: Iterable[Idea], *, project: Project | None, lock: bool = True) -> list[Idea]:
+    """The ideas, read again (under their locks when writing), that this
+    project may take in: this city's, decided in favour, in no other project."""
     ids = sorted({idea.pk for idea in ideas})
-    found = list(Idea.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    rows = Idea.objects.filter(pk__in=ids).order_by("pk")
+    found = list(rows.select_for_update() if lock else rows)
     if len(found) != len(ids):
         raise InvalidInput(_("One of the ideas is not an idea of this city."))
     for idea in found:
@@ -174,6 +193,7 @@ def project_create(
         city=project.city, project=project, from_status="", to_status=project.status, by=by
     )
     project_refresh_progress(project=project)
+    changed(project)
     return project
 
 
@@ -204,6 +224,7 @@ def project_edit(
         parent = Project.objects.filter(pk=old_parent).first()
         if parent is not None:
             project_refresh_progress(project=parent)
+    changed(project)
     return project
 
 
@@ -220,6 +241,7 @@ def project_link_ideas(
         (ProjectIdea(project=project, idea=idea) for idea in linked), ignore_conflicts=True
     )
     _ideas_follow(project, by=by, ideas=linked, message=message)
+    changed(project)
     return linked
 
 
@@ -228,6 +250,7 @@ def project_unlink_idea(*, project: Project, by: User, idea: Idea) -> None:
     """Take an idea out of a project; its status stays what it became."""
     require_manager(by)
     project = locked(project)
+    changed(project)
     ProjectIdea.objects.filter(project=project, idea=idea).delete()
 
 
@@ -316,6 +339,7 @@ def project_set_status(
     ideas = list(Idea.objects.filter(project_links__project=project).order_by("pk"))
     moved = _ideas_follow(project, by=by, ideas=ideas, message="")
     project_refresh_progress(project=project)
+    changed(project)
     told_by_idea = Idea.objects.filter(pk__in=moved).values_list("author_id", flat=True)
     recipients = set(audience_ids(project)) - set(told_by_idea)
     if moved:

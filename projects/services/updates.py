@@ -15,7 +15,7 @@ from civicideas.notifications.outbox import notify
 from civicideas.text import clean_text
 from projects import notifications as kinds
 from projects.models import TEXT_MAX, Project, ProjectUpdate
-from projects.services.common import audience_ids, locked, require_manager
+from projects.services.common import audience_ids, changed, locked, require_manager
 
 if TYPE_CHECKING:
     from civicideas.accounts.models import User
@@ -61,6 +61,7 @@ def update_publish(
         update.image.save(processed.name, processed.content, save=False)
     update.save()
     Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    changed(project)
     notify(
         recipient_ids=audience_ids(project).iterator(chunk_size=5_000),
         kind=kinds.PROJECT_UPDATE_PUBLISHED,

@@ -59,6 +59,7 @@ NAV_SECTIONS = {
     "challenges": "/challenges/",
     "ideas": "/ideas/",
     "initiatives": "/initiatives/",
+    "projects": "/projects/",
     "groups": "/groups/",
     "sponsors": "/sponsors/",
     "participation": "/me/",

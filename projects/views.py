@@ -1,0 +1,123 @@
+"""The public project pages: the list, a project, following it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from civicideas import inputs
+from civicideas.content.markdown import render_markdown
+from civicideas.pagination import paginate
+from civicideas.web import page_cache
+from civicideas.web.decorators import city_required, service_errors
+from ideas.map import IdeaMap, ideas_geojson, tile_settings
+from projects import rules, selectors, services
+from projects.cache_keys import projects_scope
+from projects.forms import ProjectFilterForm
+from projects.models import Project, ProjectFollow
+
+PER_PAGE = 20
+
+
+def _scopes(request: HttpRequest, *args: object, **kwargs: object) -> list[str]:
+    return [projects_scope(request.city.pk)]
+
+
+def _project_or_404(request: HttpRequest, pk: int) -> Project:
+    project = selectors.project_for_page(pk=pk, user=request.user)
+    if project is None:
+        raise Http404
+    return project
+
+
+@require_GET
+@city_required
+@page_cache.anonymous_page(scopes=_scopes)
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The city's projects: filters, search, sorts, pages."""
+    categories, districts, challenges = selectors.filter_options()
+    form = ProjectFilterForm(
+        request.GET, categories=categories, districts=districts, challenges=challenges
+    )
+    filters = form.cleaned_or_defaults()
+    projects = selectors.project_list(
+        user=request.user,
+        status=filters["status"] or None,
+        category=filters["category"],
+        district=filters["district"],
+        challenge=filters["challenge"],
+        query=filters["q"],
+        sort=filters["sort"],
+    )
+    page = paginate(projects, page=inputs.parse_page(request.GET.get("page")), per_page=PER_PAGE)
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    today = timezone.localdate()
+    for project in page.items:
+        project.late = project.is_late(today)
+    return TemplateResponse(
+        request,
+        "projects/project_list.html",
+        {"form": form, "filters": filters, "page": page, "query_string": query_string.urlencode()},
+    )
+
+
+@require_GET
+@city_required
+@page_cache.anonymous_page(scopes=_scopes)
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    ideas = selectors.project_ideas(project)
+    located = [idea for idea in ideas if idea.latitude is not None]
+    user = request.user
+    following = (
+        user.is_authenticated
+        and ProjectFollow.objects.filter(project=project, user_id=user.pk).exists()
+    )
+    context = {
+        "project": project,
+        "description": render_markdown(project.description),
+        "milestones": selectors.project_milestones(project),
+        "updates": selectors.project_updates(project),
+        "ideas": ideas,
+        "children": selectors.project_children(project, user),
+        "late": project.is_late(timezone.localdate()),
+        "today": timezone.localdate(),
+        "can_follow": rules.can_follow_project(user, project),
+        "following": following,
+        "can_manage": rules.can_manage_projects(user),
+        "idea_map": IdeaMap(
+            ideas=located,
+            truncated=False,
+            geojson=ideas_geojson(located),
+            tiles=tile_settings(),
+        )
+        if located
+        else None,
+    }
+    return TemplateResponse(request, "projects/project.html", context)
+
+
+@require_POST
+@city_required
+@service_errors
+def project_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow or stop following (``action=unfollow``) a project."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("projects:detail", args=[pk]))
+    project = _project_or_404(request, pk)
+    if request.POST.get("action") == "unfollow":
+        services.project_unfollow(project=project, user=request.user)
+        messages.success(request, _("You no longer follow this project."))
+    else:
+        services.project_follow(project=project, user=request.user)
+        messages.success(
+            request, _("You follow this project: its news and changes will reach you.")
+        )
+    return HttpResponseRedirect(reverse("projects:detail", args=[project.pk]))
