@@ -281,35 +281,41 @@ class ProjectAdmin(TranslatedAdminMixin, VersionedAdmin, CityObjectAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Milestones and new updates through the services (progress,
+        notifications); the lists Django's change message reads are filled
+        as ``formset.save()`` would."""
+        if formset.model not in (Milestone, ProjectUpdate):
+            super().save_formset(request, form, formset, change)
+            return
         project = form.instance
-        if formset.model is Milestone:
-            for item in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
-                services.milestone_delete(milestone=item, by=request.user)
-            for sub in formset.forms:
-                if not sub.has_changed() or sub in formset.deleted_forms:
-                    continue
-                data = sub.cleaned_data
-                services.milestone_save(
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for sub in formset.deleted_forms:
+            if sub.instance.pk:
+                if formset.model is Milestone:
+                    services.milestone_delete(milestone=sub.instance, by=request.user)
+                else:
+                    sub.instance.delete()
+                formset.deleted_objects.append(sub.instance)
+        for sub in formset.forms:
+            if not sub.has_changed() or sub in formset.deleted_forms:
+                continue
+            data = sub.cleaned_data
+            existing = sub.instance if sub.instance.pk else None
+            if formset.model is Milestone:
+                saved = services.milestone_save(
                     project=project,
                     by=request.user,
-                    milestone=sub.instance if sub.instance.pk else None,
+                    milestone=existing,
                     title=data["title"],
                     starts_on=data.get("starts_on"),
                     due_on=data["due_on"],
                     done_on=data.get("done_on"),
                     weight=data.get("weight") or 1,
                 )
-            formset.save(commit=False)  # marks deleted_objects etc. for the log
-            return
-        if formset.model is ProjectUpdate:
-            for sub in formset.forms:
-                if not sub.has_changed() or sub in formset.deleted_forms:
-                    continue
-                data = sub.cleaned_data
-                if sub.instance.pk:
-                    sub.save()
-                    continue
-                services.update_publish(
+            elif existing is not None:
+                saved = sub.save()  # a correction: no second notification
+            else:
+                saved = services.update_publish(
                     project=project,
                     by=request.user,
                     text=data["text"],
@@ -317,10 +323,10 @@ class ProjectAdmin(TranslatedAdminMixin, VersionedAdmin, CityObjectAdmin):
                     image_alt=data.get("image_alt") or "",
                     published_on=data.get("published_on"),
                 )
-            for item in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
-                item.delete()
-            return
-        super().save_formset(request, form, formset, change)
+            if existing is None:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, sub.changed_data))
 
     def get_urls(self) -> list[Any]:
         own = [

@@ -183,26 +183,33 @@ class Project(Translatable, Versioned, TenantModel):
                 | models.Q(planned_start__isnull=True)
                 | models.Q(planned_end__gte=models.F("planned_start")),
                 name="project_planned_dates_in_order",
+                violation_error_message=_("The planned end is before the planned start."),
             ),
             models.CheckConstraint(
                 condition=models.Q(actual_end__isnull=True)
                 | models.Q(actual_start__isnull=True)
                 | models.Q(actual_end__gte=models.F("actual_start")),
                 name="project_actual_dates_in_order",
+                violation_error_message=_("The actual end is before the actual start."),
             ),
             models.CheckConstraint(
                 condition=models.Q(budget_planned__isnull=True)
                 | models.Q(budget_planned__gte=0, budget_planned__lte=BUDGET_MAX),
                 name="project_budget_planned_sane",
+                violation_error_message=_(
+                    "The planned budget must be between 0 and 10,000,000,000."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(budget_spent__isnull=True)
                 | models.Q(budget_spent__gte=0, budget_spent__lte=BUDGET_MAX),
                 name="project_budget_spent_sane",
+                violation_error_message=_("The amount spent must be between 0 and 10,000,000,000."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status=ProjectStatus.STOPPED) | ~models.Q(stop_reason=""),
                 name="project_stopped_with_reason",
+                violation_error_message=_("A stopped project needs a reason."),
             ),
         ]
         indexes = [
@@ -277,6 +284,7 @@ class Milestone(Translatable, TenantModel):
                 condition=models.Q(starts_on__isnull=True)
                 | models.Q(due_on__gte=models.F("starts_on")),
                 name="milestone_dates_in_order",
+                violation_error_message=_("The milestone is due before it starts."),
             ),
         ]
 

@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
                 'ordering': ['due_on', 'pk'],
                 'abstract': False,
                 'base_manager_name': 'objects',
-                'constraints': [models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('due_on__gte', models.F('starts_on')), _connector='OR'), name='milestone_dates_in_order')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('due_on__gte', models.F('starts_on')), _connector='OR'), name='milestone_dates_in_order', violation_error_message='The milestone is due before it starts.')],
             },
         ),
         migrations.CreateModel(
@@ -206,23 +206,23 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_end__isnull', True), ('planned_start__isnull', True), ('planned_end__gte', models.F('planned_start')), _connector='OR'), name='project_planned_dates_in_order'),
+            constraint=models.CheckConstraint(condition=models.Q(('planned_end__isnull', True), ('planned_start__isnull', True), ('planned_end__gte', models.F('planned_start')), _connector='OR'), name='project_planned_dates_in_order', violation_error_message='The planned end is before the planned start.'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('actual_end__isnull', True), ('actual_start__isnull', True), ('actual_end__gte', models.F('actual_start')), _connector='OR'), name='project_actual_dates_in_order'),
+            constraint=models.CheckConstraint(condition=models.Q(('actual_end__isnull', True), ('actual_start__isnull', True), ('actual_end__gte', models.F('actual_start')), _connector='OR'), name='project_actual_dates_in_order', violation_error_message='The actual end is before the actual start.'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_planned__isnull', True), models.Q(('budget_planned__gte', 0), ('budget_planned__lte', Decimal('10000000000'))), _connector='OR'), name='project_budget_planned_sane'),
+            constraint=models.CheckConstraint(condition=models.Q(('budget_planned__isnull', True), models.Q(('budget_planned__gte', 0), ('budget_planned__lte', Decimal('10000000000'))), _connector='OR'), name='project_budget_planned_sane', violation_error_message='The planned budget must be between 0 and 10,000,000,000.'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_spent__isnull', True), models.Q(('budget_spent__gte', 0), ('budget_spent__lte', Decimal('10000000000'))), _connector='OR'), name='project_budget_spent_sane'),
+            constraint=models.CheckConstraint(condition=models.Q(('budget_spent__isnull', True), models.Q(('budget_spent__gte', 0), ('budget_spent__lte', Decimal('10000000000'))), _connector='OR'), name='project_budget_spent_sane', violation_error_message='The amount spent must be between 0 and 10,000,000,000.'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'stopped'), _negated=True), models.Q(('stop_reason', ''), _negated=True), _connector='OR'), name='project_stopped_with_reason'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'stopped'), _negated=True), models.Q(('stop_reason', ''), _negated=True), _connector='OR'), name='project_stopped_with_reason', violation_error_message='A stopped project needs a reason.'),
         ),
         EnableCityRLS("project"),
         EnableCityRLS("projectidea"),

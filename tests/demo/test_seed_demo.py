@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from civicideas.notifications.kinds import KINDS
 from civicideas.notifications.models import Notification
@@ -12,6 +13,8 @@ from civicideas.tenancy import city_context
 from civicideas.tenancy.models import City, Domain, Membership
 from ideas.models import Challenge, Idea, Support
 from ideas.status import IdeaStatus
+from projects.models import Project, ProjectUpdate
+from projects.status import ProjectStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +60,12 @@ def test_seed_demo_is_idempotent_and_complete():
             assert set(Idea.objects.values_list("language", flat=True)) == {"en", "fr", "nl"}
             for idea in Idea.objects.all():
                 assert idea.support_count == Support.objects.filter(idea=idea).count()
+            # City projects in every state, one of them late, with news and images.
+            assert set(Project.objects.values_list("status", flat=True)) == set(ProjectStatus)
+            assert Project.objects.late(timezone.localdate()).exists()
+            assert ProjectUpdate.objects.exclude(image="").exists()
+            assert Project.objects.filter(children__isnull=False).exists()
+            assert Idea.objects.filter(project_links__isnull=False).count() >= 4
 
 
 def test_seed_demo_leaves_a_notification_of_every_kind():
