@@ -22,3 +22,8 @@ class ProjectsConfig(AppConfig):
 
         register_role_permissions(Role.CITY_ADMIN, CITY_ADMIN_PERMISSIONS)
         register(*notifications.KINDS)
+
+        from civicideas.accounts import personal_data
+        from projects.personal_data import CONTRIBUTOR
+
+        personal_data.register(CONTRIBUTOR)
