@@ -144,6 +144,18 @@ def test_http_on_the_loopback_only_in_debug():
     assert tile_url_problem(url, allow_local_http=True) == "scheme"
 
 
+def test_the_form_takes_a_loopback_tile_server_in_debug_only(admin_client, city, settings):
+    url = "http://127.0.0.1:8001/{z}/{x}/{y}.png"
+    settings.DEBUG = True
+    response = post(admin_client, city, map_tile_url=url, map_tile_attribution="Local")
+    assert response.status_code == 302, errors(response)
+    assert City.objects.get(pk=city.pk).map_tile_url == url
+    settings.DEBUG = False
+    response = post(admin_client, city, map_tile_url=url.replace("8001", "8002"))
+    assert response.status_code == 200
+    assert errors(response).as_data()["map_tile_url"][0].code == "scheme"
+
+
 def test_a_tile_server_needs_an_attribution(admin_client, city):
     response = post(admin_client, city, map_tile_url=RIVERTON_TILES, map_tile_attribution=" ")
     assert response.status_code == 200
