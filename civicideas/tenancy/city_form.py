@@ -162,6 +162,55 @@ class CityAdminForm(forms.ModelForm):
             )
         return colour
 
+    def _check_box(self, cleaned: dict[str, Any]) -> None:
+        """The map area: all four edges or none, on Earth, south below north
+        and west below east (what the picker writes; typed values too)."""
+        names = ("min_latitude", "max_latitude", "min_longitude", "max_longitude")
+        if any(name not in self.fields or name in self.errors for name in names):
+            return
+        edges = [cleaned.get(name) for name in names]
+        if all(edge is None for edge in edges):
+            return
+        south, north, west, east = edges
+        if any(edge is None for edge in edges):
+            for name, edge in zip(names, edges, strict=True):
+                if edge is None:
+                    self.add_error(
+                        name,
+                        forms.ValidationError(
+                            _("Give all four edges, or leave all four empty."), code="partial_box"
+                        ),
+                    )
+            return
+        off_earth = False
+        for name, edge, limit in zip(names, edges, (90, 90, 180, 180), strict=True):
+            if abs(edge) > limit:
+                off_earth = True
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("Enter a value between -%(limit)s and %(limit)s."),
+                        code="out_of_range",
+                        params={"limit": limit},
+                    ),
+                )
+        if off_earth:
+            return
+        if south >= north:
+            self.add_error(
+                "max_latitude",
+                forms.ValidationError(
+                    _("The northern edge must be north of the southern edge."), code="box_order"
+                ),
+            )
+        if west >= east:
+            self.add_error(
+                "max_longitude",
+                forms.ValidationError(
+                    _("The eastern edge must be east of the western edge."), code="box_order"
+                ),
+            )
+
     def clean_map_tile_url(self) -> str:
         url = (self.cleaned_data.get("map_tile_url") or "").strip()
         if not url:
@@ -206,6 +255,7 @@ class CityAdminForm(forms.ModelForm):
                     code="default_not_offered",
                 ),
             )
+        self._check_box(cleaned)
         if cleaned.get("map_tile_url") and not cleaned.get("map_tile_attribution"):
             self.add_error(
                 "map_tile_attribution",

@@ -294,3 +294,41 @@ def test_the_platform_admin_form_has_that_citys_tiles(two_cities):
     assert response.status_code == 200
     assert "https://*.maps.lakeside.example" in img_src(response)
     assert not any("riverton" in source for source in img_src(response))
+
+
+# --- The map area (the picker fills it; typed values are checked alike) --------
+
+BOX = {
+    "min_latitude": "50.40",
+    "max_latitude": "50.50",
+    "min_longitude": "4.80",
+    "max_longitude": "4.95",
+}
+
+
+def test_the_map_area_is_saved(admin_client, city):
+    response = post(admin_client, city, **BOX)
+    assert response.status_code == 302, errors(response)
+    city.refresh_from_db()
+    assert (float(city.min_latitude), float(city.max_longitude)) == (50.40, 4.95)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "code"),
+    [
+        ({"max_latitude": "50.30"}, "max_latitude", "box_order"),
+        ({"max_longitude": "4.80"}, "max_longitude", "box_order"),
+        ({"min_latitude": "-95"}, "min_latitude", "out_of_range"),
+        ({"max_longitude": "999.5"}, "max_longitude", "out_of_range"),
+        ({"min_longitude": ""}, "min_longitude", "partial_box"),
+        ({"max_latitude": "1e400"}, "max_latitude", None),
+        ({"min_latitude": "fifty"}, "min_latitude", None),
+    ],
+)
+def test_a_bad_map_area_is_refused(admin_client, city, overrides, field, code):
+    response = post(admin_client, city, **{**BOX, **overrides})
+    assert response.status_code == 200
+    assert field in errors(response)
+    if code:
+        assert errors(response).as_data()[field][0].code == code
+    assert City.objects.get(pk=city.pk).min_latitude is None
