@@ -82,6 +82,15 @@ class CityAdminForm(forms.ModelForm):
 
     class Meta:
         widgets = {
+            # Text, not type="url": the template's {z} is not a URL yet.
+            "map_tile_url": forms.TextInput(
+                attrs={
+                    "class": "vURLField",
+                    "inputmode": "url",
+                    "spellcheck": "false",
+                    "autocomplete": "off",
+                }
+            ),
             "colour": ColourInput(
                 attrs={
                     "data-contrast-check": "",
