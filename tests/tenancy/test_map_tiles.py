@@ -332,3 +332,21 @@ def test_a_bad_map_area_is_refused(admin_client, city, overrides, field, code):
     if code:
         assert errors(response).as_data()[field][0].code == code
     assert City.objects.get(pk=city.pk).min_latitude is None
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ["javascript:alert(1)//{z}/{x}/{y}", "https://evil.example; script-src * /{z}/{x}/{y}"],
+)
+def test_a_bad_row_written_around_the_form_falls_back_to_the_default(
+    city, city_client, settings, stored
+):
+    settings.MAP_TILE_URL = OSM_TILE_URL
+    City.objects.filter(pk=city.pk).update(map_tile_url=stored, map_tile_attribution="x")
+    with city_context(city):
+        IdeaFactory(latitude=Decimal("50.85"), longitude=Decimal("4.35"))
+    response = city_client.get(reverse("ideas:map"))
+    assert f'data-tile-url="{OSM_TILE_URL}"' in response.content.decode()
+    assert img_src(response)[-1] == "https://tile.openstreetmap.org"
+    assert "evil" not in response["Content-Security-Policy"]
+    assert "javascript:" not in response.content.decode()
