@@ -14,11 +14,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
+from civicideas.tenancy.map_tiles import city_tiles
 from ideas.models import Challenge, Idea
 
 #: At most this many markers on one map. Beyond it a map is unreadable, and
@@ -43,6 +43,12 @@ class IdeaMap:
         script elements from an out-of-band swap, and the challenge page's
         filters swap the map that way."""
         return json.dumps(self.geojson, separators=(",", ":"))
+
+    @property
+    def cluster_label(self) -> str:
+        """The accessible name of a cluster of markers, ``%(count)s`` filled in
+        by map.js (a cluster holds two ideas or more: the plural)."""
+        return gettext("%(count)s ideas here: zoom in to see them")
 
     #: One idea's own map (the idea page): no list, no count.
     single: bool = False
@@ -110,13 +116,13 @@ def ideas_geojson(ideas: list[Idea]) -> dict[str, Any]:
     }
 
 
-def tile_settings() -> dict[str, str]:
-    """The tile server (``MAP_TILE_URL``) and its attribution; empty when
-    none is configured, and the maps show a plain background."""
-    url = settings.MAP_TILE_URL
-    if not url:
-        return {}
-    return {"url": url, "attribution": settings.MAP_TILE_ATTRIBUTION}
+def tile_settings(city: Any) -> dict[str, str]:
+    """The city's tile server and its attribution (escaped HTML for Leaflet's
+    attribution control), or the platform's default; empty when there is
+    none, and the maps show a plain background. The view answers with the
+    CSP that allows this server (``civicideas.tenancy.map_tiles.shows_map``)."""
+    tiles = city_tiles(city)
+    return tiles.as_data() if tiles is not None else {}
 
 
 def city_bounds(city: Any) -> list[float] | None:
@@ -142,26 +148,26 @@ def idea_map(
         ideas=rows,
         truncated=truncated,
         geojson=ideas_geojson(rows),
-        tiles=tile_settings(),
+        tiles=tile_settings(city),
         bounds=city_bounds(city),
         filtered=ideas is not None,
     )
 
 
-def single_idea_map(idea: Idea) -> IdeaMap | None:
+def single_idea_map(idea: Idea, *, city: Any) -> IdeaMap | None:
     """The idea page's small map of the idea's own location, or None when it
-    has none. No query: the page has already read the idea."""
+    has none. No query: the page has already read the idea (and the city)."""
     if idea.latitude is None or idea.longitude is None:
         return None
     return IdeaMap(
         ideas=[idea],
         truncated=False,
         geojson=ideas_geojson([idea]),
-        tiles=tile_settings(),
+        tiles=tile_settings(city),
         single=True,
     )
 
 
 def location_picker(city: Any) -> IdeaMap:
     """The submit and edit forms' map: no ideas, the city's box and tiles."""
-    return IdeaMap(ideas=[], truncated=False, tiles=tile_settings(), bounds=city_bounds(city))
+    return IdeaMap(ideas=[], truncated=False, tiles=tile_settings(city), bounds=city_bounds(city))

@@ -18,7 +18,6 @@ from civicideas.ops.logs import logging_config
 from civicideas.ops.redis_urls import parse_redis_url
 from civicideas.ops.sentry import init_sentry
 
-from .maps import map_tile_csp_sources
 from .storage import default_storage_from_url, is_local, media_csp_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -460,11 +459,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Maps (ideas on a map, docs/maps.md) ------------------------------------
-# A tile server's URL template ("https://tile.example.org/{z}/{x}/{y}.png") and
-# the attribution its licence asks for. Unset, the maps show their markers on
-# a plain background (and say so): nothing is fetched from another site.
-MAP_TILE_URL = env("MAP_TILE_URL", default="")
-MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+# The platform's default tile server for the cities that have not chosen
+# their own (City.map_tile_url): a URL template and the attribution its
+# licence asks for (plain text, and the page it links to). Unset, OpenStreetMap's
+# standard tiles; set to empty, the maps show their markers on a plain
+# background and nothing is fetched from another site (tests, offline).
+MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
+MAP_TILE_ATTRIBUTION_URL = env(
+    "MAP_TILE_ATTRIBUTION_URL", default="https://www.openstreetmap.org/copyright"
+)
 
 
 # --- Security (tightened further in production) --------------------------
@@ -477,12 +481,12 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
     # Uploads kept in an object store are shown from its (signed) URLs.
-    # Map tiles come from MAP_TILE_URL's host, when one is set.
+    # A page with a map also allows its city's tile server (and only that
+    # one): civicideas.tenancy.map_tiles.shows_map.
     "img-src": [
         CSP.SELF,
         "data:",
         *media_csp_sources(STORAGES["default"]),
-        *map_tile_csp_sources(MAP_TILE_URL),
     ],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

@@ -34,3 +34,7 @@ SERVE_MEDIA = True
 # Static files come from the app directories (finders); nothing is collected.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# No test reaches the internet: by default the maps have no tile server (a
+# plain background); tests that need tiles give a city its own tile URL and
+# answer it locally (tests/e2e/test_map_tiles_and_location.py).
+MAP_TILE_URL = ""

@@ -21,6 +21,7 @@ from civicideas.tenancy.admin_mixins import CityScopedAdmin
 from civicideas.tenancy.city_form import CityAdminForm
 from civicideas.tenancy.context import city_context, current_city
 from civicideas.tenancy.hosts import forget_hosts
+from civicideas.tenancy.map_tiles import allow_tiles
 from civicideas.tenancy.models import City, Domain, Membership
 from civicideas.tenancy.roles import Role
 from civicideas.text import VisibleTextAdminMixin
@@ -102,6 +103,16 @@ class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
                 ),
             },
         ),
+        (
+            _("Map background"),
+            {
+                "fields": ["map_tile_url", "map_tile_attribution", "map_tile_attribution_url"],
+                "description": _(
+                    "The tiles the city's maps are drawn on. Leave the address empty for the "
+                    "platform's default map. Check the tile provider's usage policy first."
+                ),
+            },
+        ),
         (_("Home page and privacy"), {"fields": ["home_intro", "privacy_notice"]}),
         (
             _("Privacy notice version"),
@@ -111,7 +122,23 @@ class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
     ]
 
     class Media:
-        js = ["civicideas/city_colour.js"]
+        # The map area picker (city_form.CityAdminForm._bounds_picker): Leaflet
+        # and our script, same-origin files without nonces (the CSP).
+        css = {"all": ["vendor/leaflet/leaflet.css", "civicideas/city_bounds.css"]}
+        js = ["civicideas/city_colour.js", "vendor/leaflet/leaflet.js", "civicideas/city_bounds.js"]
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: City | None = None,
+    ) -> Any:
+        """The form's map loads the edited city's tiles: its CSP allows them."""
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        return allow_tiles(response, obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         privacy_notice_changed(

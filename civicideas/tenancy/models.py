@@ -79,6 +79,39 @@ class City(Translatable, Versioned):
     max_longitude = models.DecimalField(
         _("eastern edge"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    # The city's own map tiles (civicideas.tenancy.map_tiles, docs/maps.md);
+    # empty: the platform's default (MAP_TILE_URL).
+    map_tile_url = models.CharField(
+        _("map tile address"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "The address of the tile server the city's maps load, with {z}, {x} and {y}, "
+            "for example https://tile.openstreetmap.org/{z}/{x}/{y}.png. Leave empty for "
+            "the platform's default map."
+        ),
+    )
+    map_tile_attribution = models.CharField(
+        _("map attribution"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Plain text shown on every map, as the tile provider's licence asks, for "
+            "example © OpenStreetMap contributors."
+        ),
+    )
+    map_tile_attribution_url = models.URLField(
+        _("map attribution link"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Optional: the page of the tiles' licence the attribution links to."),
+    )
     home_intro = models.TextField(
         _("home page introduction"),
         blank=True,

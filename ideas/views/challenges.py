@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from civicideas.content.markdown import render_markdown
 from civicideas.content.translations import localized
+from civicideas.tenancy.map_tiles import shows_map
 from civicideas.web import page_cache
 from civicideas.web.decorators import city_required
 from ideas import challenge_archive, selectors, shuffle
@@ -26,6 +27,7 @@ from ideas.views.common import (
 
 @require_GET
 @city_required
+@shows_map
 @vary_on_headers("HX-Request")
 @page_cache.anonymous_page(scopes=_challenge_scopes, extra=shuffle.challenge_variant)
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:

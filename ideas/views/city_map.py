@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
+from civicideas.tenancy.map_tiles import shows_map
 from civicideas.web import page_cache
 from civicideas.web.decorators import city_required
 from ideas import cache_keys
@@ -19,6 +20,7 @@ def _city_scopes(request: HttpRequest) -> list[str]:
 
 @require_GET
 @city_required
+@shows_map
 @page_cache.anonymous_page(scopes=_city_scopes)
 def city_map(request: HttpRequest) -> HttpResponse:
     """Every public idea of the city that has a location, on one map."""

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import NotAllowed, ServiceError
+from civicideas.tenancy.map_tiles import allow_tiles, shows_map
 from civicideas.web import page_cache
 from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required, service_errors
@@ -69,16 +70,18 @@ def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, A
         "comment_form": CommentForm(),
         "report_form": ReportForm(),
         "supports_open": idea.challenge.accepts_supports,
-        "idea_map": single_idea_map(idea),
+        "idea_map": single_idea_map(idea, city=request.city),
     }
     context.update(extra)
     return context
 
 
 def _idea_page(request: HttpRequest, idea: Idea, *, status: int = 200, **extra: Any) -> Any:
-    return TemplateResponse(
+    response = TemplateResponse(
         request, "ideas/idea.html", _idea_context(request, idea, **extra), status=status
     )
+    # The idea's map loads the city's tiles (also on the pages re-shown after a post).
+    return allow_tiles(response, request.city)
 
 
 def _similar_to(idea: Idea) -> list[Idea]:
@@ -89,6 +92,7 @@ def _similar_to(idea: Idea) -> list[Idea]:
 
 @require_GET
 @city_required
+@shows_map
 @vary_on_headers("HX-Request")
 @page_cache.anonymous_page(scopes=_idea_scopes)
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -308,6 +312,7 @@ def _report(request: HttpRequest, *, page_idea: Idea, **target: Any) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 @city_required
+@shows_map
 @service_errors
 def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The author edits their idea while the rules allow it; others get 403."""

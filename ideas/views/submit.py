@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from civicideas.accounts.rules import has_verified_email
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import ServiceError
+from civicideas.tenancy.map_tiles import shows_map
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.ratelimit import limit_take
 from ideas import selectors, services
@@ -32,6 +33,7 @@ from ideas.views.common import (
 
 @require_http_methods(["GET", "POST"])
 @city_required
+@shows_map
 @service_errors
 def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
     """Submit an idea, with a server-rendered preview before the final step.

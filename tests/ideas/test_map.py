@@ -14,8 +14,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from civicideas.settings.maps import map_tile_csp_sources
 from civicideas.tenancy import city_context
+from civicideas.tenancy.map_tiles import tile_origin
 from ideas import services
 from ideas.map import located_public_ideas
 from ideas.models import Challenge, Idea
@@ -236,26 +236,30 @@ def test_without_tiles_the_page_says_plain_background(world, city_client):
 def test_tile_server_and_csp(world, city_client, settings):
     settings.MAP_TILE_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
     settings.MAP_TILE_ATTRIBUTION = "© Example contributors"
+    settings.MAP_TILE_ATTRIBUTION_URL = ""
     response = city_client.get(reverse("ideas:map"))
     assert b'data-tile-url="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in response.content
     assert "© Example contributors" in response.content.decode()
     assert b"No map background is configured" not in response.content
+    assert "https://*.tiles.example.org" in response["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize(
-    ("url", "sources"),
+    ("url", "source"),
     [
-        ("", []),
-        ("https://tiles.example.org/{z}/{x}/{y}.png", ["https://tiles.example.org"]),
-        ("https://{s}.tile.example.org/{z}/{x}/{y}.png", ["https://*.tile.example.org"]),
-        ("javascript:alert(1)", []),
-        ("//tiles.example.org/{z}", []),
-        ("https://evil.example; script-src *", []),
-        ("https://'unsafe-inline'/x", []),
+        ("", None),
+        ("https://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org"),
+        ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
+        ("http://127.0.0.1:8001/{z}/{x}/{y}.png", "http://127.0.0.1:8001"),
+        ("javascript:alert(1)", None),
+        ("//tiles.example.org/{z}", None),
+        ("https://evil.example; script-src *", None),
+        ("https://'unsafe-inline'/x", None),
+        ("https://tiles.example.org/tile.png", None),
     ],
 )
-def test_tile_csp_sources(url, sources):
-    assert map_tile_csp_sources(url) == sources
+def test_tile_csp_source(url, source):
+    assert tile_origin(url) == source
 
 
 def test_map_is_bounded_and_says_so(city):

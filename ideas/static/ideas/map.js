@@ -33,9 +33,13 @@
     var map = L.map(el, { scrollWheelZoom: false, maxZoom: 19 });
     map.attributionControl.setPrefix(false);
     if (el.dataset.tileUrl) {
+      /* The attribution is HTML escaped by the server (civicideas.tenancy.map_tiles).
+         The tile server gets this site's origin as referrer (the site's policy,
+         same-origin, sends none; OpenStreetMap's usage policy asks for one). */
       L.tileLayer(el.dataset.tileUrl, {
         attribution: el.dataset.tileAttribution || "",
         maxZoom: 19,
+        referrerPolicy: "strict-origin-when-cross-origin",
       }).addTo(map);
     }
     return map;
@@ -71,6 +75,26 @@
   /* More markers than this are grouped into clusters (Leaflet.markercluster). */
   var CLUSTER_FROM = 50;
 
+  /* A cluster's icon, as markercluster draws it (the number in a coloured
+     circle), with an accessible name ("12 ideas, zoom in…") for the focusable
+     button it is: the number is hidden from screen readers, the name is
+     visually hidden. Built as elements, never as HTML. */
+  function clusterIcon(label) {
+    return function (cluster) {
+      var count = cluster.getChildCount();
+      var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+      var box = document.createElement("div");
+      var number = document.createElement("span");
+      number.textContent = String(count);
+      number.setAttribute("aria-hidden", "true");
+      var name = document.createElement("span");
+      name.className = "visually-hidden";
+      name.textContent = (label || "%(count)s").replace("%(count)s", String(count));
+      box.append(number, name);
+      return L.divIcon({ html: box, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
+    };
+  }
+
   function showIdeas(el) {
     if (el.dataset.mapReady) return;
     if (!el.dataset.features) return;
@@ -79,7 +103,9 @@
     var map = baseMap(el);
     var icon = markerIcon(el);
     var clustered = data.features.length > CLUSTER_FROM && typeof L.markerClusterGroup === "function";
-    var layer = clustered ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.layerGroup();
+    var layer = clustered
+      ? L.markerClusterGroup({ showCoverageOnHover: false, iconCreateFunction: clusterIcon(el.dataset.clusterLabel) })
+      : L.layerGroup();
     var points = [];
     data.features.forEach(function (feature) {
       var c = feature.geometry.coordinates;
