@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civicideas import inputs
 from civicideas.content.markdown import render_markdown
 from civicideas.pagination import paginate
+from civicideas.tenancy.map_tiles import shows_map
 from civicideas.web import page_cache
 from civicideas.web.decorators import city_required, service_errors
 from ideas.map import IdeaMap, ideas_geojson, tile_settings
@@ -70,6 +71,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @city_required
+@shows_map
 @page_cache.anonymous_page(scopes=_scopes)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_or_404(request, pk)
@@ -96,7 +98,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ideas=located,
             truncated=False,
             geojson=ideas_geojson(located),
-            tiles=tile_settings(),
+            tiles=tile_settings(request.city),
         )
         if located
         else None,
