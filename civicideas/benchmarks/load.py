@@ -111,7 +111,9 @@ def wrk(
         return _ms(value, unit)
 
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    sockets = re.search(r"Socket errors:\s+connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    sockets = re.search(
+        r"Socket errors:\s+connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
     failed = (int(errors.group(1)) if errors else 0) + (
         sum(int(n) for n in sockets.groups()) if sockets else 0
     )

@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -97,7 +96,7 @@ def _judge(row: Row, baseline: Row, *, times: float, budget: int) -> Row:
 def _member(city: City, email: str, roles: list[str]) -> Any:
     user, _created = get_user_model().objects.get_or_create(
         email=email,
-        defaults={"password": "!"},  # noqa: S106 - unusable password
+        defaults={"password": "!"},
     )
     with city_context(city):
         membership, created = Membership.objects.get_or_create(
@@ -114,7 +113,9 @@ def _sessions(city: City, users: list[Any]) -> list[str]:
     store = import_module(settings.SESSION_ENGINE).SessionStore
     # The backend a sign-in records: the first that can load a user.
     backend = next(
-        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
     )
 
     class _Request:  # session_binding only reads request.city
