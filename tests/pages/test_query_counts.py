@@ -61,6 +61,10 @@ def count(client, method: str, url: str, data=None, **headers) -> tuple[int, lis
     with CaptureQueriesContext(connection) as captured:
         response = getattr(client, method)(url, data or {}, **headers)
     queries = data_queries(captured.captured_queries)
+    if not (method == "post" and "HTTP_HX_REQUEST" not in headers):
+        # No session read (cached_db) and no session write on an ordinary
+        # request; only the no-JS POST stores its message.
+        assert not [q for q in queries if "django_session" in q], (url, queries)
     return len(queries), queries, response
 
 
