@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, connection, models, transaction
@@ -204,7 +206,12 @@ def _delete_sessions(user: Any) -> int:
         data = session.get_decoded()
         if str(data.get("_auth_user_id")) == str(user.pk):
             doomed.append(session.pk)
-    return Session.objects.filter(pk__in=doomed).delete()[0]
+    # Through the session store: with cached_db sessions a row deleted in
+    # SQL alone would live on in the cache until it expired.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in doomed:
+        store(session_key=key).delete()
+    return len(doomed)
 
 
 @transaction.atomic

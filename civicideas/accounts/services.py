@@ -19,6 +19,7 @@ from civicideas.api.tokens import tokens_revoke_all
 from civicideas.errors import InvalidInput
 from civicideas.tenancy.context import all_cities_context, current_city
 from civicideas.tenancy.models import Membership
+from civicideas.tenancy.permissions import roles_in_current_city
 from civicideas.tenancy.roles import Role
 
 
@@ -50,6 +51,10 @@ def profile_ensure(*, user: User) -> Profile:
             "preferred_language": city.default_language,
         },
     )
+    if Role.CITIZEN in roles_in_current_city(user):
+        # Already a citizen here (roles are read once per request anyway):
+        # nothing to add to the membership, one query less on every action.
+        return profile
     membership, created = Membership.objects.get_or_create(
         user=user, city=city, defaults={"roles": [Role.CITIZEN.value]}
     )

@@ -33,8 +33,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(port: int, workers: int = 2):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="civicideas.benchmarks.settings")
+def gunicorn(port: int, workers: int = 2, extra_env: dict[str, str] | None = None):
+    """gunicorn on loopback; yields its master process (workers are its children)."""
+    env = dict(
+        os.environ, DJANGO_SETTINGS_MODULE="civicideas.benchmarks.settings", **(extra_env or {})
+    )
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "civicideas.wsgi:application",
@@ -52,7 +55,7 @@ def gunicorn(port: int, workers: int = 2):
                 break
             except OSError:
                 time.sleep(0.3)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -63,14 +66,28 @@ def _ms(value: str, unit: str) -> float:
 
 
 def wrk(
-    name: str, port: int, host: str, path: str, *, seconds: int, connections: int = 8
+    name: str,
+    port: int,
+    host: str,
+    path: str,
+    *,
+    seconds: int,
+    connections: int = 8,
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
 ) -> LoadFigure:
-    """Run wrk against ``path`` with the given Host header; bounded in time."""
+    """Run wrk against ``path`` with the given Host header (and ``headers``,
+    or a Lua ``script`` that builds each request); bounded in time."""
     binary = shutil.which("wrk")
     if binary is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk).")
-    # One request first so a broken page fails loudly instead of measuring errors.
-    urlopen(Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host}), timeout=30)
+    headers = {"Host": host, **(headers or {})}
+    if script is None:
+        # One request first so a broken page fails loudly instead of measuring errors.
+        urlopen(Request(f"http://127.0.0.1:{port}{path}", headers=headers), timeout=30)
+    options = [arg for key, value in headers.items() for arg in ("-H", f"{key}: {value}")]
+    if script is not None:
+        options += ["-s", str(script)]
     out = subprocess.run(  # noqa: S603
         [
             binary,
@@ -78,8 +95,7 @@ def wrk(
             f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
-            "-H",
-            f"Host: {host}",
+            *options,
             f"http://127.0.0.1:{port}{path}",
         ],
         capture_output=True,
@@ -95,4 +111,10 @@ def wrk(
         return _ms(value, unit)
 
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return LoadFigure(name, rps, pct("50"), pct("99"), int(errors.group(1)) if errors else 0)
+    sockets = re.search(
+        r"Socket errors:\s+connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    failed = (int(errors.group(1)) if errors else 0) + (
+        sum(int(n) for n in sockets.groups()) if sockets else 0
+    )
+    return LoadFigure(name, rps, pct("50"), pct("99"), failed)

@@ -157,22 +157,28 @@ def seed_city(
 
 
 def _insert_challenge(city_id: int) -> int:
+    # One row: through the ORM, so columns added later get their defaults.
+    from ideas.models import Challenge
+
+    challenge = Challenge.objects.create(
+        city_id=city_id,
+        title="Benchmark challenge",
+        slug="bench",
+        summary="Seeded at scale",
+        description="A challenge with **many** ideas.",
+        phase="ideas",
+        premoderation=False,
+        supports_enabled=True,
+        report_hide_threshold=3,
+        require_verified_email=False,
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO ideas_challenge (city_id, title, slug, summary, description, phase, "
-            "premoderation, supports_enabled, report_hide_threshold, require_verified_email, "
-            "created_at) VALUES (%s, 'Benchmark challenge', 'bench', 'Seeded at scale', "
-            "'A challenge with **many** ideas.', 'ideas', false, true, 3, false, now()) "
-            "RETURNING id",
-            [city_id],
-        )
-        challenge_id = cursor.fetchone()[0]
         cursor.execute(
             "INSERT INTO ideas_challenge_categories (challenge_id, category_id) "
             "SELECT %s, id FROM ideas_category WHERE city_id = %s",
-            [challenge_id, city_id],
+            [challenge.pk, city_id],
         )
-    return challenge_id
+    return challenge.pk
 
 
 def _insert_ideas(city_id: int, challenge_id: int, slug: str, count: int) -> None:
@@ -249,10 +255,10 @@ def _insert_comments(city_id: int, challenge_id: int, slug: str, per_idea: int) 
             FROM accounts_user WHERE email LIKE %(pattern)s
         )
         INSERT INTO ideas_comment (city_id, idea_id, author_id, body, state, hidden_reason,
-                                   report_count, created_at)
+                                   report_count, created_at, language)
         SELECT %(city)s, i.id, u.ids[1 + ((i.id * 17 + j * 104729) %% u.n)],
                'I think this is a good idea because of the ' || j || ' reasons.', 'visible', '',
-               0, now() - (j || ' minutes')::interval
+               0, now() - (j || ' minutes')::interval, 'en'
         FROM ideas_idea i CROSS JOIN u
         JOIN generate_series(0, %(spread)s) j ON j < (i.id %% (%(spread)s + 1))
         WHERE i.challenge_id = %(challenge)s
@@ -300,9 +306,9 @@ def add_comments_to_one_idea(city: City, challenge_id: int, count: int = 50) -> 
         cursor.execute("DELETE FROM ideas_comment WHERE idea_id = %s", [idea_id])
         cursor.execute(
             "INSERT INTO ideas_comment (city_id, idea_id, author_id, body, state, hidden_reason, "
-            "report_count, created_at) SELECT %s, %s, "
+            "report_count, created_at, language) SELECT %s, %s, "
             "(SELECT min(id) FROM accounts_user WHERE email LIKE %s), "
-            "'Comment number ' || g, 'visible', '', 0, now() FROM generate_series(1, %s) g",
+            "'Comment number ' || g, 'visible', '', 0, now(), 'en' FROM generate_series(1, %s) g",
             [city.pk, idea_id, f"%@{city.slug}.bench", count],
         )
         cursor.execute("UPDATE ideas_idea SET comment_count = %s WHERE id = %s", [count, idea_id])

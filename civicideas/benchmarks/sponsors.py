@@ -149,7 +149,8 @@ def _seed(city: City, stdout: Any) -> Any:
                 f"""INSERT INTO sponsors_initiative
                      (city_id, group_id, title, summary, description, district_id, image,
                       image_alt, status, created_by_id, created_at, updated_at, published_at,
-                      open_need_count, open_need_types, funding_remaining, search_vector)
+                      open_need_count, open_need_types, funding_remaining, progress_percent,
+                      search_vector)
                    SELECT %(city)s, grp.id,
                           initcap((%(words)s::text[])[1 + g %% 20]) || ' project ' || g,
                           'A ' || (%(words)s::text[])[1 + (g * 3) %% 20] || ' initiative', '',
@@ -157,7 +158,7 @@ def _seed(city: City, stdout: Any) -> Any:
                            ORDER BY id OFFSET g %% {DISTRICTS} LIMIT 1),
                           '', '', CASE WHEN g %% 10 = 0 THEN 'draft' ELSE 'seeking' END,
                           %(user)s, now(), now(), now() - (g || ' minutes')::interval,
-                          0, '{{}}', 0,
+                          0, '{{}}', 0, 0,
                           setweight(to_tsvector('english', (%(words)s::text[])[1 + g %% 20]
                               || ' project'), 'A')
                           || setweight(to_tsvector('english', 'A '

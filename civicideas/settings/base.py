@@ -283,6 +283,11 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=20)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Sessions are read from the cache (Redis), written through to the database:
+# a signed-in page makes no session query (docs/performance.md, issue 17).
+# Whatever ends sessions deletes them through the session store, which clears
+# both (civicideas.accounts.erasure._delete_sessions).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Cookies are host-only: a session on riverton is not a session on lakeside.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None

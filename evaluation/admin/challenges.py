@@ -24,7 +24,7 @@ from civicideas import inputs
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import MAX_BULK
 from civicideas.text import VisibleCharField
-from evaluation import aggregation, charts, rules, services
+from evaluation import aggregation, charts, rankings, rules, services
 from evaluation.admin.base import EvaluationAdmin, csv_safe
 from evaluation.models import ChallengeEvaluation
 from evaluation.stats import alpha_reading
@@ -134,10 +134,13 @@ class ChallengeEvaluationAdmin(EvaluationAdmin):
             return self._decide(request, settings)
         if request.GET.get("format") == "csv":
             return ranking_csv(settings)
-        page = _ranking_page(settings, request.GET.get("page"))
+        stored, rows, number = rankings.stored_ranking_page(
+            settings, page=inputs.parse_page(request.GET.get("page")), page_size=PAGE_SIZE
+        )
+        page = _ranking_page(rows, stored.total, number)
         paginator = page.paginator
-        alpha, pairable, leniency = aggregation.agreement_and_leniency(settings)
-        distribution = aggregation.criterion_distribution(settings)
+        alpha, pairable, leniency = stored.alpha, stored.pairable, stored.leniency
+        distribution = stored.distribution
         context = {
             **self.admin_site.each_context(request),
             "title": _("Ranking: %(challenge)s") % {"challenge": settings.challenge},
@@ -248,17 +251,11 @@ class _KnownRows:
         return self.rows[start : start + (item.stop - item.start)]
 
 
-def _ranking_page(settings: ChallengeEvaluation, number: str | None):
-    """The requested page (the last one when past the end), in one query."""
-    wanted = inputs.parse_page(number)
-    offset = (wanted - 1) * PAGE_SIZE
-    result = aggregation.ranking(settings, limit=PAGE_SIZE, offset=offset)
-    if not result.rows and offset:
-        wanted = max(1, -(-result.total // PAGE_SIZE))
-        offset = (wanted - 1) * PAGE_SIZE
-        result = aggregation.ranking(settings, limit=PAGE_SIZE, offset=offset)
-    paginator = Paginator(_KnownRows(result.rows, result.total, offset), PAGE_SIZE)
-    return paginator.page(wanted if result.total else 1)
+def _ranking_page(rows: list[aggregation.RankRow], total: int, number: int):
+    """Page ``number`` of the stored ranking (``evaluation.rankings``)."""
+    offset = (number - 1) * PAGE_SIZE
+    paginator = Paginator(_KnownRows(rows, total, offset), PAGE_SIZE)
+    return paginator.page(number if total else 1)
 
 
 CSV_COLUMNS = [

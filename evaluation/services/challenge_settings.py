@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from civicideas.errors import Conflict
 from evaluation.models import ChallengeEvaluation, CriterionScore
+from evaluation.rankings import ranking_refresh
 from evaluation.reminders import due_reminders_rearm
 from evaluation.services.common import Action, _require_admin, audit
 from ideas.models import Challenge
@@ -56,6 +57,7 @@ def challenge_evaluation_save(
             _("Scores were already given with this rubric; it can no longer be changed.")
         )
     settings.save()
+    ranking_refresh(challenge_id=settings.challenge_id)
     if before is not None and before.due_date != settings.due_date:
         due_reminders_rearm(challenge_id=settings.challenge_id)
     audit(

@@ -13,6 +13,7 @@ from civicideas.notifications.outbox import notify
 from evaluation import notifications as kinds
 from evaluation import rules
 from evaluation.models import Assignment
+from evaluation.rankings import ranking_refresh
 from evaluation.services.common import Action, audit
 from ideas import services as idea_services
 from ideas.models import Idea, Support
@@ -56,6 +57,7 @@ def decision_take(
         idea=idea, by=by, status=status, message=message, expected_version=expected_version
     )
     idea.refresh_from_db(fields=["status", "lock_version"])
+    ranking_refresh(challenge_id=idea.challenge_id)
     evaluator_ids = (
         Assignment.objects.filter(idea=idea)
         .exclude(evaluator_id=idea.author_id)

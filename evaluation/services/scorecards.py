@@ -15,6 +15,7 @@ from civicideas.text import clean_text
 from evaluation import notifications as kinds
 from evaluation import rules
 from evaluation.models import Assignment, ChallengeEvaluation, CriterionScore, Rubric, Scorecard
+from evaluation.rankings import ranking_refresh
 from evaluation.services.common import REASON_MAX, Action, audit
 from ideas.models import Challenge
 
@@ -175,6 +176,8 @@ def _save_scorecard(
         for criterion_id, (value, comment) in cleaned.items()
         if value is not None or comment
     )
+    if submit:
+        ranking_refresh(challenge_id=assignment.challenge.pk)
     audit(
         action=Action.SUBMITTED if submit else Action.DRAFT_SAVED,
         by=by,
@@ -256,6 +259,7 @@ def scorecard_reopen(*, scorecard: Scorecard, by: User, reason: str) -> Scorecar
     scorecard.reopened_reason = reason
     scorecard.save(update_fields=["state", "submitted_at", "reopened_reason", "updated_at"])
     assignment = scorecard.assignment
+    ranking_refresh(challenge_id=assignment.challenge.pk)
     notify(
         recipient_ids=[assignment.evaluator_id],
         kind=kinds.SCORECARD_REOPENED,

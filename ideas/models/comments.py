@@ -41,7 +41,11 @@ class Comment(Versioned, TenantModel):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["idea", "created_at"], name="comment_idea_idx")]
+        indexes = [
+            models.Index(fields=["idea", "created_at"], name="comment_idea_idx"),
+            # The admin's comment list, newest first (issue 17).
+            models.Index(fields=["city", "-created_at", "-id"], name="comment_city_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]

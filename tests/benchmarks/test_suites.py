@@ -28,3 +28,25 @@ def test_no_benchmark_left_in_an_app_package():
     packages += [p for p in (ROOT / "civicideas").iterdir() if p.name != "benchmarks"]
     strays = [str(p.relative_to(ROOT)) for d in packages if d.is_dir() for p in d.rglob("bench.py")]
     assert strays == []
+
+
+def test_the_signed_in_suite_runs_on_the_ideas_suites_city():
+    """``signed_in`` measures the ideas suite's seeded city, so the bench
+    command seeds first and then calls it (not an OTHER_SUITES module)."""
+    from civicideas.benchmarks import signed_in
+
+    parameters = inspect.signature(signed_in.run).parameters
+    assert {"stdout", "big", "idea_id"} <= set(parameters)
+
+
+def test_the_rush_script_rotates_one_cookie_and_token_per_person():
+    from civicideas.benchmarks import signed_in
+
+    path = signed_in._rush_script("bench-big.localhost", ["a" * 32, "b" * 32], threads=2)
+    try:
+        text = path.read_text()
+    finally:
+        path.unlink()
+    assert text.count('{"' + "a" * 32) == 1 and text.count('{"' + "b" * 32) == 1
+    assert '["X-CSRFToken"] = person[2]' in text
+    assert '["HX-Request"] = "true"' in text

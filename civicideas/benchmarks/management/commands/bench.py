@@ -1,4 +1,7 @@
-"""``manage.py bench ideas|evaluation|sponsors|notifications|api``.
+"""``manage.py bench ideas|signed_in|evaluation|sponsors|notifications|api``.
+
+``signed_in`` measures the same seeded city for signed-in people, the support
+rush and the admin (``civicideas.benchmarks.signed_in``; issue 17).
 
 ``ideas``: seed at scale, measure pages, load-test (below). The other suites
 live beside this command in ``civicideas.benchmarks`` (``evaluation``,
@@ -24,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client, override_settings
 
-from civicideas.benchmarks import load, seeding
+from civicideas.benchmarks import load, seeding, signed_in
 from civicideas.benchmarks.timing import Figure, measure
 from civicideas.tenancy import city_context
 from civicideas.tenancy.hosts import forget_hosts
@@ -63,7 +66,7 @@ class Command(BaseCommand):
     help = "Seed a city at scale and measure the ideas pages (see docs/performance.md)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("suite", choices=["ideas", *OTHER_SUITES])
+        parser.add_argument("suite", choices=["ideas", "signed_in", *OTHER_SUITES])
         parser.add_argument("--scale", choices=sorted(SCALES), default="full")
         parser.add_argument("--reuse", action="store_true", help="Keep earlier seeded data.")
         parser.add_argument("--repeat", type=int, default=30)
@@ -72,7 +75,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
 
     def handle(self, *args, **options) -> None:
-        if not settings.DATABASES["default"]["NAME"].endswith("bench"):
+        if "bench" not in settings.DATABASES["default"]["NAME"]:
             raise CommandError(
                 "Run the benchmark on its own database (DATABASE_URL=.../civicideas_bench); "
                 "`make bench` does."
@@ -89,6 +92,16 @@ class Command(BaseCommand):
             cursor.execute("SELECT id FROM ideas_challenge WHERE slug = 'bench'")
             challenge_id = cursor.fetchone()[0]
         idea_id = seeding.add_comments_to_one_idea(big, challenge_id, 50)
+        if options["suite"] == "signed_in":
+            signed_in.run(
+                self.stdout,
+                big=big,
+                idea_id=idea_id,
+                repeat=options["repeat"],
+                load_seconds=options["load_seconds"],
+                no_load=options["no_load"],
+            )
+            return
         figures = self._measure(big, idea_id, options["repeat"])
         self._print_figures(figures)
         loads = [] if options["no_load"] else self._load(big, idea_id, options["load_seconds"])

@@ -1,0 +1,70 @@
+"""The stored ranking (evaluation.rankings): computed once per change, and
+refreshed by every evaluation change that moves it (issue 17)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from civicideas.tenancy import city_context
+from evaluation import rankings, services
+from evaluation.models import Scorecard
+
+pytestmark = pytest.mark.django_db
+
+
+def ranking_url(settings) -> str:
+    return f"/admin/evaluation/challengeevaluation/{settings.pk}/ranking/"
+
+
+def _scorecards_of(world, idea) -> int:
+    with city_context(world.riverton):
+        _meta, rows, _page = rankings.stored_ranking_page(world.settings, page=1, page_size=100)
+    return next(row.scorecards for row in rows if row.idea_id == idea.pk)
+
+
+def test_a_submitted_scorecard_refreshes_the_stored_ranking(world):
+    idea = world.ideas[0]
+    assert _scorecards_of(world, idea) == 0
+    assignment = world.assign(idea, world.evaluators[1])
+    with city_context(world.riverton):
+        scorecard = services.scorecard_submit(
+            assignment=assignment,
+            by=world.evaluators[1],
+            scores=world.full_scores(),
+            recommendation=Scorecard.Recommendation.ACCEPT,
+        )
+    assert _scorecards_of(world, idea) == 1
+    with city_context(world.riverton):
+        services.scorecard_reopen(scorecard=scorecard, by=world.admin, reason="Check again")
+    assert _scorecards_of(world, idea) == 0
+
+
+def test_the_ranking_page_reads_the_stored_ranking(world):
+    """The second view computes nothing: no ranking SQL at all."""
+    client = world.client(world.admin)
+    assert client.get(ranking_url(world.settings)).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(ranking_url(world.settings))
+    assert response.status_code == 200
+    assert "Riverton idea 0" in response.content.decode()
+    assert not [q for q in queries.captured_queries if "ideas_idea" in q["sql"]]
+
+
+def test_a_rolled_back_change_leaves_a_correct_ranking(world):
+    idea = world.ideas[1]
+    assignment = world.assign(idea, world.evaluators[1])
+    assert _scorecards_of(world, idea) == 0
+    with city_context(world.riverton), pytest.raises(RuntimeError):
+        from django.db import transaction
+
+        with transaction.atomic():
+            services.scorecard_submit(
+                assignment=assignment,
+                by=world.evaluators[1],
+                scores=world.full_scores(),
+                recommendation=Scorecard.Recommendation.ACCEPT,
+            )
+            raise RuntimeError
+    assert _scorecards_of(world, idea) == 0
