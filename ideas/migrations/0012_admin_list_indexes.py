@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ideas', '0010_challenge_image_and_alt_text'),
+        ('ideas', '0011_departments_and_district_population'),
         ('tenancy', '0006_city_privacy_version_and_retention'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
