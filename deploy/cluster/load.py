@@ -8,7 +8,9 @@ the window of errors around a failover, and count rows afterwards.
 Readers send, one after another on a kept-alive connection to the load
 balancer: the city home and an idea page anonymously (page cache), and the
 same idea page and the notifications page signed in (session cookie).
-Each read is sent once: anything but 200 is a lost request.
+Each read is sent once: anything but 200 is a lost request, except a read
+whose answer the killed node had begun to send (only the browser could send
+it again; cluster_test.py allows those while the node is not yet out).
 
 Writers post comments through the API with a token and an
 ``Idempotency-Key``, as a careful API client does: after a dropped
