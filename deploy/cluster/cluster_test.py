@@ -168,7 +168,8 @@ def kill_and_restart(cluster: Cluster, load: Load, seconds: float, figures: dict
     before = cluster.served()["web1"]["stot"]
     cluster.start_web("web1")
     figures["back_up_after_s"] = timed(lambda: cluster.server_status("web1") == "UP", 60)
-    time.sleep(max(0.0, seconds - load.now()))
+    # At least 3 s of load with both nodes again, however long the boot took.
+    time.sleep(max(3.0, seconds - load.now()))
     figures["web1_served_after_restart"] = cluster.served()["web1"]["stot"] - before
 
 
