@@ -131,6 +131,40 @@ def test_a_node_killed_before_its_commit_leaves_a_retry_that_runs_again(
     assert again.json() == retry.json()
 
 
+def test_a_node_killed_before_answering_leaves_a_retry_that_runs_at_once(
+    city, citizen_api, challenge
+):
+    """The request died before it answered (its key is still "running") and
+    PostgreSQL aborted its transaction when the connection dropped: the
+    retry runs now, not after LOCK_TTL; a running request still gets 409."""
+    data = {"challenge": challenge.pk, "title": "Trees", "body": "More trees"}
+    key = f"{idempotency.PREFIX}:{city.pk}:{citizen_api_user(city)}:"
+    key += hashlib.sha256(b"k").hexdigest()
+    fingerprint = "\n".join(["POST", "/api/v1/ideas/", json.dumps(data).encode().hex()])
+    fingerprint = hashlib.sha256(fingerprint.encode()).hexdigest()
+
+    alive = {"state": "running", "fingerprint": fingerprint, "xid": open_transaction_xid()}
+    cache.set(key, alive, 60)
+    running = post(citizen_api, "/api/v1/ideas/", data, "k")
+    assert running.status_code == 409
+    assert running.json()["code"] == "idempotency_in_progress"
+
+    dead = {**alive, "xid": finished_transaction("rollback")}
+    cache.set(key, dead, 60)
+    retry = post(citizen_api, "/api/v1/ideas/", data, "k")
+    assert retry.status_code == 201
+    assert "Idempotent-Replayed" not in retry
+    with city_context(city):
+        assert Idea.objects.count() == 1
+
+
+def open_transaction_xid() -> str:
+    """The id of this test's own transaction, which is still open."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text")
+        return cursor.fetchone()[0]
+
+
 def test_same_key_other_body_is_409(city, citizen_api, challenge):
     data = {"challenge": challenge.pk, "title": "Trees", "body": "More trees"}
     assert post(citizen_api, "/api/v1/ideas/", data, "k").status_code == 201
