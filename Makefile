@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 export DJANGO_SETTINGS_MODULE ?= civicideas.settings.dev
 
-.PHONY: run test test-pooled install lock lint format messages bench clean-venv
+.PHONY: run test test-pooled cluster-test cluster-test-sentinel install lock lint format messages bench clean-venv
 
 # Installs exactly the versions of requirements-dev.lock (hashes checked),
 # then the project itself; `make lock` regenerates the lock files.
@@ -52,6 +52,17 @@ test-pooled: install
 		DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/pytest --reuse-db $(POOLED_TESTS)
 	DATABASE_URL=postgres://$(POOLED_DATABASE):5432/civicideas_pooled DATABASE_POOL_MAX_SIZE=4 \
 		DJANGO_SETTINGS_MODULE=civicideas.settings.test $(BIN)/pytest --create-db $(POOLED_TESTS)
+
+## Two web nodes behind HAProxy, a Celery worker, under load: one node is killed and restarted; no request lost, nothing written twice (docs/operations.md, "Several web nodes").
+## Own database (CLUSTER_DATABASE_URL, default civicideas_cluster) and Redis db (CLUSTER_REDIS_URL, default db 12, emptied).
+cluster-test: install
+	@command -v haproxy >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
+	$(BIN)/python deploy/cluster/cluster_test.py $(CLUSTER_ARGS)
+
+## The same with Redis behind Sentinel (its own master, replica and three Sentinels on free ports), failed over mid-run.
+cluster-test-sentinel: install
+	@command -v haproxy >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
+	$(BIN)/python deploy/cluster/cluster_test.py --sentinel $(CLUSTER_ARGS)
 
 # Browser tests drive Debian's Chromium (Playwright's own download is not used).
 $(CHROMIUM):
