@@ -32,11 +32,14 @@ from ideas.views.idea_page import (
     idea_withdraw,
 )
 from ideas.views.participation import my_participation
+from ideas.views.printing import challenge_form, challenge_poster
 from ideas.views.submit import idea_submit
 
 __all__ = [
     "challenge_detail",
+    "challenge_form",
     "challenge_list",
+    "challenge_poster",
     "challenge_similar",
     "city_map",
     "comment_create",
