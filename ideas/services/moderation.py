@@ -93,7 +93,9 @@ def _hide_idea(idea: Idea, *, by: User | None, reason: str, action: str) -> None
         idea=idea,
         from_status=idea.status,
         to_status=IdeaStatus.HIDDEN,
-        changed_by=by or idea.author,
+        # Auto-hidden: the record names the author, or for an idea without
+        # an account the staff member who entered it.
+        changed_by=by or idea.author or idea.entered_by,
         message=reason,
         is_public=False,
     )
