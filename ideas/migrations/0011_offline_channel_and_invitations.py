@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='idea',
             name='channel',
-            field=models.CharField(choices=[('web', 'On-line'), ('paper', 'Paper form'), ('workshop', 'Workshop'), ('phone', 'Phone call'), ('email', 'E-mail'), ('street_stand', 'Street stand')], default='web', max_length=20, verbose_name='channel'),
+            field=models.CharField(choices=[('web', 'On-line'), ('paper', 'Paper form'), ('workshop', 'Workshop'), ('phone', 'Phone call'), ('email', 'E-mail'), ('street_stand', 'Street stand')], db_default='web', default='web', max_length=20, verbose_name='channel'),
         ),
         migrations.AddField(
             model_name='idea',

@@ -138,8 +138,14 @@ class Idea(Versioned, TenantModel):
     # and the staff member who typed it in. The events app adds the event
     # (workshop) an idea came from with its own link table to ``Idea``, so
     # this app does not depend on it.
+    # db_default too: rows written outside the ORM (bulk SQL in benchmarks
+    # and tests) are on-line ideas.
     channel = models.CharField(
-        _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB
+        _("channel"),
+        max_length=20,
+        choices=Channel.choices,
+        default=Channel.WEB,
+        db_default=Channel.WEB,
     )
     channel_date = models.DateField(_("given on"), null=True, blank=True)
     entered_by = models.ForeignKey(
