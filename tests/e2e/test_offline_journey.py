@@ -85,7 +85,7 @@ def test_staff_enter_a_paper_idea_that_the_resident_claims(
     page.goto(url(claim_path))
     expect(page.get_by_role("heading", level=1)).to_have_text("Claim your idea")
     assert_accessible(page)
-    page.get_by_role("link", name="Sign in").click()
+    page.locator("#main").get_by_role("link", name="Sign in").click()
     page.get_by_label("Email").fill("ana@example.org")
     page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
