@@ -43,7 +43,7 @@ def subject_ref(obj: models.Model) -> str:
 
 def notify(
     *,
-    recipient_ids: Iterable[int],
+    recipient_ids: Iterable[int | None],
     kind: Kind,
     about: models.Model | None = None,
     payload: dict[str, Any] | None = None,
