@@ -356,3 +356,27 @@ def test_open_data_carries_the_channel(city, moderator, challenge):
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert b'"channel": "paper"' in body or b'"channel":"paper"' in body
     assert str(idea.channel_date).encode() in body
+
+
+def test_reports_hide_an_authorless_idea(city, moderator, challenge):
+    """Auto-hiding records someone: for an idea without an account, the
+    staff member who entered it; and nobody is notified."""
+    idea = enter(city, moderator, challenge)
+    with city_context(city):
+        for _n in range(challenge.report_hide_threshold):
+            services.report_create(
+                reporter=make_member(city, Role.CITIZEN), reason="Spam", idea=idea
+            )
+        idea.refresh_from_db()
+        assert idea.status == IdeaStatus.HIDDEN
+        hidden = StatusChange.objects.get(idea=idea, to_status=IdeaStatus.HIDDEN)
+        assert hidden.changed_by_id == moderator.pk
+        assert not Notification.objects.filter(recipient__isnull=True).exists()
+
+
+def test_comment_on_an_authorless_idea(city, moderator, challenge):
+    idea = enter(city, moderator, challenge)
+    citizen = make_member(city, Role.CITIZEN)
+    with city_context(city):
+        services.comment_create(idea=idea, author=citizen, body="Nice", language="en")
+        assert Notification.objects.count() == 0
