@@ -160,3 +160,19 @@ def test_language_the_city_does_not_offer(other_city):
     client = Client(HTTP_HOST=host_of(other_city))
     assert client.get("/challenges/lakes/poster.pdf?lang=nl").status_code == 400
     assert client.get("/challenges/lakes/poster.pdf?lang=fr").status_code == 200
+
+
+def test_without_dejavu_helvetica_still_prints_accents(city_client, challenge, settings, tmp_path):
+    """The fallback when the machine has no DejaVu (docs/offline.md): the PDF
+    base font, whose WinAnsi encoding covers French and Dutch."""
+    from ideas.printing import layout
+
+    settings.PRINT_FONT_DIR = str(tmp_path)
+    layout.fonts.cache_clear()
+    try:
+        assert layout.fonts() == ("Helvetica", "Helvetica-Bold")
+        text = _squash(_text(city_client.get("/challenges/green/form.pdf?lang=fr")))
+        assert "Arbres élevés" in text
+        assert "Idées à déposer" in text
+    finally:
+        layout.fonts.cache_clear()
