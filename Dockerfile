@@ -11,8 +11,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # gettext compiles the translations; libpq-free: psycopg[binary] ships its own.
 # postgresql-client: pg_dump/pg_restore for `manage.py backup`/`restore`
 # (Debian 13's version 17, newer than the server's 16, as they must be).
+# fonts-dejavu-core: the printed posters and forms embed DejaVu Sans, which
+# has every character a city may type (docs/offline.md).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext postgresql-client \
+    && apt-get install -y --no-install-recommends gettext postgresql-client fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -47,7 +47,15 @@ from ideas.status import IdeaStatus
 
 class IdeasContributor:
     label = "ideas"
-    staff_fields = frozenset({"ideas.StatusChange.changed_by", "ideas.ModerationAction.moderator"})
+    staff_fields = frozenset(
+        {
+            "ideas.StatusChange.changed_by",
+            "ideas.ModerationAction.moderator",
+            # Ideas staff typed in for someone, and their invitations to claim.
+            "ideas.Idea.entered_by",
+            "ideas.IdeaInvitation.created_by",
+        }
+    )
 
     def export(self, user: Any) -> Iterator[Records | StoredFile]:
         ideas = Idea.objects.filter(author=user).select_related("challenge").order_by("pk")

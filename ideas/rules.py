@@ -38,6 +38,18 @@ def can_submit_idea(user: Viewer, challenge: Challenge) -> bool:
     return signed_in(user) and challenge.accepts_ideas
 
 
+def can_enter_idea_for_someone(user: Viewer, challenge: Challenge) -> bool:
+    """Type in an idea given on paper, at a workshop or by phone: the city's
+    moderators and admins, while the challenge takes ideas (the same phase
+    rule as on-line submission)."""
+    return signed_in(user) and is_city_moderator(user) and challenge.accepts_ideas
+
+
+def can_open_idea_entry(user: Viewer) -> bool:
+    """The staff entry page itself (before a challenge is chosen)."""
+    return signed_in(user) and is_city_moderator(user)
+
+
 def supports_open_to(user: Viewer, idea: Idea) -> bool:
     """Supports of this idea are open and the person is signed in: they may
     withdraw a support they gave (an author's own, given before authors were

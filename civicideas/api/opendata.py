@@ -98,6 +98,12 @@ IDEA_COLUMNS = (
     Column("comment_count", "integer", _("Number of comments")),
     Column("published_at", "datetime", _("When it was published")),
     Column(
+        "channel",
+        "string",
+        _("How it reached the city: web, paper, workshop, phone, email or street_stand"),
+    ),
+    Column("channel_date", "date", _("The day it was given, for ideas given off-line")),
+    Column(
         "category_translations",
         "object",
         _("Category name in the city's other languages, by language code"),

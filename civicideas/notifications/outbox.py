@@ -43,7 +43,7 @@ def subject_ref(obj: models.Model) -> str:
 
 def notify(
     *,
-    recipient_ids: Iterable[int],
+    recipient_ids: Iterable[int | None],
     kind: Kind,
     about: models.Model | None = None,
     payload: dict[str, Any] | None = None,
@@ -69,7 +69,9 @@ def notify(
         Notification(
             city=city, recipient_id=rid, kind=kind.key, subject_ref=ref, payload=data, due_at=now
         )
-        for rid in dict.fromkeys(recipient_ids)
+        # None: an idea with no account behind it (entered by staff for an
+        # anonymous person) has nobody to tell.
+        for rid in dict.fromkeys(r for r in recipient_ids if r is not None)
     ]
     if not rows:
         return 0

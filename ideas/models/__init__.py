@@ -20,11 +20,13 @@ from ideas.models.follows import Follow
 from ideas.models.ideas import (
     BODY_MAX,
     TITLE_MAX,
+    Channel,
     Idea,
     IdeaImage,
     IdeaQuerySet,
     IdeaSearchEntry,
 )
+from ideas.models.invitations import IdeaInvitation
 from ideas.models.moderation import ModerationAction, Report
 from ideas.models.supports import Support
 from ideas.models.taxonomy import Category, Department, District
@@ -39,12 +41,14 @@ __all__ = [
     "ChallengeCategory",
     "ChallengeDistrict",
     "ChallengeQuerySet",
+    "Channel",
     "Comment",
     "Department",
     "District",
     "Follow",
     "Idea",
     "IdeaImage",
+    "IdeaInvitation",
     "IdeaQuerySet",
     "IdeaSearchEntry",
     "ModerationAction",

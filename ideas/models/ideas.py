@@ -9,6 +9,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -54,13 +56,31 @@ class IdeaQuerySet(models.QuerySet):
         return self.filter(challenge=challenge)
 
 
+class Channel(models.TextChoices):
+    """How an idea reached the city (docs/offline.md). Everything but
+    ``WEB`` is typed in by staff on the person's behalf."""
+
+    WEB = "web", _("On-line")
+    PAPER = "paper", _("Paper form")
+    WORKSHOP = "workshop", _("Workshop")
+    PHONE = "phone", _("Phone call")
+    EMAIL = "email", _("E-mail")
+    STREET_STAND = "street_stand", _("Street stand")
+
+
 class Idea(Versioned, TenantModel):
     challenge = models.ForeignKey(
         Challenge, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("challenge")
     )
+    # Null: no account holds the idea (yet). Staff typed it in from paper, a
+    # workshop or a call, for someone who stays anonymous or has not yet
+    # claimed it through their invitation (``IdeaInvitation``). Pages show
+    # "a resident"; no notification goes to nobody (docs/offline.md).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="ideas",
         verbose_name=_("author"),
     )
@@ -114,6 +134,29 @@ class Idea(Versioned, TenantModel):
     # Sent with the submit form: a resubmitted (double-clicked) form finds the
     # idea it already created instead of creating a second one.
     submission_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Provenance (docs/offline.md): how and when the person gave the idea,
+    # and the staff member who typed it in. The events app adds the event
+    # (workshop) an idea came from with its own link table to ``Idea``, so
+    # this app does not depend on it.
+    # db_default too: rows written outside the ORM (bulk SQL in benchmarks
+    # and tests) are on-line ideas.
+    channel = models.CharField(
+        _("channel"),
+        max_length=20,
+        choices=Channel.choices,
+        default=Channel.WEB,
+        db_default=Channel.WEB,
+    )
+    channel_date = models.DateField(_("given on"), null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -129,6 +172,15 @@ class Idea(Versioned, TenantModel):
             ),
             models.UniqueConstraint(
                 fields=["author", "submission_token"], name="idea_submission_once"
+            ),
+            # Staff entering ideas for others: one idea per entry form too.
+            models.UniqueConstraint(
+                fields=["entered_by", "submission_token"], name="idea_entry_once"
+            ),
+            # An idea entered on someone's behalf says by whom.
+            models.CheckConstraint(
+                condition=models.Q(channel="web") | models.Q(entered_by__isnull=False),
+                name="idea_offline_entered_by",
             ),
             # The map trusts these: a point on Earth, or no point at all.
             models.CheckConstraint(
@@ -209,6 +261,24 @@ class Idea(Versioned, TenantModel):
     def is_public(self) -> bool:
         """The boolean twin of ``Idea.objects.public()``: one rule, two forms."""
         return self.status in PUBLIC_STATUSES
+
+    @property
+    def provenance(self) -> str:
+        """ "Submitted on paper on 12 March": how an idea typed in by staff
+        reached the city, in the active language; "" for on-line ideas."""
+        if self.channel == Channel.WEB or self.channel_date is None:
+            return ""
+        same_year = self.channel_date.year == timezone.localdate().year
+        day = formats.date_format(self.channel_date, "j F" if same_year else "j F Y")
+        phrases = {
+            Channel.PAPER: gettext("Submitted on paper on %(date)s"),
+            Channel.WORKSHOP: gettext("Submitted at a workshop on %(date)s"),
+            Channel.PHONE: gettext("Submitted by phone on %(date)s"),
+            Channel.EMAIL: gettext("Submitted by e-mail on %(date)s"),
+            Channel.STREET_STAND: gettext("Submitted at a street stand on %(date)s"),
+        }
+        phrase = phrases.get(self.channel)
+        return phrase % {"date": day} if phrase else ""
 
 
 class IdeaSearchEntry(TenantModel):

@@ -3,7 +3,8 @@
 One module per family, all re-exported here so callers keep writing
 ``services.idea_submit(...)``: ``submission`` (submit, edit, withdraw),
 ``supports``, ``comments``, ``moderation`` (reports, moderators' actions),
-``answers`` (the city's official answers), ``images`` and ``common`` (the
+``answers`` (the city's official answers), ``offline`` (invitations to
+claim an idea staff typed in, and the claim), ``images`` and ``common`` (the
 row lock, version bump and status record they share).
 
 Views, admin actions, API views and tasks call these functions; each one
@@ -24,6 +25,7 @@ from ideas.services.comments import (
 from ideas.services.common import REASON_MAX, _refresh_search_vector
 from ideas.services.images import idea_attach_images
 from ideas.services.moderation import comment_moderate, idea_moderate, report_create
+from ideas.services.offline import idea_claim, invitation_send
 from ideas.services.submission import (
     idea_already_submitted,
     idea_submit,
@@ -43,6 +45,7 @@ __all__ = [
     "comment_moderate",
     "idea_already_submitted",
     "idea_attach_images",
+    "idea_claim",
     "idea_moderate",
     "idea_set_status",
     "idea_submit",
@@ -50,6 +53,7 @@ __all__ = [
     "idea_unsupport",
     "idea_update",
     "idea_withdraw",
+    "invitation_send",
     "report_create",
     "support_move_to_original",
 ]

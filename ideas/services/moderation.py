@@ -88,12 +88,17 @@ def report_create(
 def _hide_idea(idea: Idea, *, by: User | None, reason: str, action: str) -> None:
     idea.status_before_hidden = idea.status
     idea.hidden_reason = reason
+    # Auto-hidden: the record names the author, or for an idea without an
+    # account the staff member who entered it (a constraint says it has one).
+    recorder = by or idea.author or idea.entered_by
+    if recorder is None:
+        raise ValueError(f"Idea {idea.pk} has neither an author nor who entered it.")
     StatusChange.objects.create(
         city=idea.city,
         idea=idea,
         from_status=idea.status,
         to_status=IdeaStatus.HIDDEN,
-        changed_by=by or idea.author,
+        changed_by=recorder,
         message=reason,
         is_public=False,
     )

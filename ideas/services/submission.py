@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicideas.accounts.rules import has_verified_email
@@ -19,12 +21,15 @@ from civicideas.tenancy.context import current_city
 from civicideas.text import clean_text
 from ideas import cache_keys, rules
 from ideas import notifications as kinds
-from ideas.models import BODY_MAX, TITLE_MAX, Category, Challenge, District, Idea
+from ideas.models import BODY_MAX, TITLE_MAX, Category, Challenge, Channel, District, Idea
 from ideas.services.common import _locked, _mark_changed, _record_status, _refresh_search_vector
 from ideas.status import IdeaStatus
 
 if TYPE_CHECKING:
     from civicideas.accounts.models import User
+
+#: How far back staff may date an idea given off-line (a typo guard).
+OLDEST_CHANNEL_DATE = timedelta(days=2 * 366)
 
 
 def _check_idea_fields(
@@ -62,23 +67,56 @@ def _check_idea_fields(
     return title, body
 
 
-def idea_already_submitted(*, author: User, submission_token: uuid.UUID | None) -> Idea | None:
+def idea_already_submitted(
+    *, author: User | None, submission_token: uuid.UUID | None, entered_by: User | None = None
+) -> Idea | None:
     """The idea a submission with this token already created, if any.
 
     The submit form (and an API client) sends a token per form: a
     double-clicked or resent form finds its idea here instead of creating a
     second one. ``idea_submit`` asks first thing; the submit page asks too,
     so a resent form goes to the idea without adding its images again.
+    Staff entering ideas for others are matched on themselves, since the
+    author may be nobody.
     """
     if submission_token is None:
         return None
+    if entered_by is not None:
+        return Idea.objects.filter(entered_by=entered_by, submission_token=submission_token).first()
     return Idea.objects.filter(author=author, submission_token=submission_token).first()
+
+
+def _check_entry(
+    *,
+    entered_by: User,
+    author: User | None,
+    challenge: Challenge,
+    channel: str,
+    channel_date: date | None,
+    consent_to_publish: bool,
+) -> date:
+    """The extra rules of an idea typed in by staff on someone's behalf."""
+    if not rules.can_enter_idea_for_someone(entered_by, challenge):
+        raise NotAllowed(_("You may not enter ideas for this challenge."))
+    if channel not in Channel.values or channel == Channel.WEB:
+        raise InvalidInput(_("Choose how the idea was given: paper, workshop, phone..."))
+    if not consent_to_publish:
+        raise InvalidInput(_("The person must agree that their idea is published."))
+    if author is not None and not author.is_active:
+        raise InvalidInput(_("This account is closed: choose another author."))
+    today = timezone.localdate()
+    given = channel_date or today
+    if given > today:
+        raise InvalidInput(_("The date the idea was given cannot be in the future."))
+    if given < today - OLDEST_CHANNEL_DATE:
+        raise InvalidInput(_("The date the idea was given is more than two years ago."))
+    return given
 
 
 @transaction.atomic
 def idea_submit(
     *,
-    author: User,
+    author: User | None,
     challenge: Challenge,
     title: str,
     body: str,
@@ -88,23 +126,55 @@ def idea_submit(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     submission_token: uuid.UUID | None = None,
+    channel: str = Channel.WEB,
+    channel_date: date | None = None,
+    entered_by: User | None = None,
+    consent_to_publish: bool = False,
+    invite_email: str = "",
 ) -> Idea:
     """Submit an idea to an open challenge.
 
     Published at once, or held for moderation when the challenge asks for
     pre-moderation. Resubmitting with the same ``submission_token`` returns the
     idea already created (a double-clicked form makes one idea).
+
+    Off-line ideas (docs/offline.md) come through here too: ``entered_by``
+    is the moderator typing in what someone gave on paper, at a workshop or
+    by phone (``channel``, ``channel_date``, default today). The author is
+    then an existing account, nobody (anonymous, or invited by e-mail to
+    claim it with ``invite_email``), and the person's consent to publish is
+    required. The phase, field, moderation, search and notification rules
+    are the on-line ones; the verified e-mail and the per-person limit are
+    the author's account's, so they do not apply to nobody.
     """
-    existing = idea_already_submitted(author=author, submission_token=submission_token)
+    existing = idea_already_submitted(
+        author=author, submission_token=submission_token, entered_by=entered_by
+    )
     if existing is not None:
         return existing
-    if not rules.can_submit_idea(author, challenge):
-        raise NotAllowed(_("This challenge does not accept ideas at the moment."))
-    if challenge.require_verified_email and not has_verified_email(author):
-        raise NotAllowed(_("Verify your email address before submitting an idea."))
+    if entered_by is None:
+        if author is None:
+            raise NotAllowed(_("Sign in to submit an idea."))
+        if channel != Channel.WEB or invite_email:
+            raise NotAllowed(_("Only the city's staff enter ideas on someone's behalf."))
+        if not rules.can_submit_idea(author, challenge):
+            raise NotAllowed(_("This challenge does not accept ideas at the moment."))
+        if challenge.require_verified_email and not has_verified_email(author):
+            raise NotAllowed(_("Verify your email address before submitting an idea."))
+    else:
+        channel_date = _check_entry(
+            entered_by=entered_by,
+            author=author,
+            challenge=challenge,
+            channel=channel,
+            channel_date=channel_date,
+            consent_to_publish=consent_to_publish,
+        )
+        if author is not None and invite_email:
+            raise InvalidInput(_("Choose an existing account or an invitation, not both."))
     # Serialise one person's submissions to the challenge so the limit holds.
     Challenge.objects.select_for_update().filter(pk=challenge.pk).first()
-    if challenge.max_ideas_per_person is not None:
+    if challenge.max_ideas_per_person is not None and author is not None:
         count = Idea.objects.filter(challenge=challenge, author=author).exclude(
             status=IdeaStatus.WITHDRAWN
         )
@@ -122,7 +192,8 @@ def idea_submit(
         latitude=latitude,
         longitude=longitude,
     )
-    profile_ensure(user=author)
+    if author is not None:
+        profile_ensure(user=author)
     idea = Idea(
         city=current_city(),
         challenge=challenge,
@@ -135,6 +206,9 @@ def idea_submit(
         latitude=latitude,
         longitude=longitude,
         submission_token=submission_token,
+        channel=channel,
+        channel_date=channel_date,
+        entered_by=entered_by,
         shuffle_key=random.randint(0, 2**31 - 1),  # noqa: S311 - fairness, not security
     )
     try:
@@ -142,17 +216,29 @@ def idea_submit(
             idea.save()
     except IntegrityError:
         # The same token raced in from a second request: return its idea.
-        return Idea.objects.get(author=author, submission_token=submission_token)
+        found = idea_already_submitted(
+            author=author, submission_token=submission_token, entered_by=entered_by
+        )
+        if found is None:
+            raise
+        return found
     target = IdeaStatus.PENDING if challenge.premoderation else IdeaStatus.PUBLISHED
-    _record_status(idea, to=target, by=author)
+    # The status record names whoever typed it in; web ideas have an author.
+    _record_status(idea, to=target, by=entered_by or author)  # type: ignore[arg-type]
     idea.save(update_fields=["status", "published_at"])
     _refresh_search_vector(idea)
     notify(
-        recipient_ids=[author.pk],
+        recipient_ids=[idea.author_id],
         kind=kinds.IDEA_RECEIVED if target == IdeaStatus.PENDING else kinds.IDEA_PUBLISHED,
         about=idea,
         payload={"title": idea.title},
     )
+    if invite_email:
+        # The events app links the idea to its workshop after this returns,
+        # in the same transaction (docs/offline.md).
+        from ideas.services.offline import invitation_send
+
+        invitation_send(idea=idea, email=invite_email, by=entered_by)
     return idea
 
 

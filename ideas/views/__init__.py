@@ -31,20 +31,26 @@ from ideas.views.idea_page import (
     idea_support,
     idea_withdraw,
 )
+from ideas.views.offline import idea_claim, idea_enter
 from ideas.views.participation import my_participation
+from ideas.views.printing import challenge_form, challenge_poster
 from ideas.views.submit import idea_submit
 
 __all__ = [
     "challenge_detail",
+    "challenge_form",
     "challenge_list",
+    "challenge_poster",
     "challenge_similar",
     "city_map",
     "comment_create",
     "comment_delete",
     "comment_edit",
     "comment_report",
+    "idea_claim",
     "idea_detail",
     "idea_edit",
+    "idea_enter",
     "idea_move_support",
     "idea_report",
     "idea_submit",

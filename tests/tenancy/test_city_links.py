@@ -136,6 +136,7 @@ def test_unique_constraints_of_tenant_models_hold_per_city():
         ("Domain", ("hostname",)),
         ("ApiToken", ("key_hash",)),
         ("Idea", ("author", "submission_token")),
+        ("Idea", ("entered_by", "submission_token")),
         ("DataExport", ("token",)),
     }
     offenders = []

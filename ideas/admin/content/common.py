@@ -70,7 +70,8 @@ class PeopleColumns:
 
     @admin.display(description=gettext_lazy("author"))
     def author_email(self, obj: Any) -> str:
-        return obj.author.email
+        # An idea entered for someone without an account has no author.
+        return obj.author.email if obj.author_id else "-"
 
     @admin.display(description=gettext_lazy("changed by"))
     def changed_by_email(self, obj: StatusChange) -> str:

@@ -55,7 +55,7 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
         "report_count",
         "created_at",
     ]
-    list_filter = ["status", ReportedFilter, "challenge", "category", "district"]
+    list_filter = ["status", ReportedFilter, "challenge", "category", "district", "channel"]
     list_select_related = ["challenge", "category", "district"]
     search_fields = ["title"]
     ordering = ["-created_at", "-pk"]
@@ -67,6 +67,9 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
         "comment_count",
         "report_count",
         "author_email",
+        "channel",
+        "channel_date",
+        "entered_by_email",
         "city",
         "search_vector",
         "shuffle_key",
@@ -86,7 +89,17 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
         ),
         (
             gettext_lazy("Participation"),
-            {"fields": ["author_email", "support_count", "comment_count", "report_count"]},
+            {
+                "fields": [
+                    "author_email",
+                    "channel",
+                    "channel_date",
+                    "entered_by_email",
+                    "support_count",
+                    "comment_count",
+                    "report_count",
+                ]
+            },
         ),
         (gettext_lazy("Dates"), {"fields": ["created_at", "published_at", "updated_at"]}),
     ]
@@ -132,6 +145,10 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
         return super().get_search_results(request, queryset, term)
 
     # --- displays
+
+    @admin.display(description=gettext_lazy("entered by"))
+    def entered_by_email(self, obj: Idea) -> str:
+        return obj.entered_by.email if obj.entered_by_id else "-"
 
     @admin.display(description=gettext_lazy("duplicate of"))
     def duplicate_link(self, obj: Idea) -> str:
