@@ -13,7 +13,7 @@ from civicideas.tenancy.rls import EnableCityRLS
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ideas', '0010_challenge_image_and_alt_text'),
+        ('ideas', '0012_admin_list_indexes'),
         ('tenancy', '0006_city_privacy_version_and_retention'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
