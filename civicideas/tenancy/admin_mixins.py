@@ -63,7 +63,7 @@ class CachedCountPaginator(Paginator):
     only the number of pages can be half a minute old (issue 17)."""
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         query = getattr(self.object_list, "query", None)
         if query is None:
             return super().count

@@ -191,8 +191,12 @@ class CityAdminForm(forms.ModelForm):
                         ),
                     )
             return
+        # All four are set from here on (the partial case returned above).
+        south, north, west, east = (edge for edge in edges if edge is not None)
         off_earth = False
-        for name, edge, limit in zip(names, edges, (90, 90, 180, 180), strict=True):
+        for name, edge, limit in zip(
+            names, (south, north, west, east), (90, 90, 180, 180), strict=True
+        ):
             if abs(edge) > limit:
                 off_earth = True
                 self.add_error(

@@ -182,7 +182,10 @@ def city_tiles(city: Any) -> MapTiles | None:
 
 def map_csp(tiles: MapTiles | None) -> dict[str, list[str]]:
     """The site's CSP with the tile server's origin added to ``img-src``."""
-    policy = {key: list(value) for key, value in settings.SECURE_CSP.items()}
+    policy: dict[str, list[str]] = {
+        key: list(value)  # type: ignore[call-overload]
+        for key, value in settings.SECURE_CSP.items()
+    }
     origin = tiles.origin if tiles is not None else None
     if origin:
         sources = policy.setdefault("img-src", [CSP.SELF])

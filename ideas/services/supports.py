@@ -42,7 +42,7 @@ def _add_to_count(idea: Idea, delta: int) -> int:
 def _show(ideas: tuple[Idea, ...], *, count: int, supported: bool) -> None:
     for each in ideas:
         each.support_count = count
-        each.supported_by_me = supported
+        each.supported_by_me = supported  # type: ignore[attr-defined]
 
 
 @transaction.atomic
