@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ideas",
     "evaluation",
     "sponsors",
+    "exchange",
 ]
 
 # The first four set response headers and stay outermost, so every response
