@@ -131,7 +131,7 @@ class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
         return PracticeDetailSerializer if self.action == "retrieve" else PracticeSerializer
 
     @extend_schema(summary="Open data of the exchange (CSV), with each row's licence")
-    @action(detail=False, methods=["get"], url_path="open-data.csv", pagination_class=None)
+    @action(detail=False, methods=["get"], url_path="open-data-csv", pagination_class=None)
     def open_data_csv(self, request: Request) -> HttpResponse:
         keys = list(evidence.LABELS)
         buffer = io.StringIO()
@@ -157,7 +157,7 @@ class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
         return response
 
     @extend_schema(summary="Open data of the exchange (JSON), with each row's licence")
-    @action(detail=False, methods=["get"], url_path="open-data.json", pagination_class=None)
+    @action(detail=False, methods=["get"], url_path="open-data-json", pagination_class=None)
     def open_data_json(self, request: Request) -> Response:
         rows = selectors.published().order_by("published_at", "pk")[:10_000]
         return Response(
