@@ -133,7 +133,7 @@ class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary="Open data of the exchange (CSV), with each row's licence")
     @action(detail=False, methods=["get"], url_path="open-data-csv", pagination_class=None)
     def open_data_csv(self, request: Request) -> HttpResponse:
-        keys = list(evidence.LABELS)
+        keys = list(evidence.labels())
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(

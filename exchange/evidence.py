@@ -6,8 +6,10 @@ Evidence is a list of **providers**. A provider is a small function
 context (its ORM scope and row-level security), each figure computed by one
 SQL aggregate over the city's rows. To add figures (city projects: "projects
 done", "on time"), write a provider and append it to ``PROVIDERS`` with its
-labels in ``LABELS``; nothing else changes (pages, API and open data read
-the stored JSON and the labels).
+labels in ``LABELS`` — or, from an app this one may not import (city
+projects, same layer), name it in ``settings.EXCHANGE_EVIDENCE_PROVIDERS``
+with a ``labels`` attribute (see ``providers``). Nothing else changes
+(pages, API and open data read the stored JSON and the labels).
 
 The result is frozen into ``Practice.evidence`` at publication and on
 "refresh" (``services.practice_refresh_evidence``): aggregates only, never a
@@ -22,6 +24,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     Aggregate,
     Count,
@@ -35,6 +38,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from civicideas.tenancy.models import City
@@ -156,22 +160,33 @@ def evaluation_provider(city: City, challenges: Sequence[Challenge]) -> list[Fig
     """The evaluators' agreement (alpha) of the evaluated challenges, pooled
     as the mean of each challenge's alpha; absent when nobody scored."""
     alphas = []
-    for settings in ChallengeEvaluation.objects.filter(challenge__in=challenges):
-        alpha, _n = challenge_alpha(settings)
+    for evaluation in ChallengeEvaluation.objects.filter(challenge__in=challenges):
+        alpha, _n = challenge_alpha(evaluation)
         if alpha is not None:
             alphas.append(alpha)
     value = round(sum(alphas) / len(alphas), 2) if alphas else None
     return [Figure("evaluator_agreement", value, _challenge_url(city, challenges))]
 
 
-#: In display order. A city-projects provider goes here (see module docstring).
+#: In display order; ``providers()`` adds those named in settings.
 PROVIDERS: list[Provider] = [ideas_provider, evaluation_provider, sponsors_provider]
+
+
+def providers() -> list[Provider]:
+    """``PROVIDERS`` and then ``settings.EXCHANGE_EVIDENCE_PROVIDERS`` (dotted
+    paths). An app of the same layer (city projects) cannot be imported by
+    this one, so it names its provider in the setting instead; a provider's
+    ``labels`` attribute (key → lazy label) joins ``LABELS``."""
+    extra = [import_string(path) for path in getattr(settings, "EXCHANGE_EVIDENCE_PROVIDERS", ())]
+    for provider in extra:
+        LABELS.update(getattr(provider, "labels", {}))
+    return [*PROVIDERS, *extra]
 
 
 def compute(city: City, challenges: Sequence[Challenge]) -> dict[str, Any]:
     """The evidence JSON of ``challenges`` (call inside ``city``'s context)."""
     figures: list[dict[str, Any]] = []
-    for provider in PROVIDERS:
+    for provider in providers():
         figures.extend(
             {"key": f.key, "value": f.value, "url": f.url} for f in provider(city, challenges)
         )
@@ -185,9 +200,16 @@ def figure_value(evidence: dict[str, Any], key: str) -> Any:
     return None
 
 
+def labels() -> dict[str, Any]:
+    """Every figure's label, those of the providers named in settings too."""
+    providers()
+    return LABELS
+
+
 def rows(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     """The figures with their labels, for pages and the API; unknown keys
     (a provider removed since) are skipped."""
+    labels()
     out = []
     for figure in (evidence or {}).get("figures", []):
         if isinstance(figure, dict) and figure.get("key") in LABELS:

@@ -90,7 +90,7 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
     by_practice = [{r["key"]: r for r in evidence.rows(p.evidence)} for p in compared]
     comparison_rows = [
         {"label": label, "cells": [figures.get(key) for figures in by_practice]}
-        for key, label in evidence.LABELS.items()
+        for key, label in evidence.labels().items()
         if any(key in figures for figures in by_practice)
     ]
     return TemplateResponse(
@@ -99,7 +99,6 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "practice": practice,
             "evidence_rows": evidence.rows(practice.evidence),
-            "labels": evidence.LABELS,
             "compared": compared,
             "comparison_rows": comparison_rows,
             "adoptions": selectors.adoptions_of(practice),

@@ -586,3 +586,7 @@ init_sentry(
 LOGGING = logging_config(
     log_format=LOG_FORMAT, level=LOG_LEVEL, mail_admins=bool(ADMINS) and not SENTRY_DSN
 )
+
+# Extra evidence providers of the practice exchange (dotted paths; see
+# exchange/evidence.py and docs/exchange.md): e.g. the city projects' figures.
+EXCHANGE_EVIDENCE_PROVIDERS: list[str] = []

@@ -367,3 +367,19 @@ def test_tried_too_once_per_city(world, practice):
 
 def test_texts_fixture_is_valid():
     assert TEXTS["en"]["title"]
+
+
+def fake_provider(city, challenges):
+    from exchange.evidence import Figure
+
+    return [Figure("projects_done", 3, "http://riverton.localhost/statistics/")]
+
+
+fake_provider.labels = {"projects_done": "Projects done"}
+
+
+def test_a_provider_named_in_settings_adds_its_figures(world, settings):
+    settings.EXCHANGE_EVIDENCE_PROVIDERS = ["tests.exchange.test_services.fake_provider"]
+    practice = publish(world)
+    assert figures(practice)["projects_done"] == 3
+    assert any(row["label"] == "Projects done" for row in evidence.rows(practice.evidence))
