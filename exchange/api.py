@@ -2,7 +2,7 @@
 practices, their evidence and adoptions, and the open data of the exchange.
 
 Read-only and public: the exchange holds no personal data, so there is no
-authentication to check (and no city to bind to, unlike the city APIs'
+permission to check (and no city to bind to, unlike the city APIs'
 ``CityBoundMixin``). Writes stay in the pages, on a city's host.
 """
 
@@ -65,6 +65,8 @@ class PracticeSerializer(serializers.ModelSerializer):
     evidence = serializers.SerializerMethodField()
     adoption_count = serializers.IntegerField(read_only=True)
     adopted_from = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # A plain code: the choice set of settings.LANGUAGES is named once elsewhere.
+    default_language = serializers.CharField(read_only=True)
 
     class Meta:
         model = Practice
@@ -116,7 +118,9 @@ class PracticeDetailSerializer(PracticeSerializer):
 class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
     """The practice exchange (platform-level, cross-city, no personal data)."""
 
-    authentication_classes: list[Any] = []
+    # The usual authentication, only so that a signed-in answer is marked
+    # private like every API answer (civicideas.cache_policy); the data is
+    # the same for everyone.
     permission_classes = [permissions.AllowAny]
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]{1,80}"
