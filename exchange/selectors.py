@@ -49,7 +49,8 @@ class Filters:
 
         answered = one("answered")
         return cls(
-            q=one("q").strip()[:QUERY_MAX],
+            # Printable characters only: a NUL would make PostgreSQL refuse the query.
+            q="".join(ch for ch in one("q")[:QUERY_MAX] if ch.isprintable()).strip(),
             topic=one("topic") if one("topic") in Topic.values else "",
             method=one("method") if one("method") in Method.values else "",
             size=one("size") if one("size") in SIZES else "",

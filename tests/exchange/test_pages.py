@@ -46,7 +46,14 @@ def test_filters(world, practice, platform):
     assert b"Greener" not in platform.get("/practices/", {"topic": "youth"}).content
     assert b"Greener" in platform.get("/practices/", {"size": "medium"}).content
     assert b"Greener" not in platform.get("/practices/", {"size": "large"}).content
-    for hostile in ({"answered": "9" * 40}, {"sort": "<x>"}, {"page": "-1"}, {"q": "x" * 5000}):
+    for hostile in (
+        {"answered": "9" * 40},
+        {"sort": "<x>"},
+        {"page": "-1"},
+        {"q": "x" * 5000},
+        {"q": "\x00"},
+        {"q": "a\x00b"},
+    ):
         assert platform.get("/practices/", hostile).status_code == 200
 
 
