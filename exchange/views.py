@@ -128,7 +128,10 @@ def practice_publish(request: HttpRequest) -> HttpResponse:
         )
     city: City = request.city  # type: ignore[attr-defined]
     challenges = list(Challenge.objects.public().order_by("-created_at")[:200])
-    form = PublishForm(request.POST or None, city=city, challenges=challenges)
+    # "Publish as a practice" on a challenge's admin page preselects it.
+    chosen = inputs.parse_id(request.GET.get("challenge"))
+    initial = {"challenges": [str(chosen)]} if chosen else {}
+    form = PublishForm(request.POST or None, city=city, challenges=challenges, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -78,6 +79,12 @@ def test_publish_page(world):
     client = client_for(world.admin, world.riverton)
     page = client.get("/practices/publish/")
     assert page.status_code == 200
+    admin = client.get(f"/admin/ideas/challenge/{world.challenge.pk}/change/")
+    assert f"/practices/publish/?challenge={world.challenge.pk}" in admin.content.decode()
+    chosen = client.get(f"/practices/publish/?challenge={world.challenge.pk}")
+    assert re.search(rf'value="{world.challenge.pk}"[^>]*checked', chosen.content.decode())
+    for hostile in ("x", "-1", "9" * 40, "%00"):
+        assert client.get(f"/practices/publish/?challenge={hostile}").status_code == 200
     data = {
         "challenges": [str(world.challenge.pk)],
         "title_en": "From the form",
