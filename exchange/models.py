@@ -58,7 +58,7 @@ LICENCE_URLS = {
 }
 
 
-class PracticeQuerySet(models.QuerySet):
+class PracticeQuerySet(models.QuerySet["Practice"]):
     def published(self) -> PracticeQuerySet:
         return self.filter(status=Practice.Status.PUBLISHED)
 

@@ -61,11 +61,12 @@ class Filters:
 
 
 def published() -> QuerySet[Practice]:
-    return (
+    practices: QuerySet[Practice] = (
         Practice.objects.published()
         .select_related("publishing_city", "adopted_from")
         .annotate(adoption_count=Count("adoptions", distinct=True))
     )
+    return practices
 
 
 def practice_list(filters: Filters, language: str) -> QuerySet[Practice]:
@@ -97,7 +98,7 @@ def practice_list(filters: Filters, language: str) -> QuerySet[Practice]:
     if filters.sort == "evidence":
         return practices.order_by("-share_answered", "-participants", "-pk")
     if filters.sort == "adopted":
-        return practices.order_by("-adoption_count", "-published_at", "-pk")
+        return practices.order_by(F("adoption_count").desc(), "-published_at", "-pk")
     return practices.order_by("-published_at", "-pk")
 
 

@@ -77,7 +77,7 @@ FIELD_LIMITS = {
 
 
 def _field_label(field: str) -> str:
-    return str(Practice._meta.get_field(field).verbose_name)
+    return str(getattr(Practice._meta.get_field(field), "verbose_name", field))
 
 
 def clean_texts(texts: Mapping[str, Mapping[str, Any]], *, city: City) -> dict[str, dict[str, str]]:
@@ -147,7 +147,7 @@ def _update_search(practice: Practice) -> None:
     for code, values in (practice.translations or {}).items():
         if isinstance(values, dict):
             texts[code] = values
-    vector = None
+    vector: Any = None
     for code, values in texts.items():
         for field, weight in (("title", "A"), ("summary", "B"), ("goal", "C"), ("approach", "C")):
             value = values.get(field) or ""
@@ -438,10 +438,10 @@ def practice_adopt(*, by: User, practice: Practice, starts_on: date) -> Adoption
     columns, translations = _relocalise(texts, source=source, city=city, fields=fields)
     title = str(columns["title"] or practice.title)[:150]
     start = datetime.combine(starts_on, time(9), tzinfo=city.zoneinfo)
-    phases = spec.get("phases") if isinstance(spec.get("phases"), dict) else {}
+    phases: dict[str, Any] = spec["phases"] if isinstance(spec.get("phases"), dict) else {}
     ideas_deadline = _shift(start, phases, "ideas_days")
     supports_deadline = _shift(ideas_deadline, phases, "supports_days")
-    settings = spec.get("settings") if isinstance(spec.get("settings"), dict) else {}
+    settings: dict[str, Any] = spec["settings"] if isinstance(spec.get("settings"), dict) else {}
     challenge = Challenge.objects.create(
         city=city,
         title=title,
