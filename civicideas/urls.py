@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("ideas.urls")),
     path("", include("sponsors.urls")),
     path("", include("projects.urls")),
+    path("", include("exchange.urls")),
 ]
 
 # Django's own error answers: JSON in the API's error shape under /api/,

@@ -21,6 +21,7 @@ urlpatterns = [
     path("v1/", include("sponsors.api.urls")),
     path("v1/", include("evaluation.api.urls")),
     path("v1/", include("civicideas.notifications.api.urls")),
+    path("v1/", include("exchange.api_urls")),
     # Last: any other path under /api/ (an id its pattern refuses included)
     # is a JSON 404, never the site's HTML page.
     re_path(r"^.*$", api_not_found, name="not-found"),

@@ -36,7 +36,13 @@ def home(request: HttpRequest) -> HttpResponse:
             for city in City.objects.active().with_primary_hostname().order_by("name")
             if city.primary_hostname
         ]
-        return TemplateResponse(request, "pages/platform_home.html", {"cities": cities})
+        from exchange.selectors import platform_summary
+
+        return TemplateResponse(
+            request,
+            "pages/platform_home.html",
+            {"cities": cities, "exchange": platform_summary()},
+        )
     from ideas import follows, selectors
 
     # Each list is one bounded query (see ideas.selectors); counts come from

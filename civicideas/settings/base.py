@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "evaluation",
     "sponsors",
     "projects",
+    "exchange",
 ]
 
 # The first four set response headers and stay outermost, so every response
@@ -595,3 +596,7 @@ init_sentry(
 LOGGING = logging_config(
     log_format=LOG_FORMAT, level=LOG_LEVEL, mail_admins=bool(ADMINS) and not SENTRY_DSN
 )
+
+# Extra evidence providers of the practice exchange (dotted paths; see
+# exchange/evidence.py and docs/exchange.md): e.g. the city projects' figures.
+EXCHANGE_EVIDENCE_PROVIDERS: list[str] = []

@@ -32,6 +32,15 @@ def test_seed_demo_is_idempotent_and_complete():
     assert "http://riverton.localhost" in first
     assert City.objects.filter(slug__in=["riverton", "lakeside", "hillcrest"]).count() == 3
     assert "already seeded" in second
+    from exchange.models import Adoption, Practice, PracticeComment
+
+    # Riverton's practice, Lakeside's adoption and own outcome, Hillcrest's question.
+    assert sorted(Practice.objects.values_list("publishing_city__slug", flat=True)) == [
+        "lakeside",
+        "riverton",
+    ]
+    assert Adoption.objects.get().adopting_city.slug == "lakeside"
+    assert PracticeComment.objects.get().author_city.slug == "hillcrest"
     superuser = get_user_model().objects.get(email="superuser@civicideas.example")
     assert superuser.is_superuser and superuser.check_password("demo-pass-123")
     for city in City.objects.all():
@@ -39,8 +48,14 @@ def test_seed_demo_is_idempotent_and_complete():
             assert Domain.objects.get(is_primary=True).hostname == f"{city.slug}.localhost"
             roles = {r for m in Membership.objects.all() for r in m.roles}
             assert {"citizen", "moderator", "evaluator", "city_admin"} <= roles
-            assert Challenge.objects.count() == 4  # the 4th: evaluation.demo
-            assert set(Challenge.objects.values_list("phase", flat=True)) == {
+            # The 4th: evaluation.demo; Lakeside's 5th, a draft: the adopted
+            # practice (exchange.demo).
+            adopted = 1 if city.slug == "lakeside" else 0
+            assert Challenge.objects.count() == 4 + adopted
+            assert Challenge.objects.filter(phase="draft").count() == adopted
+            assert set(
+                Challenge.objects.exclude(phase="draft").values_list("phase", flat=True)
+            ) == {
                 "ideas",
                 "supports",
                 "evaluation",
