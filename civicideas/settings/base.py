@@ -599,4 +599,4 @@ LOGGING = logging_config(
 
 # Extra evidence providers of the practice exchange (dotted paths; see
 # exchange/evidence.py and docs/exchange.md): e.g. the city projects' figures.
-EXCHANGE_EVIDENCE_PROVIDERS: list[str] = []
+EXCHANGE_EVIDENCE_PROVIDERS: list[str] = ["projects.evidence.projects_provider"]

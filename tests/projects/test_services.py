@@ -222,3 +222,28 @@ def test_budget_is_stored_exactly(ctx, admin):
     project = services.project_create(by=admin, title="Trees", budget_planned="12500.50")
     project.refresh_from_db()
     assert project.budget_planned == Decimal("12500.50")
+
+
+def test_evidence_for_the_practice_exchange(ctx, admin):
+    from exchange import evidence
+    from projects.evidence import projects_provider
+
+    on_time = IdeaFactory(status=IdeaStatus.ACCEPTED)
+    late = IdeaFactory(status=IdeaStatus.ACCEPTED, challenge=on_time.challenge)
+    a = services.project_create(
+        by=admin, title="A", ideas=[on_time], planned_end=date(2026, 12, 31)
+    )
+    b = services.project_create(by=admin, title="B", ideas=[late], planned_end=date(2026, 1, 31))
+    for project, day in ((a, date(2026, 6, 1)), (b, date(2026, 3, 1))):
+        services.project_set_status(
+            project=project, by=admin, status=ProjectStatus.IN_PROGRESS, on=date(2026, 1, 2)
+        )
+        services.project_set_status(project=project, by=admin, status=ProjectStatus.DONE, on=day)
+    figures = {f.key: f.value for f in projects_provider(ctx, [on_time.challenge])}
+    assert figures == {
+        "projects": 2,
+        "projects_done": 2,
+        "projects_done_on_time": 1,
+        "projects_running_late": 0,
+    }
+    assert "projects_done" in evidence.labels()
