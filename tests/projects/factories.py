@@ -4,8 +4,8 @@ from datetime import date
 
 import factory
 
-from projects.models import Milestone, Project, ProjectIdea, ProjectUpdate
 from civicideas.tenancy.context import current_city
+from projects.models import Milestone, Project, ProjectIdea, ProjectUpdate
 from tests.ideas.factories import IdeaFactory
 
 
