@@ -1,4 +1,4 @@
-"""``manage.py bench ideas|evaluation|sponsors|notifications|api``.
+"""``manage.py bench ideas|evaluation|sponsors|notifications|api|statistics``.
 
 ``ideas``: seed at scale, measure pages, load-test (below). The other suites
 live beside this command in ``civicideas.benchmarks`` (``evaluation``,
@@ -56,6 +56,7 @@ OTHER_SUITES = {
     "sponsors": "civicideas.benchmarks.sponsors",
     "notifications": "civicideas.benchmarks.notifications",
     "api": "civicideas.benchmarks.api",
+    "statistics": "civicideas.benchmarks.statistics",
 }
 
 
@@ -72,7 +73,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
 
     def handle(self, *args, **options) -> None:
-        if not settings.DATABASES["default"]["NAME"].endswith("bench"):
+        # civicideas_bench, or a per-person civicideas_bench_<name> on a shared machine.
+        if "_bench" not in settings.DATABASES["default"]["NAME"]:
             raise CommandError(
                 "Run the benchmark on its own database (DATABASE_URL=.../civicideas_bench); "
                 "`make bench` does."
