@@ -169,8 +169,9 @@ def _insert_challenge(city_id: int) -> int:
         cursor.execute(
             "INSERT INTO ideas_challenge (city_id, title, slug, summary, description, phase, "
             "premoderation, supports_enabled, report_hide_threshold, require_verified_email, "
-            "created_at) VALUES (%s, 'Benchmark challenge', 'bench', 'Seeded at scale', "
-            "'A challenge with **many** ideas.', 'ideas', false, true, 3, false, now()) "
+            "image, image_alt, created_at) VALUES (%s, 'Benchmark challenge', 'bench', "
+            "'Seeded at scale', 'A challenge with **many** ideas.', 'ideas', false, true, 3, "
+            "false, '', '', now()) "
             "RETURNING id",
             [city_id],
         )
@@ -257,10 +258,10 @@ def _insert_comments(city_id: int, challenge_id: int, slug: str, per_idea: int) 
             FROM accounts_user WHERE email LIKE %(pattern)s
         )
         INSERT INTO ideas_comment (city_id, idea_id, author_id, body, state, hidden_reason,
-                                   report_count, created_at)
+                                   report_count, language, created_at)
         SELECT %(city)s, i.id, u.ids[1 + ((i.id * 17 + j * 104729) %% u.n)],
                'I think this is a good idea because of the ' || j || ' reasons.', 'visible', '',
-               0, now() - (j || ' minutes')::interval
+               0, 'en', now() - (j || ' minutes')::interval
         FROM ideas_idea i CROSS JOIN u
         JOIN generate_series(0, %(spread)s) j ON j < (i.id %% (%(spread)s + 1))
         WHERE i.challenge_id = %(challenge)s

@@ -17,6 +17,7 @@ from django.core.cache import cache
 
 from civicideas.statistics.compute import VERSION, statistics_compute
 from civicideas.tenancy.models import City
+from civicideas.web import page_cache
 
 #: The beat refreshes hourly; a key outlives two missed beats.
 REFRESH_SECONDS = 60 * 60
@@ -31,10 +32,18 @@ def _key(city_id: int) -> str:
     return f"statistics:v{VERSION}:city:{city_id}"
 
 
+def statistics_scope(city_id: int | None) -> str:
+    """The page-cache scope of a city's statistics page (``None``: the
+    platform's comparison)."""
+    return f"statistics:{city_id if city_id is not None else 'platform'}"
+
+
 def statistics_refresh(*, city: City) -> dict[str, Any]:
-    """Compute ``city``'s figures and store them (inside the city's context)."""
+    """Compute ``city``'s figures and store them (inside the city's context);
+    the cached pages showing them are rendered afresh."""
     payload = statistics_compute(city=city)
     cache.set(_key(city.pk), payload, TTL_SECONDS)
+    page_cache.bump(statistics_scope(city.pk), statistics_scope(None))
     return payload
 
 
@@ -60,5 +69,7 @@ def statistics_for(city: City) -> dict[str, Any]:
 
 
 def statistics_forget(city_id: int) -> None:
-    """Drop the cached figures (tests; a city that turns its page off)."""
+    """Drop the cached figures and the pages showing them (tests, the
+    benchmark's misses)."""
     cache.delete(_key(city_id))
+    page_cache.bump(statistics_scope(city_id), statistics_scope(None))

@@ -17,11 +17,12 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from civicideas.statistics import charts
-from civicideas.statistics.store import statistics_for
+from civicideas.statistics.store import statistics_for, statistics_scope
 from civicideas.tenancy.context import city_context
 from civicideas.tenancy.models import City
 from civicideas.tenancy.permissions import is_city_staff
 from civicideas.tenancy.urls import public_url
+from civicideas.web import page_cache
 
 
 def can_view_statistics(request: HttpRequest) -> bool:
@@ -36,8 +37,17 @@ def _payload(request: HttpRequest) -> dict[str, Any]:
     return statistics_for(request.city)
 
 
+def _scopes(request: HttpRequest) -> list[str]:
+    city = request.city
+    return [statistics_scope(city.pk if city is not None else None)]
+
+
 @require_GET
+@page_cache.anonymous_page(scopes=_scopes)
 def statistics_page(request: HttpRequest) -> HttpResponse:
+    """Rendering eight charts and tables costs a few times the trivial
+    view, so anonymous visitors get the whole page from the page cache,
+    whose generation the refresh bumps (``store.statistics_refresh``)."""
     if request.city is None:
         return _platform(request)
     payload = _payload(request)
