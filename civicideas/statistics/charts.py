@@ -15,7 +15,8 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.dates import MONTHS_3
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,21 @@ class Chart:
         the first cell of each names the row."""
         keys = [key for key, _label in self.columns if key != "key"]
         return [[_display(row[key]) for key in keys] for row in self.rows]
+
+    def body_html(self) -> SafeString:
+        """The table's ``<tr>`` rows, built here rather than by template
+        loops: a page has some 300 cells, and the loops cost more than the
+        rest of the page."""
+        return mark_safe(  # noqa: S308 - every cell is escaped by format_html
+            "".join(
+                format_html('<tr><th scope="row">{}</th>{}</tr>', cells[0], _tds(cells[1:]))
+                for cells in self.cells()
+            )
+        )
+
+
+def _tds(cells: list[str]) -> SafeString:
+    return format_html_join("", '<td class="num">{}</td>', ((cell,) for cell in cells))
 
 
 def _display(value: Any) -> str:
