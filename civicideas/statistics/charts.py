@@ -132,7 +132,7 @@ def _activity(payload: dict[str, Any], name: _Namer) -> Chart:
             ("participants", _("Participants")),
         ],
         rows,
-        vertical_bars_svg(bars, title + ": " + ", ".join(f"{b[0]} {b[2]}" for b in bars), width=30),
+        vertical_bars_svg(bars, title + ": " + ", ".join(f"{b[0]} {b[2]}" for b in bars), width=44),
     )
 
 
@@ -176,7 +176,7 @@ def _answers_by_month(payload: dict[str, Any], name: _Namer) -> Chart:
         ),
         [("month", _("Month")), *_answer_columns()],
         rows,
-        vertical_bars_svg(bars, title + ": " + ", ".join(f"{b[0]} {b[2]}" for b in bars), width=30),
+        vertical_bars_svg(bars, title + ": " + ", ".join(f"{b[0]} {b[2]}" for b in bars), width=44),
     )
 
 
