@@ -191,3 +191,27 @@ def test_evaluated_ideas_and_alpha_per_challenge(city, frozen):
     assert (row["ideas"], row["evaluated"], row["scorecards"]) == (3, 3, 6)
     assert row["alpha"] == round(alpha, 3) and row["pairable"] == pairable == 6
     assert 0.8 < row["alpha"] < 1
+
+
+def test_expired_figures_serve_the_last_ones_and_queue_one_refresh(city, fixture_city, settings):
+    from unittest import mock
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civicideas.statistics import store
+
+    with city_context(city):
+        store.statistics_refresh(city=city)
+    cache.delete(store._key(city.pk))  # the fresh figures expired, the last ones remain
+    with (
+        mock.patch("civicideas.statistics.tasks.refresh_city.delay") as delay,
+        CaptureQueriesContext(connection) as queries,
+        city_context(city),
+    ):
+        first = store.statistics_for(city)
+        store.statistics_for(city)
+    assert first["answers"]["all"]["answered"] == 4
+    delay.assert_called_once_with(city.pk)  # the lock lets one refresh through
+    assert not any("percentile_cont" in q["sql"] for q in queries.captured_queries)
