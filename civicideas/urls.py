@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("civicideas.accounts.urls")),
     *media_urlpatterns,
     path("", include("civicideas.pages.urls")),
+    path("statistics/", include("civicideas.statistics.urls")),
     path("", include("ideas.urls")),
     path("", include("sponsors.urls")),
     path("", include("projects.urls")),

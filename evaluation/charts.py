@@ -1,4 +1,5 @@
-"""Server-rendered SVG charts for the ranking page.
+"""Server-rendered SVG charts for the ranking page (the generic bars are
+``civicideas.web.charts``, shared with the statistics pages).
 
 No JavaScript and no inline styles (the CSP forbids both without a nonce):
 geometry and colours are SVG presentation attributes. Each chart has a
@@ -14,63 +15,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from civicideas.web.charts import BAR, NEGATIVE, TEXT, vertical_bars_svg
 from evaluation.aggregation import CriterionDistribution, Leniency
 from evaluation.models import ChallengeEvaluation
-
-BAR = "#1d4e89"
-NEGATIVE = "#8a2c0d"
-# Text and axes take the page's text colour: readable on the admin's light
-# and dark themes, and replaced by the system colour in forced-colours mode
-# (Windows high contrast), where a fixed fill would vanish. Bars carry a
-# class so the admin stylesheet gives them a system colour there too.
-TEXT = "currentColor"
 
 
 def distribution_svg(item: CriterionDistribution) -> SafeString:
     """Vertical bars: how many scorecards gave each score on one criterion."""
     bars = item.bars()
-    width, height, gap, top, bottom = 28, 90, 8, 14, 18
-    peak = max((count for _s, count, _p in bars), default=0) or 1
-    total_width = len(bars) * (width + gap) + gap
     label = _("Scores given for “%(criterion)s”: %(counts)s") % {
         "criterion": item.name,
         "counts": ", ".join(f"{score}: {count}" for score, count, _p in bars),
     }
-    parts = format_html_join(
-        "",
-        '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
-        '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>'
-        '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-        (
-            (
-                gap + i * (width + gap),
-                top + height - round(height * count / peak),
-                width,
-                round(height * count / peak),
-                BAR,
-                gap + i * (width + gap) + width // 2,
-                top + height - round(height * count / peak) - 3,
-                TEXT,
-                count,
-                gap + i * (width + gap) + width // 2,
-                top + height + 14,
-                TEXT,
-                score,
-            )
-            for i, (score, count, _p) in enumerate(bars)
-        ),
-    )
-    return format_html(
-        '<svg role="img" aria-label="{}" width="{}" height="{}" viewBox="0 0 {} {}" '
-        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
-        label,
-        total_width,
-        top + height + bottom,
-        total_width,
-        top + height + bottom,
-        label,
-        parts,
-    )
+    return vertical_bars_svg([(str(score), count, str(count)) for score, count, _p in bars], label)
 
 
 def leniency_svg(items: Sequence[Leniency], settings: ChallengeEvaluation) -> SafeString:

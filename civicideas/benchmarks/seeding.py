@@ -67,6 +67,13 @@ WORDS = [
 
 TENANT_TABLES_IN_DELETE_ORDER = [
     "notifications_notification",
+    "projects_projectfollow",
+    "projects_projectstatuschange",
+    "projects_projectupdate",
+    "projects_milestone",
+    "projects_projectinitiative",
+    "projects_projectidea",
+    "projects_project",
     "ideas_moderationaction",
     "ideas_statuschange",
     "ideas_report",
@@ -78,6 +85,7 @@ TENANT_TABLES_IN_DELETE_ORDER = [
     "ideas_challenge_districts",
     "ideas_challenge",
     "ideas_category",
+    "ideas_department",
     "ideas_district",
     "accounts_profile",
     "tenancy_membership",

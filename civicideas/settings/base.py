@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sponsors",
     "projects",
     "exchange",
+    "civicideas.statistics",
 ]
 
 # The first four set response headers and stay outermost, so every response
@@ -457,6 +458,8 @@ CELERY_BEAT_SCHEDULE = {
     "evaluation-due-reminders": {"task": "evaluation.due_reminders", "schedule": 60 * 60},
     # Old notifications and never-confirmed accounts deleted (docs/privacy.md "Retention").
     "accounts-retention": {"task": "accounts.retention", "schedule": crontab(hour=2, minute=40)},
+    # Every city's statistics recomputed into the cache (docs/statistics.md).
+    "statistics-refresh": {"task": "statistics.refresh", "schedule": 60 * 60},
     # Full sponsor ↔ initiative match recompute of every city (docs/matchmaking.md).
     "sponsors-nightly-matches": {
         "task": "sponsors.nightly_recompute",

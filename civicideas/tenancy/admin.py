@@ -114,6 +114,7 @@ class CityAdmin(TranslatedAdminMixin, VersionedAdmin, ForgetsHostsAdmin):
             },
         ),
         (_("Home page and privacy"), {"fields": ["home_intro", "privacy_notice"]}),
+        (_("Statistics"), {"fields": ["statistics_public"]}),
         (
             _("Privacy notice version"),
             {"fields": ["ask_privacy_again", "privacy_version", "privacy_updated_at"]},

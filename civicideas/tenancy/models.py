@@ -127,6 +127,15 @@ class City(Translatable, Versioned):
         help_text=_("Markdown. Leave empty to show the platform's default notice."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    statistics_public = models.BooleanField(
+        _("statistics are public"),
+        default=True,
+        db_default=True,
+        help_text=_(
+            "Show the city's statistics page to everyone and compare it with other "
+            "cities on the platform. When off, only the city's staff see it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # The privacy notice (``privacy_notice`` above, docs/privacy.md "Consent"):
     # empty text shows the platform's default notice. The version is what

@@ -65,6 +65,7 @@ NAV_SECTIONS = {
     "participation": "/me/",
     "notifications": "/notifications/",
     "profile": "/me/profile/",
+    "statistics": "/statistics/",
 }
 #: Pages that belong to another section than their path says: an idea is
 #: read inside its challenge.

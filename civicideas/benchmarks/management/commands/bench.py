@@ -1,4 +1,4 @@
-"""``manage.py bench ideas|signed_in|evaluation|sponsors|notifications|api``.
+"""``manage.py bench ideas|signed_in|evaluation|sponsors|notifications|api|statistics``.
 
 ``signed_in`` measures the same seeded city for signed-in people, the support
 rush and the admin (``civicideas.benchmarks.signed_in``; issue 17).
@@ -59,6 +59,7 @@ OTHER_SUITES = {
     "sponsors": "civicideas.benchmarks.sponsors",
     "notifications": "civicideas.benchmarks.notifications",
     "api": "civicideas.benchmarks.api",
+    "statistics": "civicideas.benchmarks.statistics",
 }
 
 

@@ -1,0 +1,6 @@
+"""How responsive is the city: the figures of ``/statistics/`` (docs/statistics.md).
+
+Composition layer: it reads ideas, evaluation and projects, so it sits above
+all of them. ``figures`` computes (SQL only), ``store`` caches, ``charts``
+turns figures into charts and tables, ``views`` serves them.
+"""
