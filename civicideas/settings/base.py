@@ -546,6 +546,7 @@ SPECTACULAR_SETTINGS = {
         "ResourceTypeEnum": "sponsors.models.ResourceType",
         "SponsorKindEnum": "sponsors.models.Sponsor.Kind",
         "ModerationKindEnum": "ideas.moderation.KINDS",
+        "ProjectStatusEnum": "projects.status.ProjectStatus",
     },
 }
 
