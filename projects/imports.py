@@ -113,6 +113,18 @@ class ImportReport:
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action and not row.errors)
 
+    @property
+    def created(self) -> int:
+        return self.count("create")
+
+    @property
+    def updated(self) -> int:
+        return self.count("update")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
 
 class _Rollback(Exception):
     """Leaves the import's transaction without committing."""
@@ -121,15 +133,20 @@ class _Rollback(Exception):
 # --- reading the file ------------------------------------------------------------
 
 
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8, with or without a byte order mark. Anything
-    else is refused with what to do, never guessed (a guessed encoding
-    writes wrong letters into every name)."""
-    if len(data) > MAX_BYTES:
+def check_size(size: int) -> None:
+    """Refuse a file over ``MAX_BYTES`` (before reading it, when the size is known)."""
+    if size > MAX_BYTES:
         raise ImportRefused(
             _("The file is larger than %(max)d MB; split it into several files.")
             % {"max": MAX_BYTES // (1024 * 1024)}
         )
+
+
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8, with or without a byte order mark. Anything
+    else is refused with what to do, never guessed (a guessed encoding
+    writes wrong letters into every name)."""
+    check_size(len(data))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportRefused(_("The file is in UTF-16. Save it as “CSV UTF-8” and upload it again."))
     if b"\x00" in data:

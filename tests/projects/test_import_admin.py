@@ -1,0 +1,112 @@
+"""The staff page of the CSV import (``admin/projects/project/import/``):
+who gets in, check then import, clear messages for hostile files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from civicideas.tenancy import city_context
+from civicideas.tenancy.roles import Role
+from projects.models import Project
+from tests.conftest import client_for, host_of, make_member
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/projects/project/import/"
+HEADER = "external_ref,title,budget_planned,planned_start,planned_end\n"
+GOOD = HEADER + 'P-1,Trees,1000,2026-01-01,2026-06-30\nP-2,"=HYPERLINK(""x"")",,,\n'
+
+
+def projects(city) -> int:
+    with city_context(city):
+        return Project.objects.count()
+
+
+def upload(client, data: bytes, kind: str = "projects"):
+    return client.post(URL, {"kind": kind, "file": SimpleUploadedFile("p.csv", data, "text/csv")})
+
+
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        (None, 302),
+        (Role.CITIZEN, 302),
+        (Role.MODERATOR, 403),
+        (Role.EVALUATOR, 403),
+        (Role.CITY_ADMIN, 200),
+        ("foreign", 302),
+    ],
+    ids=str,
+)
+def test_only_city_admins_reach_the_import(city, other_city, role, expected):
+    if role is None:
+        client = Client(HTTP_HOST=host_of(city))
+    elif role == "foreign":
+        client = client_for(make_member(other_city, Role.CITY_ADMIN), city)
+    else:
+        client = client_for(make_member(city, role), city)
+    response = client.get(URL)
+    assert response.status_code == expected
+    if expected == 302:
+        assert "/login/" in response["Location"]
+    assert upload(client, GOOD.encode()).status_code == expected
+    assert projects(city) == 0
+
+
+def test_check_then_import_then_re_upload_creates_nothing_twice(city):
+    client = client_for(make_member(city, Role.CITY_ADMIN), city)
+    listing = client.get("/admin/projects/project/")
+    assert URL in listing.content.decode()
+    checked = upload(client, GOOD.encode())
+    assert checked.status_code == 200
+    page = checked.content.decode()
+    assert "2 to create" in page
+    assert projects(city) == 0
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    done = client.post(URL, {"token": token})
+    assert done.status_code == 302
+    assert projects(city) == 2
+    with city_context(city):
+        # The formula-looking cell is stored as the text it is.
+        assert Project.objects.get(external_ref="P-2").title == '=HYPERLINK("x")'
+    # The token is spent; a second post imports nothing.
+    client.post(URL, {"token": token})
+    assert projects(city) == 2
+    again = upload(client, GOOD.encode())
+    assert "0 to create, 0 to update, 2 unchanged" in again.content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', again.content.decode()).group(1)
+    client.post(URL, {"token": token})
+    assert projects(city) == 2
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ((HEADER + "A,Café,,,\n").encode("cp1252"), "not in UTF-8"),
+        (HEADER.encode("utf-16"), "UTF-16"),
+        (HEADER.encode() + b"A,T,-5,,\n", "cannot be negative"),
+        (HEADER.encode() + b"A,T,,2026-05-01,2026-04-01\n", "before the start"),
+    ],
+)
+def test_hostile_files_get_a_clear_message_and_no_import_button(city, data, message):
+    client = client_for(make_member(city, Role.CITY_ADMIN), city)
+    response = upload(client, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert 'name="token"' not in page
+    assert projects(city) == 0
+
+
+def test_a_token_of_another_person_is_expired(city):
+    first = client_for(make_member(city, Role.CITY_ADMIN), city)
+    page = upload(first, GOOD.encode()).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    second = client_for(make_member(city, Role.CITY_ADMIN), city)
+    response = second.post(URL, {"token": token})
+    assert response.status_code == 302
+    assert projects(city) == 0
