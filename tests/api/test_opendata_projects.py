@@ -82,7 +82,7 @@ def test_milestones_dataset(city, seeded, anon):
 
 def test_project_csv_neutralises_formulas(city, seeded, anon):
     rows = list(csv.DictReader(io.StringIO(body_of(anon.get("/api/v1/open-data/projects.csv")))))
-    assert rows[0]["title"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["title"] == '\'=HYPERLINK("http://evil")'
     assert json.loads(rows[0]["idea_ids"]) == [seeded["idea"].pk]
 
 
