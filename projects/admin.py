@@ -1,7 +1,8 @@
 """The city admins' back office of projects: the project with its milestones
-and updates inline, a status change with its reason, and "add accepted ideas
-to a project". Every write goes through ``projects.services``; the forms run
-the services' own checks first, so a refusal is a form error, not a 500."""
+and updates inline, a status change with its reason, "add accepted ideas
+to a project", and the CSV import (``projects.admin_import``). Every write
+goes through ``projects.services``; the forms run the services' own checks
+first, so a refusal is a form error, not a 500."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from civicideas.tenancy.admin_mixins import CityObjectAdmin
 from civicideas.tenancy.permissions import STAFF_ROLES
 from ideas.models import Idea
 from projects import rules, selectors, services
+from projects.admin_import import CsvImportMixin
 from projects.models import Milestone, Project, ProjectStatusChange, ProjectUpdate
 from projects.services.projects import EDITABLE, project_check
 from projects.status import TRANSITIONS, ProjectStatus
@@ -153,7 +155,7 @@ class LinkIdeasForm(forms.Form):
 
 
 @admin.register(Project)
-class ProjectAdmin(TranslatedAdminMixin, VersionedAdmin, CityObjectAdmin):
+class ProjectAdmin(CsvImportMixin, TranslatedAdminMixin, VersionedAdmin, CityObjectAdmin):
     form = ProjectForm
     list_display = [
         "title",
@@ -173,7 +175,19 @@ class ProjectAdmin(TranslatedAdminMixin, VersionedAdmin, CityObjectAdmin):
     readonly_fields = ["status", "stop_reason", "progress"]
     inlines = [MilestoneInline, UpdateInline, StatusChangeInline]
     fieldsets = [
-        (None, {"fields": ["title", "description", "status", "stop_reason", "is_public"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "description",
+                    "status",
+                    "stop_reason",
+                    "is_public",
+                    "external_ref",
+                ]
+            },
+        ),
         (
             gettext_lazy("What it carries out"),
             {"fields": ["ideas", "initiatives", "parent", "weight"]},

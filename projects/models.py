@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 TITLE_MAX = 150
 TEXT_MAX = 10_000
 REASON_MAX = 1_000
+#: A stable reference from the city's own system (the CSV import's key).
+EXTERNAL_REF_MAX = 100
 #: Ten billion: more than any city's budget, small enough to catch a typo
 #: with three extra zeros ("absurd" amounts are refused by the services).
 BUDGET_MAX = Decimal("10000000000")
@@ -153,6 +155,13 @@ class Project(Translatable, Versioned, TenantModel):
         _("why progress is set by hand"), max_length=300, blank=True
     )
     is_public = models.BooleanField(_("shown on the public pages"), default=True)
+    external_ref = models.CharField(
+        _("external reference"),
+        max_length=EXTERNAL_REF_MAX,
+        blank=True,
+        default="",
+        help_text=_("The project's reference in the city's own system; the CSV import uses it."),
+    )
     ideas = models.ManyToManyField(
         "ideas.Idea", through="ProjectIdea", blank=True, verbose_name=_("ideas")
     )
@@ -175,6 +184,11 @@ class Project(Translatable, Versioned, TenantModel):
         ordering = ["-updated_at", "-pk"]
         constraints = [
             city_id_key("project"),
+            models.UniqueConstraint(
+                fields=["city", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="project_external_ref_per_city",
+            ),
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="project_progress_percent"
             ),
@@ -274,6 +288,13 @@ class Milestone(Translatable, TenantModel):
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text=_("How much this milestone counts in the project's progress."),
     )
+    external_ref = models.CharField(
+        _("external reference"),
+        max_length=EXTERNAL_REF_MAX,
+        blank=True,
+        default="",
+        help_text=_("The milestone's reference in the city's own system; the CSV import uses it."),
+    )
 
     class Meta(TenantModel.Meta):
         verbose_name = _("milestone")
@@ -285,6 +306,11 @@ class Milestone(Translatable, TenantModel):
                 | models.Q(due_on__gte=models.F("starts_on")),
                 name="milestone_dates_in_order",
                 violation_error_message=_("The milestone is due before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["city", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="milestone_external_ref_per_city",
             ),
         ]
 

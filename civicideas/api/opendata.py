@@ -3,8 +3,10 @@ a data dictionary.
 
 What is published is only what the public pages already show: public ideas
 (no hidden, pending or withdrawn ones), public challenges, official answers
-on public ideas, public initiatives of approved groups and their needs, and
-participation counted per district and month. No personal data: no email
+on public ideas, public initiatives of approved groups and their needs,
+public city projects and their milestones (the department responsible, never
+the person; no update authors), and participation counted per district and
+month. No personal data: no email
 address and no author at all — ``Profile.display_name`` has no "public"
 flag its owner chose, so publishing it in bulk would not be their choice.
 
@@ -30,8 +32,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, QuerySet
-from django.db.models.functions import TruncMonth
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -183,6 +187,61 @@ NEED_COLUMNS = (
     Column("deadline", "date", _("Deadline, if any")),
     Column("closed_at", "datetime", _("When the need was closed, if it was")),
 )
+PROJECT_COLUMNS = (
+    Column("id", "integer", _("Identifier of the project")),
+    Column("title", "string", _("Title")),
+    Column("description", "string", _("Description (Markdown)")),
+    Column("status", "string", _("Status code (planned, in_progress, done, stopped)")),
+    Column("stop_reason", "string", _("Why it stopped, if it did")),
+    Column("progress", "integer", _("Progress in percent")),
+    Column(
+        "progress_override_reason",
+        "string",
+        _("Why the progress was set by hand, if it was"),
+    ),
+    Column("category", "string", _("Category name, if any"), "category__name"),
+    Column("district", "string", _("District name, if any"), "district__name"),
+    Column("department", "string", _("Responsible department, if any"), "department__name"),
+    Column("parent_id", "integer", _("Identifier of the larger project it is part of, if any")),
+    Column("planned_start", "date", _("Planned start")),
+    Column("planned_end", "date", _("Planned end")),
+    Column("actual_start", "date", _("Actual start")),
+    Column("actual_end", "date", _("Actual end")),
+    Column("budget_planned", "number", _("Planned budget (EUR)")),
+    Column("budget_spent", "number", _("Spent so far (EUR)")),
+    Column("latitude", "number", _("Latitude in degrees (WGS 84), if given")),
+    Column("longitude", "number", _("Longitude in degrees (WGS 84), if given")),
+    Column("idea_ids", "object", _("Identifiers of the public ideas it carries out")),
+    Column("external_ref", "string", _("The project's reference in the city's own system")),
+    Column("created_at", "datetime", _("When the project was created")),
+    Column("updated_at", "datetime", _("When the project last changed")),
+    Column(
+        "language",
+        "string",
+        _("Language code of the title and description (the city's default language)"),
+        "city__default_language",
+    ),
+    Column(
+        "translations",
+        "object",
+        _("Title and description in the city's other languages, by language code"),
+    ),
+)
+MILESTONE_COLUMNS = (
+    Column("id", "integer", _("Identifier of the milestone")),
+    Column("project_id", "integer", _("Identifier of the project")),
+    Column("title", "string", _("Title")),
+    Column("starts_on", "date", _("Start date, if any")),
+    Column("due_on", "date", _("Due date")),
+    Column("done_on", "date", _("When it was done, if it is")),
+    Column("weight", "integer", _("How much it counts in the project's progress")),
+    Column("external_ref", "string", _("The milestone's reference in the city's own system")),
+    Column(
+        "translations",
+        "object",
+        _("Title in the city's other languages, by language code"),
+    ),
+)
 PARTICIPATION_COLUMNS = (
     Column("district", "string", _("District name (empty: no district given)")),
     Column("month", "date", _("First day of the month")),
@@ -220,6 +279,37 @@ def _needs() -> Iterable[tuple[Any, ...]]:
 
     queryset = Need.objects.filter(initiative__in=public_initiatives()).order_by("pk")
     return _values(queryset, NEED_COLUMNS)
+
+
+def _projects() -> Iterable[tuple[Any, ...]]:
+    """Public projects, without the responsible person (the department
+    answers for it)."""
+    from projects.models import Project
+
+    public_ideas = Q(ideas__status__in=PUBLIC_STATUS_LIST)
+    queryset = (
+        Project.objects.public()
+        .annotate(
+            idea_ids=Coalesce(
+                ArrayAgg(
+                    "ideas__id",
+                    filter=public_ideas,
+                    distinct=True,
+                    order_by="ideas__id",
+                ),
+                Value([], output_field=ArrayField(BigIntegerField())),
+            )
+        )
+        .order_by("pk")
+    )
+    return _values(queryset, PROJECT_COLUMNS)
+
+
+def _milestones() -> Iterable[tuple[Any, ...]]:
+    from projects.models import Milestone, Project
+
+    queryset = Milestone.objects.filter(project__in=Project.objects.public()).order_by("pk")
+    return _values(queryset, MILESTONE_COLUMNS)
 
 
 def _participation() -> Iterable[tuple[Any, ...]]:
@@ -302,6 +392,23 @@ DATASETS: dict[str, Dataset] = {
             _("What the public initiatives need, and how much is pledged."),
             NEED_COLUMNS,
             _needs,
+        ),
+        Dataset(
+            "projects",
+            _("Projects"),
+            _(
+                "How the city carries out ideas: status, progress, dates, budget and "
+                "the department responsible (never a person)."
+            ),
+            PROJECT_COLUMNS,
+            _projects,
+        ),
+        Dataset(
+            "milestones",
+            _("Project milestones"),
+            _("The milestones of the public projects, with due and done dates."),
+            MILESTONE_COLUMNS,
+            _milestones,
         ),
         Dataset(
             "participation",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("v1/", include("ideas.api.urls")),
     path("v1/", include("sponsors.api.urls")),
     path("v1/", include("evaluation.api.urls")),
+    path("v1/", include("projects.api.urls")),
     path("v1/", include("civicideas.notifications.api.urls")),
     path("v1/", include("exchange.api_urls")),
     # Last: any other path under /api/ (an id its pattern refuses included)

@@ -427,6 +427,8 @@ CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "notifications"},
     "sponsors.*": {"queue": "matching"},
     "accounts.*": {"queue": "exports"},
+    # Long bulk work (minutes for a large file): beside the exports.
+    "projects.import_csv": {"queue": "exports"},
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 # Celery beat's schedule lives in code (django-celery-beat does not support
@@ -559,6 +561,7 @@ SPECTACULAR_SETTINGS = {
         "ResourceTypeEnum": "sponsors.models.ResourceType",
         "SponsorKindEnum": "sponsors.models.Sponsor.Kind",
         "ModerationKindEnum": "ideas.moderation.KINDS",
+        "ProjectStatusEnum": "projects.status.ProjectStatus",
     },
 }
 

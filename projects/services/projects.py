@@ -23,6 +23,7 @@ from ideas.status import IdeaStatus
 from ideas.status import can_transition as idea_can_transition
 from projects import notifications as kinds
 from projects.models import (
+    EXTERNAL_REF_MAX,
     REASON_MAX,
     TEXT_MAX,
     TITLE_MAX,
@@ -72,6 +73,7 @@ EDITABLE = (
     "progress_override",
     "progress_override_reason",
     "is_public",
+    "external_ref",
 )
 
 
@@ -87,6 +89,16 @@ def _clean(project: Project, fields: Mapping[str, Any]) -> list[str]:
             value = clean_text(value, field=_("Description"), max_length=TEXT_MAX, required=False)
         elif name == "progress_override_reason":
             value = clean_text(value, field=_("Reason"), max_length=300, required=False)
+        elif name == "external_ref":
+            value = clean_text(
+                value, field=_("External reference"), max_length=EXTERNAL_REF_MAX, required=False
+            )
+            taken = Project.objects.filter(external_ref=value).exclude(pk=project.pk)
+            if value and taken.exists():
+                raise InvalidInput(
+                    _("Another project already has the external reference “%(ref)s”.")
+                    % {"ref": value}
+                )
         elif name == "budget_planned":
             value = amount(value, field=_("Planned budget"))
         elif name == "budget_spent":

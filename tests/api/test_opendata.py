@@ -37,6 +37,8 @@ def test_catalogue_lists_every_dataset_with_licence_and_dictionary(city, anon):
         "official-answers",
         "initiatives",
         "needs",
+        "projects",
+        "milestones",
         "participation",
     }
     ideas = next(d for d in data["datasets"] if d["name"] == "ideas")

@@ -25,6 +25,7 @@ from tests.ideas.factories import (
     DistrictFactory,
     IdeaFactory,
 )
+from tests.projects.factories import MilestoneFactory, ProjectFactory, ProjectUpdateFactory
 from tests.sponsors.factories import (
     GroupFactory,
     GroupMembershipFactory,
@@ -75,6 +76,9 @@ class Things:
                 challenge=self.evaluation.challenge, status=IdeaStatus.UNDER_EVALUATION
             )
             self.assignment = AssignmentFactory(idea=self.eval_idea, evaluator=evaluator)
+            self.project = ProjectFactory(category=self.category, district=self.district)
+            self.milestone = MilestoneFactory(project=self.project)
+            self.project_update = ProjectUpdateFactory(project=self.project, author=author)
             self.notification = Notification.objects.create(
                 city=city, recipient=author, kind="idea_published", payload={"title": "T"}
             )
@@ -125,4 +129,5 @@ class World:
             "eval_idea": things.eval_idea.pk,
             "criterion": things.criterion.pk,
             "notification": things.notification.pk,
+            "project": things.project.pk,
         }

@@ -1,0 +1,1 @@
+"""The projects API (``/api/v1/projects/``), see docs/api.md."""
