@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("civicideas.pages.urls")),
     path("", include("ideas.urls")),
     path("", include("sponsors.urls")),
+    path("", include("events.urls")),
 ]
 
 # Django's own error answers: JSON in the API's error shape under /api/,

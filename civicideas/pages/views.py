@@ -37,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
             if city.primary_hostname
         ]
         return TemplateResponse(request, "pages/platform_home.html", {"cities": cities})
+    from events import selectors as event_selectors
     from ideas import follows, selectors
 
     # Each list is one bounded query (see ideas.selectors); counts come from
@@ -50,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "newest": selectors.top_ideas(sort="newest"),
             "official_answers": selectors.recent_official_answers(),
             "participation": selectors.participation_counts(),
+            "upcoming_events": event_selectors.upcoming_events(),
             # Signed-in only (one query); anonymous pages are shared and cached.
             "following": follows.following_of(request.user),
         },

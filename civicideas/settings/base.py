@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ideas",
     "evaluation",
     "sponsors",
+    "events",
 ]
 
 # The first four set response headers and stay outermost, so every response
@@ -452,6 +453,8 @@ CELERY_BEAT_SCHEDULE = {
     # Old notifications and never-confirmed accounts deleted (docs/privacy.md "Retention").
     "accounts-retention": {"task": "accounts.retention", "schedule": crontab(hour=2, minute=40)},
     # Full sponsor ↔ initiative match recompute of every city (docs/matchmaking.md).
+    # "Your event is tomorrow" reminders, once per registration (docs/events.md).
+    "events-reminders": {"task": "events.reminders", "schedule": 60 * 60},
     "sponsors-nightly-matches": {
         "task": "sponsors.nightly_recompute",
         "schedule": crontab(hour=3, minute=15),

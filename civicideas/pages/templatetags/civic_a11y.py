@@ -60,6 +60,7 @@ NAV_SECTIONS = {
     "ideas": "/ideas/",
     "initiatives": "/initiatives/",
     "groups": "/groups/",
+    "events": "/events/",
     "sponsors": "/sponsors/",
     "participation": "/me/",
     "notifications": "/notifications/",
