@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicideas.accounts.rules import signed_in
+from civicideas.accounts.services import profile_ensure
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
@@ -116,6 +117,9 @@ def event_register(*, event: Event, user: Viewer, waitlist: bool = False) -> Reg
         raise NotAllowed(refusal)
     if Registration.objects.active().filter(event=event, user_id=user.pk).exists():
         raise Conflict(gettext("You are already registered for this event."))
+    # Taking part makes one a citizen of the city (profile, membership), so
+    # the data export, erasure and notification preferences cover it.
+    profile_ensure(user=user)
     full = event.capacity is not None and places_taken(event) >= event.capacity
     if full and not waitlist:
         raise Conflict(
