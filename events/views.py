@@ -54,10 +54,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@city_required
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _event_or_404(pk)
+def _detail_page(request: HttpRequest, event: Event, *, status: int = 200) -> HttpResponse:
     mine = selectors.my_registration(event, request.user)
     full = event.capacity is not None and event.registered >= event.capacity
     left = None if event.capacity is None else max(event.capacity - event.registered, 0)
@@ -74,7 +71,21 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "event_geojson": selectors.events_geojson([event]) if event.has_location else "",
             "tiles": tile_settings(),
         },
+        status=status,
     )
+
+
+def _refused(request: HttpRequest, event: Event, error: ServiceError) -> HttpResponse:
+    """A refusal: the event's page as it is now, with the service's message
+    and its 4xx status (nothing was written)."""
+    messages.error(request, error.message)
+    return _detail_page(request, _event_or_404(event.pk), status=error.status_code)
+
+
+@require_GET
+@city_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _event_or_404(pk))
 
 
 @require_POST
@@ -90,8 +101,7 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
             event=event, user=request.user, waitlist=request.POST.get("waitlist") == "1"
         )
     except ServiceError as error:
-        messages.error(request, error.message)
-        return HttpResponseRedirect(_detail_url(event), status=303)
+        return _refused(request, event, error)
     if registration.status == Registration.Status.WAITLISTED:
         messages.success(
             request, _("You are on the waiting list. We will tell you if a place becomes free.")
@@ -128,9 +138,8 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.registration_cancel(registration=registration, by=request.user)
     except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your registration is cancelled."))
+        return _refused(request, event, error)
+    messages.success(request, _("Your registration is cancelled."))
     return HttpResponseRedirect(_detail_url(event), status=303)
 
 
