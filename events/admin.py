@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas.concurrency import VersionedAdmin
 from civicideas.content.translation_forms import TranslatedAdminMixin
 from civicideas.tenancy.admin_mixins import CityObjectAdmin, ReadOnlyAdminMixin, run_bulk
 from events import services
@@ -46,7 +47,7 @@ class RegistrationInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(TranslatedAdminMixin, CityObjectAdmin):
+class EventAdmin(TranslatedAdminMixin, VersionedAdmin, CityObjectAdmin):
     form = EventForm
     list_display = [
         "title",

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from civicideas.concurrency import Versioned
 from civicideas.content.translations import Translatable, localized_text
 from civicideas.tenancy.models import TenantModel
 
@@ -46,9 +47,10 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(Translatable, TenantModel):
+class Event(Translatable, Versioned, TenantModel):
     """Something the city organises where citizens take part in person (or
-    on line too, when it is hybrid)."""
+    on line too, when it is hybrid). Versioned: a colleague's stale admin
+    form, or one read before the event was cancelled, is refused (409)."""
 
     translatable_fields = ("title", "description")
 

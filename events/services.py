@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from civicideas.accounts.rules import signed_in
 from civicideas.accounts.services import profile_ensure
+from civicideas.concurrency import bump_version
 from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.notifications.outbox import notify
 from civicideas.tenancy.context import current_city
@@ -225,7 +226,8 @@ def event_cancel(*, event: Event, by: Viewer, reason: str = "") -> Event:
     event.cancelled_at = timezone.now()
     event.cancelled_by = by  # type: ignore[assignment]
     event.cancel_reason = reason
-    event.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    changed = bump_version(event, by=by)
+    event.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", *changed])
     recipients = list(
         Registration.objects.active().filter(event=event).values_list("user_id", flat=True)
     )

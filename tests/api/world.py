@@ -18,6 +18,7 @@ from tests.evaluation.factories import (
     ChallengeEvaluationFactory,
     CriterionFactory,
 )
+from tests.events.factories import EventFactory
 from tests.ideas.factories import (
     CategoryFactory,
     ChallengeFactory,
@@ -75,6 +76,7 @@ class Things:
                 challenge=self.evaluation.challenge, status=IdeaStatus.UNDER_EVALUATION
             )
             self.assignment = AssignmentFactory(idea=self.eval_idea, evaluator=evaluator)
+            self.event = EventFactory(challenge=self.challenge)
             self.notification = Notification.objects.create(
                 city=city, recipient=author, kind="idea_published", payload={"title": "T"}
             )
@@ -125,4 +127,5 @@ class World:
             "eval_idea": things.eval_idea.pk,
             "criterion": things.criterion.pk,
             "notification": things.notification.pk,
+            "event": things.event.pk,
         }

@@ -118,6 +118,7 @@ def test_raising_the_capacity_moves_the_waiting_list_up(
         ends_at_0=end.strftime("%Y-%m-%d"),
         ends_at_1=end.strftime("%H:%M:%S"),
         place_name=event.place_name,
+        lock_version="1",
         **{"registrations-TOTAL_FORMS": "2", "registrations-INITIAL_FORMS": "2"},
     )
     response = client_for(staff, city).post(f"/admin/events/event/{event.pk}/change/", data)
@@ -179,3 +180,33 @@ def test_marking_a_future_events_registration_is_refused_with_a_message(city, st
     assert "once the event has started" in response.content.decode()
     with city_context(city):
         assert Registration.objects.get(pk=registration.pk).attended is None
+
+
+def test_a_form_read_before_the_event_was_cancelled_is_refused(city, staff):
+    """Saving a stale form would put the cancelled event back to published."""
+    from events import services
+
+    with city_context(city):
+        event = EventFactory()
+    client = client_for(staff, city)
+    form = client.get(f"/admin/events/event/{event.pk}/change/")
+    assert 'name="lock_version" value="1"' in form.content.decode()
+    with city_context(city):
+        services.event_cancel(event=event, by=staff)
+    start = timezone.localtime(event.starts_at)
+    end = timezone.localtime(event.ends_at)
+    response = client.post(
+        f"/admin/events/event/{event.pk}/change/",
+        _form(
+            title="Renamed",
+            starts_at_0=start.strftime("%Y-%m-%d"),
+            starts_at_1=start.strftime("%H:%M:%S"),
+            ends_at_0=end.strftime("%Y-%m-%d"),
+            ends_at_1=end.strftime("%H:%M:%S"),
+            lock_version="1",
+        ),
+    )
+    assert response.status_code == 409
+    with city_context(city):
+        event.refresh_from_db()
+        assert event.is_cancelled and event.title != "Renamed"
