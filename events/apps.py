@@ -30,4 +30,11 @@ class EventsConfig(AppConfig):
         for role in (Role.MODERATOR, Role.CITY_ADMIN):
             register_role_permissions(role, STAFF_PERMISSIONS)
         register(*notifications.KINDS)
+        from civicideas.notifications.kinds import register_audience
+        from events.models import Registration
+
+        register_audience(
+            notifications.REGISTRANT,
+            lambda user: Registration.objects.filter(user_id=user.pk).exists(),
+        )
         personal_data.register(CONTRIBUTOR)

@@ -13,6 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from civicideas.notifications.kinds import Kind
 from civicideas.notifications.models import Channel
 
+#: Audience (``register_audience`` in ``EventsConfig.ready``): people who
+#: ever registered for an event of the city; only they are offered these
+#: kinds on the preferences page.
+REGISTRANT = "event_registrant"
+REGISTRANTS = frozenset({REGISTRANT})
+
 
 def event_link(notification: Any) -> str:
     """The event's page."""
@@ -29,6 +35,7 @@ EVENT_REMINDER = Kind(
     _("Reminder: “%(title)s” starts %(when)s at %(place)s."),
     Channel.IMMEDIATELY,
     event_link,
+    audiences=REGISTRANTS,
 )
 EVENT_PLACE_FREED = Kind(
     "event_place_freed",
@@ -36,6 +43,7 @@ EVENT_PLACE_FREED = Kind(
     _("A place became free: you are now registered for “%(title)s” (%(when)s)."),
     Channel.IMMEDIATELY,
     event_link,
+    audiences=REGISTRANTS,
 )
 EVENT_CANCELLED = Kind(
     "event_cancelled",
@@ -44,6 +52,7 @@ EVENT_CANCELLED = Kind(
     Channel.IMMEDIATELY,
     event_link,
     details=("reason",),
+    audiences=REGISTRANTS,
 )
 
 #: In the order of the preferences page.

@@ -215,3 +215,17 @@ def test_cancelling_an_event_tells_everyone_registered_or_waiting(city, member_f
         assert gone.user_id not in told.values_list("recipient_id", flat=True)
         with pytest.raises(Conflict):
             services.event_cancel(event=event, by=staff)
+
+
+def test_event_kinds_are_offered_on_the_preferences_page_to_registrants_only(city, member_factory):
+    from civicideas.notifications.preferences import preferences_for
+
+    person = _citizen(member_factory, city)
+    with city_context(city):
+
+        def keys():
+            return {kind.key for kind, _channel in preferences_for(person)}
+
+        assert "event_reminder" not in keys()
+        services.event_register(event=EventFactory(), user=person)
+        assert {"event_reminder", "event_place_freed", "event_cancelled"} <= keys()
