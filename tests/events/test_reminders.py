@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from civicideas.notifications.kinds import KINDS
 from civicideas.notifications.models import Notification
 from civicideas.tenancy import city_context
 from events import tasks
@@ -38,6 +39,10 @@ def test_reminds_once_only_people_with_a_place_at_tomorrows_published_events(cit
         assert notice.recipient_id == going.user_id
         assert notice.payload["event"] == tomorrow.pk
         assert notice.payload["when"].endswith(("CET", "CEST"))
+        text = KINDS["event_reminder"].text(notice.payload)
+        assert text == (
+            f"Reminder: “{tomorrow.title}” starts {notice.payload['when']} at Town hall."
+        )
         going.refresh_from_db()
         assert going.reminded_at is not None
         # Promoted later, inside the window: reminded by the next run, once.

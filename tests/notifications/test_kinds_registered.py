@@ -23,13 +23,14 @@ from civicideas.tenancy.context import city_context
 from ideas import notifications as idea_kinds
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["civicideas", "ideas", "evaluation", "sponsors"]
+SOURCES = ["civicideas", "ideas", "evaluation", "sponsors", "events"]
 #: The modules that declare kinds (each app's own).
 DECLARING = [
     "civicideas.accounts.notifications",
     "ideas.notifications",
     "evaluation.notifications",
     "sponsors.notifications",
+    "events.notifications",
 ]
 
 
