@@ -4,8 +4,8 @@ attendance (``docs/events.md``).
 Lock order: the event row first (``select_for_update``), then its
 registrations. Every service that changes who holds a place takes the
 event's lock, so the count of places taken and the queue cannot change
-under it: two people taking the last place one after the other see the
-second one refused (or put on the waiting list if they asked for it).
+under it: of two people taking the last place at the same moment, one gets
+it and the other is refused (or queued, if they asked for the waiting list).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from civicideas.web.page_cache import bump_on_commit
 from events import notifications as kinds
 from events import rules
 from events.models import Event, Registration
+from ideas import cache_keys
 
 if TYPE_CHECKING:
     from civicideas.accounts.types import Viewer
@@ -53,8 +54,6 @@ def payload_of(event: Event) -> dict[str, Any]:
 def events_changed(event: Event, *, challenge_slugs: tuple[str, ...] = ()) -> None:
     """The cached public pages that list events (the city home, the map, the
     challenge page) are stale once the transaction commits."""
-    from ideas import cache_keys
-
     scopes = [cache_keys.city_scope(event.city_id)]
     slugs = set(challenge_slugs)
     if event.challenge is not None:

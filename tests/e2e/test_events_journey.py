@@ -57,6 +57,14 @@ def world(transactional_db, live_server, settings):
             language_support="French and Dutch spoken",
             capacity=1,
         )
+        # A past workshop: the list's collapsed "past events" section.
+        Event.objects.create(
+            city=city,
+            title="Workshop: safer school streets",
+            starts_at=start - timedelta(days=30),
+            ends_at=start - timedelta(days=30) + timedelta(hours=2),
+            place_name="Library",
+        )
     return {"city": city, "event": event, "url": lambda path="/": f"http://{HOST}:{port}{path}"}
 
 
@@ -76,6 +84,8 @@ def test_register_wait_and_move_up(page: Page, browser: Browser, world, assert_a
     expect(page.get_by_role("heading", name="Upcoming events")).to_be_visible()
     page.get_by_role("link", name="Events", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Events")
+    page.get_by_text("Show 1 past event").click()
+    expect(page.get_by_role("link", name="Workshop: safer school streets")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
