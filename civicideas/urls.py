@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("sponsors.urls")),
     path("", include("projects.urls")),
     path("", include("exchange.urls")),
+    path("", include("events.urls")),
 ]
 
 # Django's own error answers: JSON in the API's error shape under /api/,

@@ -43,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "pages/platform_home.html",
             {"cities": cities, "exchange": platform_summary()},
         )
+    from events import selectors as event_selectors
     from ideas import follows, selectors
 
     # Each list is one bounded query (see ideas.selectors); counts come from
@@ -56,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "newest": selectors.top_ideas(sort="newest"),
             "official_answers": selectors.recent_official_answers(),
             "participation": selectors.participation_counts(),
+            "upcoming_events": event_selectors.upcoming_events(),
             # Signed-in only (one query); anonymous pages are shared and cached.
             "following": follows.following_of(request.user),
         },

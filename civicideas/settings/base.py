@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "projects",
     "exchange",
     "civicideas.statistics",
+    "events",
 ]
 
 # The first four set response headers and stay outermost, so every response
@@ -463,6 +464,8 @@ CELERY_BEAT_SCHEDULE = {
     # Every city's statistics recomputed into the cache (docs/statistics.md).
     "statistics-refresh": {"task": "statistics.refresh", "schedule": 60 * 60},
     # Full sponsor ↔ initiative match recompute of every city (docs/matchmaking.md).
+    # "Your event is tomorrow" reminders, once per registration (docs/events.md).
+    "events-reminders": {"task": "events.reminders", "schedule": 60 * 60},
     "sponsors-nightly-matches": {
         "task": "sponsors.nightly_recompute",
         "schedule": crontab(hour=3, minute=15),

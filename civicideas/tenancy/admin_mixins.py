@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.checks import ModelAdminChecks
 from django.core.cache import cache
 from django.core.checks import CheckMessage
@@ -19,11 +20,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from civicideas.errors import ServiceError
+from civicideas.inputs import parse_ids
 from civicideas.tenancy.context import current_city, current_city_or_none
 from civicideas.tenancy.models import CityLink
 from civicideas.text import VisibleTextAdminMixin
@@ -164,6 +166,23 @@ class CityObjectAdmin(CityScopedAdmin):
         if obj is None:
             raise Http404(_("Not found."))
         return obj
+
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        """An action posted with a selected id that is not one ("abc", a
+        NUL byte) does nothing and says so, instead of the 500 Django's
+        ``filter(pk__in=...)`` would raise; one bad id spoils the selection
+        (``civicideas.inputs.parse_ids``)."""
+        raw = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if raw and parse_ids(raw) is None:
+            self.message_user(
+                request,
+                _("The selection holds something that is not an id; nothing was done."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 class ReadOnlyAdminMixin:

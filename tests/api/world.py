@@ -18,6 +18,7 @@ from tests.evaluation.factories import (
     ChallengeEvaluationFactory,
     CriterionFactory,
 )
+from tests.events.factories import EventFactory
 from tests.ideas.factories import (
     CategoryFactory,
     ChallengeFactory,
@@ -79,6 +80,7 @@ class Things:
             self.project = ProjectFactory(category=self.category, district=self.district)
             self.milestone = MilestoneFactory(project=self.project)
             self.project_update = ProjectUpdateFactory(project=self.project, author=author)
+            self.event = EventFactory(challenge=self.challenge)
             self.notification = Notification.objects.create(
                 city=city, recipient=author, kind="idea_published", payload={"title": "T"}
             )
@@ -130,4 +132,5 @@ class World:
             "criterion": things.criterion.pk,
             "notification": things.notification.pk,
             "project": things.project.pk,
+            "event": things.event.pk,
         }

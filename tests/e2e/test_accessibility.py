@@ -422,6 +422,7 @@ ANONYMOUS_PAGES = [
     (HOST, "/challenges/green/"),
     (HOST, "/challenges/green/?page=2"),
     (HOST, "/initiatives/"),
+    (HOST, "/events/"),
     (HOST, "/accounts/login/"),
     (HOST, "/accounts/signup/"),
     (HOST, "/accounts/password/reset/"),

@@ -286,7 +286,8 @@ def test_map_query_count_does_not_grow(city):
             response = client.get(reverse("ideas:map"))
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))
-    assert counts[0] == counts[1] <= 4
+    # The ideas, and the upcoming events' layer (events app): one query each.
+    assert counts[0] == counts[1] <= 5
     assert len(markers(response)) == 32
 
 

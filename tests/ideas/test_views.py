@@ -608,6 +608,8 @@ def _seed_rows(city, challenge, n):
 
 
 QUERY_BUDGET = 10
+#: The city home and the challenge pages also list the next events (one
+#: query, whatever the number of events): their budget is one more.
 #: Statements every city request issues that read no data: BEGIN and COMMIT
 #: of the request's transaction, and reading, setting and resetting the
 #: row-level-security setting (civicideas.tenancy.context).
@@ -664,13 +666,13 @@ def test_query_counts_do_not_grow(rows, django_assert_max_num_queries):
         for url in pages:
             if url.endswith("/me/") and client is anonymous:
                 continue
-            with django_assert_max_num_queries(
-                QUERY_BUDGET + TENANCY_STATEMENTS, info=url
-            ) as captured:
+            with_events = url == "/" or url.startswith("/challenges/")
+            budget = QUERY_BUDGET + (1 if with_events else 0)
+            with django_assert_max_num_queries(budget + TENANCY_STATEMENTS, info=url) as captured:
                 response = client.get(url)
             assert response.status_code == 200, url
             queries = data_queries(captured.captured_queries)
-            assert len(queries) <= QUERY_BUDGET, (url, queries)
+            assert len(queries) <= budget, (url, queries)
 
 
 # --- performance: lazy similar ideas, cached counts and searches ------------------

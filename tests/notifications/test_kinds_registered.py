@@ -23,7 +23,7 @@ from civicideas.tenancy.context import city_context
 from ideas import notifications as idea_kinds
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["civicideas", "ideas", "evaluation", "sponsors", "projects"]
+SOURCES = ["civicideas", "ideas", "evaluation", "sponsors", "projects", "exchange", "events"]
 #: The modules that declare kinds (each app's own).
 DECLARING = [
     "civicideas.accounts.notifications",
@@ -31,6 +31,7 @@ DECLARING = [
     "evaluation.notifications",
     "sponsors.notifications",
     "projects.notifications",
+    "events.notifications",
 ]
 
 

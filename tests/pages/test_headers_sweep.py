@@ -112,6 +112,7 @@ _OWNER_WORDS = {
     "scorecards": "assignment",
     "rankings": "eval_challenge",
     "notifications": "notification",
+    "events": "event",
 }
 HOSTILE = {"int": "99999999999", "slug": "no-such-thing", "str": "nope", "path": "99999999999"}
 

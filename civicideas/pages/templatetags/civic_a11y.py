@@ -61,6 +61,7 @@ NAV_SECTIONS = {
     "initiatives": "/initiatives/",
     "projects": "/projects/",
     "groups": "/groups/",
+    "events": "/events/",
     "sponsors": "/sponsors/",
     "participation": "/me/",
     "notifications": "/notifications/",

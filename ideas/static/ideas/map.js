@@ -115,6 +115,20 @@
         .bindPopup(popupContent(feature.properties))
         .addTo(layer);
     });
+    /* The city map's second layer: upcoming events (events app), in another
+       colour (.event-marker), each named "Event: <title>" for screen readers. */
+    if (el.dataset.eventFeatures) {
+      var eventIcon = L.icon(Object.assign({}, icon.options, { className: "event-marker" }));
+      JSON.parse(el.dataset.eventFeatures).features.forEach(function (feature) {
+        var c = feature.geometry.coordinates;
+        var latlng = [c[1], c[0]];
+        var name = (el.dataset.eventLabel || "Event") + ": " + feature.properties.title;
+        points.push(latlng);
+        L.marker(latlng, { icon: eventIcon, alt: name, title: name })
+          .bindPopup(popupContent(feature.properties))
+          .addTo(map);
+      });
+    }
     // The view first: the cluster group computes its clusters for it.
     frame(map, el, points);
     layer.addTo(map);

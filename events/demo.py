@@ -1,0 +1,147 @@
+"""Demo events for ``manage.py seed_demo``: per city an upcoming workshop
+that is full, with a waiting list, an upcoming city-wide walk, and a past
+workshop with attendance marked. Registrations go through the services
+(the past workshop's are written as they were before it started).
+Idempotent: a city that already has events is left as it is."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from civicideas.content.translations import set_translation
+from civicideas.tenancy.roles import Role
+from civicideas.tenancy.services import membership_set_roles
+from events import services
+from events.models import Event, Registration
+from ideas.models import Challenge
+
+#: (field → text) per language, for the three demo events.
+TEXTS = {
+    "workshop": {
+        "en": ("Workshop: ideas for greener squares", "Bring your ideas; we sketch them together."),
+        "fr": ("Atelier : des idées pour des places plus vertes", "Venez avec vos idées."),
+        "nl": ("Workshop: ideeën voor groenere pleinen", "Breng je ideeën mee."),
+    },
+    "walk": {
+        "en": ("Neighbourhood walk with the mayor", "A walk through the old town."),
+        "fr": ("Promenade de quartier avec le maire", "Une promenade dans la vieille ville."),
+        "nl": ("Buurtwandeling met de burgemeester", "Een wandeling door de oude stad."),
+    },
+    "past": {
+        "en": ("Workshop: safer school streets", "What we heard is in the challenge's ideas."),
+        "fr": ("Atelier : des rues scolaires plus sûres", "Ce que nous avons entendu."),
+        "nl": ("Workshop: veiligere schoolstraten", "Wat we hoorden."),
+    },
+}
+
+
+def _person(email: str, password: str) -> Any:
+    user, created = get_user_model().objects.get_or_create(email=email)
+    if created:
+        user.set_password(password)
+        user.save()
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    membership_set_roles(user=user, roles=[Role.CITIZEN], changed_by=user)
+    return user
+
+
+def _event(city: Any, key: str, **fields: Any) -> Event:
+    texts = TEXTS[key]
+    default = texts.get(city.default_language, texts["en"])
+    event = Event(city=city, title=default[0], description=default[1], **fields)
+    for code in city.languages:
+        if code != city.default_language and code in texts:
+            title, description = texts[code]
+            set_translation(event, code, {"title": title, "description": description})
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _at(day: Any, hour: int, tz: Any) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=tz)
+
+
+@transaction.atomic
+def seed(city: Any, *, stdout: Any, password: str) -> None:
+    if Event.objects.exists():
+        stdout.write("  events: already seeded")
+        return
+    tz = city.zoneinfo
+    today = timezone.localdate(timezone=tz)
+    challenge = Challenge.objects.public().order_by("pk").first()
+    staff = get_user_model().objects.get(email=f"admin@{city.slug}.example")
+    lat = city.min_latitude
+    lon = city.min_longitude
+    located: dict[str, Any] = {}
+    if lat is not None and lon is not None:
+        located = {
+            "latitude": Decimal(lat) + Decimal("0.01"),
+            "longitude": Decimal(lon) + Decimal("0.01"),
+        }
+    people = [_person(f"resident{i}@{city.slug}.example", password) for i in range(1, 8)]
+
+    workshop = _event(
+        city,
+        "workshop",
+        kind=Event.Kind.WORKSHOP,
+        challenge=challenge,
+        starts_at=_at(today + timedelta(days=10), 18, tz),
+        ends_at=_at(today + timedelta(days=10), 20, tz),
+        place_name="Town hall, room 2",
+        address="Market Square 1",
+        step_free=True,
+        hearing_loop=True,
+        language_support="English, French and Dutch spoken",
+        capacity=4,
+        online_url="https://meet.example/workshop",
+        **located,
+    )
+    for person in people[:4]:
+        services.event_register(event=workshop, user=person)
+    for person in people[4:6]:
+        services.event_register(event=workshop, user=person, waitlist=True)
+
+    walk = _event(
+        city,
+        "walk",
+        kind=Event.Kind.WALK,
+        starts_at=_at(today + timedelta(days=17), 10, tz),
+        ends_at=_at(today + timedelta(days=17), 12, tz),
+        place_name="Station square",
+        language_support="Sign language interpreter on request",
+    )
+    services.event_register(event=walk, user=people[6])
+
+    past = _event(
+        city,
+        "past",
+        kind=Event.Kind.WORKSHOP,
+        challenge=challenge,
+        starts_at=_at(today - timedelta(days=20), 18, tz),
+        ends_at=_at(today - timedelta(days=20), 20, tz),
+        place_name="Library, reading room",
+        step_free=True,
+        capacity=20,
+    )
+    # Registered before it started: written directly (the service refuses a past event).
+    registered_at = past.starts_at - timedelta(days=5)
+    for i, person in enumerate(people[:5]):
+        registration = Registration.objects.create(
+            city=city,
+            event=past,
+            user=person,
+            status=Registration.Status.REGISTERED,
+            created_at=registered_at,
+        )
+        services.attendance_mark(registration=registration, attended=i != 2, by=staff)
+    stdout.write("  events: 3 events, registrations, a waiting list and attendance")
