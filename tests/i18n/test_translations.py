@@ -19,7 +19,16 @@ from django.conf import settings
 LANGUAGES = ("fr", "nl")
 LOCALE = Path(settings.LOCALE_PATHS[0])
 # What makemessages reads: the project's own code and templates.
-SOURCES = ("civicideas", "ideas", "evaluation", "sponsors", "projects", "exchange", "events", "templates")
+SOURCES = (
+    "civicideas",
+    "ideas",
+    "evaluation",
+    "sponsors",
+    "projects",
+    "exchange",
+    "events",
+    "templates",
+)
 ENTRY_LINE = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (\".*\")$")
 
 
