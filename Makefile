@@ -41,7 +41,8 @@ test: install $(CHROMIUM)
 
 ## The tenancy, outbox and concurrency tests again, once through PgBouncer in transaction mode and once through Django's psycopg pool (docs/operations.md, "Connection pooling").
 POOLED_TESTS := tests/tenancy tests/notifications/test_outbox.py tests/ideas/test_concurrency.py \
-	tests/evaluation/test_concurrency.py tests/sponsors/test_concurrency.py tests/ops/test_pooling.py
+	tests/evaluation/test_concurrency.py tests/sponsors/test_concurrency.py tests/events/test_concurrency.py \
+	tests/ops/test_pooling.py
 PGBOUNCER_PORT ?= 6439
 POOLED_DATABASE ?= civicideas:civicideas@127.0.0.1
 test-pooled: install
