@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+# Renders the printable PDFs to images in their tests (poppler-utils).
+PDFTOPPM ?= /usr/bin/pdftoppm
 
 export DJANGO_SETTINGS_MODULE ?= civicideas.settings.dev
 
@@ -30,7 +32,7 @@ run: install
 	$(BIN)/honcho -f Procfile.dev start
 
 ## Lint, format check, import layers (pyproject.toml [tool.importlinter]), types (mypy, [tool.mypy]) and the whole test suite against real PostgreSQL and Redis.
-test: install $(CHROMIUM)
+test: install $(CHROMIUM) $(PDFTOPPM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -64,6 +66,10 @@ cluster-test: install
 cluster-test-sentinel: install
 	@command -v haproxy >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
 	$(BIN)/python deploy/cluster/cluster_test.py --sentinel $(CLUSTER_ARGS)
+
+$(PDFTOPPM):
+	@command -v apt-get >/dev/null || { echo "Install poppler-utils and set PDFTOPPM=/path/to/pdftoppm."; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
 
 # Browser tests drive Debian's Chromium (Playwright's own download is not used).
 $(CHROMIUM):
