@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from civicideas.web.charts import Bar, horizontal_bars_svg, vertical_bars_svg
+from ideas.models import Channel
 
 SLUGS = (
     "activity",
@@ -31,6 +32,7 @@ SLUGS = (
     "projects",
     "challenges",
     "districts",
+    "channels",
 )
 
 
@@ -327,6 +329,27 @@ def _districts(payload: dict[str, Any], name: _Namer) -> Chart:
     )
 
 
+def _channels(payload: dict[str, Any], name: _Namer) -> Chart:
+    labels = dict(Channel.choices)
+    rows = [
+        {"key": r["key"], "name": str(labels.get(r["key"], r["key"])), "ideas": r["ideas"]}
+        for r in payload.get("channels", [])
+    ]
+    title = _("Ideas by channel")
+    bars = _bars(rows, "name", "ideas", str)
+    return Chart(
+        "channels",
+        title,
+        _(
+            "How the ideas of the last twelve months reached the city: on-line, or given on "
+            "paper, at a workshop, by phone, by e-mail or at a street stand and entered by staff."
+        ),
+        [("key", _("Code")), ("name", _("Channel")), ("ideas", _("Ideas"))],
+        rows,
+        horizontal_bars_svg(bars, title + ": " + ", ".join(f"{b[0]} {b[2]}" for b in bars)),
+    )
+
+
 _BUILDERS: dict[str, Callable[[dict[str, Any], _Namer], Chart]] = {
     "activity": _activity,
     "answers-by-month": _answers_by_month,
@@ -336,6 +359,7 @@ _BUILDERS: dict[str, Callable[[dict[str, Any], _Namer], Chart]] = {
     "projects": _projects,
     "challenges": _challenges,
     "districts": _districts,
+    "channels": _channels,
 }
 
 

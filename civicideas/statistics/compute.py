@@ -23,7 +23,7 @@ from ideas.models import Category, Challenge, Department, District
 WORK_MEM = "64MB"
 
 #: Raised when the payload's shape changes, so old cached payloads are ignored.
-VERSION = 1
+VERSION = 2  # 2: ideas by channel
 
 
 def _names(rows: Any, field: str) -> dict[int, dict[str, str]]:
@@ -70,6 +70,8 @@ def statistics_compute(*, city: City, now: datetime | None = None) -> dict[str, 
         "answers": answers.answers(city.pk, window),
         "outcomes": outcomes.outcomes(city.pk, city.time_zone, window.today),
         "districts": districts,
+        # On-line and off-line (paper, workshop, phone, ...): who takes part where.
+        "channels": activity.ideas_by("channel", city.pk, window),
         "names": {
             "challenge": challenges,
             "category": _names(Category.objects.all(), "name"),

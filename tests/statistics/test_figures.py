@@ -141,3 +141,17 @@ def test_an_empty_city(other_city, frozen):
     assert payload["answers"]["all"]["share"] is None
     assert payload["outcomes"]["ideas"]["median_days_to_done"] is None
     assert sum(row["ideas"] for row in payload["months"]) == 0
+
+
+def test_ideas_by_channel(city, fixture_city, payload):
+    """Six ideas in the window, all on-line; one given on paper moves to its
+    own row (the withdrawn one and the other city's are never counted)."""
+    from ideas.models import Idea
+    from tests.factories import UserFactory
+
+    assert payload["channels"] == [{"key": "web", "ideas": 6}]
+    with city_context(city):
+        idea = Idea.objects.filter(status="published").order_by("pk").first()
+        Idea.objects.filter(pk=idea.pk).update(channel="paper", entered_by=UserFactory())
+        again = statistics_compute(city=city)
+    assert again["channels"] == [{"key": "web", "ideas": 5}, {"key": "paper", "ideas": 1}]
