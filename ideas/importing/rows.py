@@ -149,6 +149,17 @@ class RowChecker:
         self.categories = _Lookup(categories)
         self.districts = _Lookup(districts)
         self.seen: dict[str, int] = {}
+        self.imported: set[str] = set()
+
+    def load_imported(self, rows: list[list[str]]) -> None:
+        """Which of these rows some import already created: one query
+        for the whole file instead of one per row."""
+        prints = [fingerprint(challenge=self.challenge, row=row) for row in rows]
+        self.imported = set(
+            ImportedIdea.objects.filter(fingerprint__in=prints).values_list(
+                "fingerprint", flat=True
+            )
+        )
 
     def _cell(self, row: list[str], name: str) -> str:
         index = self.mapping.get(name)
@@ -196,7 +207,7 @@ class RowChecker:
         earlier = self.seen.setdefault(check.fingerprint, number)
         if earlier != number:
             check.errors.append(_("Same row as line %(line)s of the file.") % {"line": earlier})
-        if ImportedIdea.objects.filter(fingerprint=check.fingerprint).exists():
+        if check.fingerprint in self.imported:
             check.already_imported = True
         elif similar and not check.errors:
             self._similar(check)
