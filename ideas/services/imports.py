@@ -217,6 +217,9 @@ def import_batch_run(*, batch_id: int, limit: int | None = CHUNK) -> bool:
     if not more:
         batch.status = ImportStatus.DONE
         batch.finished_at = timezone.now()
+        # The file's cells (e-mail addresses among them) are not kept once
+        # imported: the ideas, the fingerprints and the report remain.
+        batch.rows = []
     batch.save()
     return more
 

@@ -69,6 +69,7 @@ def test_import_creates_ideas_through_the_submission_service(city, moderator, ch
     assert batch.status == ImportStatus.DONE
     assert (batch.created_count, batch.skipped_count, batch.error_count) == (4, 0, 1)
     assert batch.errors[0]["number"] == 5
+    assert batch.rows == []  # the file's cells (e-mail addresses) are not kept
     with city_context(city):
         ideas = list(Idea.objects.order_by("pk"))
         assert len(ideas) == 4
