@@ -165,3 +165,51 @@ def test_batch_page_query_count(city, moderator, challenge, django_assert_max_nu
         response = client.get(page)
     assert response.status_code == 200
     assert "Import 200 ideas" in response.content.decode()
+
+
+def test_stale_actions_are_refused_with_a_message(city, moderator, challenge):
+    client = client_for(moderator, city)
+    page = client.post(URL, form(challenge))["Location"]
+    # Importing before the dry run, then checking again after the start.
+    response = client.post(page, {"action": "start"}, follow=True)
+    assert "Check the file (dry run) before importing it." in response.content.decode()
+    client.post(page, {"action": "check", "title": "0", "description": "1", "consent": "5"})
+    client.post(page, {"action": "start"})
+    response = client.post(
+        page, {"action": "check", "title": "0", "description": "1", "consent": "5"}, follow=True
+    )
+    assert "This import has already started." in response.content.decode()
+    response = client.post(page, {"action": "start"}, follow=True)
+    assert "Check the file (dry run) before importing it." in response.content.decode()
+    response = client.post(page, {"action": "undo"}, follow=True)
+    assert "Only a finished import can be undone." in response.content.decode()
+    assert client.post(page, {"action": "bogus"}).status_code == 400
+    with city_context(city):
+        assert Idea.objects.count() == 0
+
+
+def test_mapping_with_a_column_out_of_range_is_a_form_error(city, moderator, challenge):
+    client = client_for(moderator, city)
+    page = client.post(URL, form(challenge))["Location"]
+    response = client.post(
+        page, {"action": "check", "title": "42", "description": "1", "consent": "5"}
+    )
+    assert response.status_code == 400
+    with city_context(city):
+        assert ImportBatch.objects.get().status == ImportStatus.UPLOADED
+
+
+def test_xlsx_upload_through_the_page(city, moderator, challenge):
+    from tests.offline.test_import_files import xlsx_bytes
+
+    data = xlsx_bytes(
+        [["Titel", "Beschrijving", "Toestemming"], ["Een bank", '=HYPERLINK("x")', "ja"]]
+    )
+    client = client_for(moderator, city)
+    page = client.post(URL, form(challenge, data, "werkwinkel.xlsx"))["Location"]
+    with city_context(city):
+        batch = ImportBatch.objects.get()
+        assert batch.mapping["title"] == 0 and batch.mapping["consent"] == 2
+        assert batch.rows == [["Een bank", "", "ja"]]
+    client.post(page, {"action": "check", "title": "0", "description": "1", "consent": "2"})
+    assert "Import 0 ideas" in client.get(page).content.decode()  # the description is empty
