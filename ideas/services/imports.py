@@ -11,6 +11,7 @@ Lock order: the batch, then each idea (``idea_submit``'s own locks).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,8 @@ from ideas.status import IdeaStatus
 
 if TYPE_CHECKING:
     from civicideas.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 #: Rows per task run: each run commits, so the page shows progress.
 CHUNK = 100
@@ -207,8 +210,21 @@ def import_batch_run(*, batch_id: int, limit: int | None = CHUNK) -> bool:
     end = batch.row_count if limit is None else min(batch.row_count, batch.processed + limit)
     checker.load_imported(batch.rows[batch.processed : end])
     counts = {"created": 0, "already": 0, "error": 0}
-    for index in range(batch.processed, end):
-        counts[_import_row(batch, checker, batch.rows[index], index + 2)] += 1
+    errors_before = list(batch.errors)
+    try:
+        with transaction.atomic():
+            for index in range(batch.processed, end):
+                counts[_import_row(batch, checker, batch.rows[index], index + 2)] += 1
+    except Exception:
+        # A bug, not a bad row (those are reported per row): the chunk is
+        # rolled back and the page says the import failed instead of
+        # polling for ever.
+        logger.exception("Import batch %s failed", batch.pk)
+        batch.errors = [*errors_before, {"number": 0, "errors": [_("The import failed.")]}]
+        batch.status = ImportStatus.FAILED
+        batch.finished_at = timezone.now()
+        batch.save()
+        return False
     batch.processed = end
     batch.created_count += counts["created"]
     batch.skipped_count += counts["already"]

@@ -214,3 +214,18 @@ def test_imported_formula_title_is_escaped_in_the_open_data_csv(city, moderator,
     text = "".join(opendata.stream_csv(city, opendata.DATASETS["ideas"]))
     assert "'=cmd|' /C calc'!A0" in text
     assert "\n=cmd" not in text and ",=cmd" not in text
+
+
+def test_an_unexpected_error_marks_the_batch_failed(city, moderator, challenge, monkeypatch):
+    batch = prepared(city, moderator, challenge)
+
+    def broken(**kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(imports, "idea_submit", broken)
+    batch = run_task(city, batch)
+    assert batch.status == ImportStatus.FAILED
+    assert batch.processed == 0
+    with city_context(city):
+        assert Idea.objects.count() == 0
+        assert ImportedIdea.objects.count() == 0
