@@ -349,6 +349,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
     services.comment_moderate(
         comment=rude, moderator=moderator, action="hide", reason="Be kind to each other."
     )
+    _workshop_import(open_challenge, moderator, categories)
     # Pre-moderation: the open challenge now holds new ideas for review.
     open_challenge.premoderation = True
     open_challenge.save(update_fields=["premoderation"])
@@ -364,3 +365,35 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
     results_challenge.phase = Challenge.Phase.RESULTS
     results_challenge.save(update_fields=["phase"])
     stdout.write(f"  ideas: 3 challenges, {Idea.objects.count()} ideas")
+
+
+def _workshop_import(challenge: Challenge, moderator: Any, categories: list[Any]) -> None:
+    """A past workshop's ideas, imported from its CSV file (docs/offline.md,
+    "Bulk import"), so the admin shows a finished ``ImportBatch``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ideas.models import Channel
+    from ideas.services import imports
+
+    category = categories[0].name if categories else ""
+    data = (
+        "Title,Description,Category,Consent\n"
+        f"A bicycle repair corner,Tools and a pump by the library,{category},yes\n"
+        f"Murals on the underpass,Painted by the school's pupils,{category},yes\n"
+        "Plant swaps in spring,Once a month on the market square,,yes\n"
+    ).encode()
+    batch = imports.import_batch_upload(
+        by=moderator,
+        challenge=challenge,
+        channel=Channel.WORKSHOP,
+        channel_date=timezone.localdate() - timedelta(days=12),
+        language=challenge.city.default_language,
+        file_name="workshop-library.csv",
+        data=data,
+    )
+    batch = imports.import_batch_check(batch=batch, by=moderator, mapping=batch.mapping)
+    batch = imports.import_batch_start(batch=batch, by=moderator)
+    # The queued task (if a worker runs) finds the batch done and stops.
+    imports.import_batch_run(batch_id=batch.pk, limit=None)

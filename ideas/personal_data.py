@@ -54,6 +54,8 @@ class IdeasContributor:
             # Ideas staff typed in for someone, and their invitations to claim.
             "ideas.Idea.entered_by",
             "ideas.IdeaInvitation.created_by",
+            # Who uploaded a file of ideas (docs/offline.md, "Bulk import").
+            "ideas.ImportBatch.created_by",
         }
     )
 

@@ -424,6 +424,8 @@ CELERY_TASK_ROUTES = {
     "accounts.purge_exports": {"queue": "periodic"},
     "accounts.retention": {"queue": "periodic"},
     "accounts.retention_city": {"queue": "celery"},
+    # Bulk file work, like the exports: an import never delays a notification.
+    "ideas.import_batch": {"queue": "exports"},
     "civicideas.ops.tasks.*": {"queue": "periodic"},
     "notifications.*": {"queue": "notifications"},
     "sponsors.*": {"queue": "matching"},

@@ -26,6 +26,7 @@ from ideas.models.ideas import (
     IdeaQuerySet,
     IdeaSearchEntry,
 )
+from ideas.models.imports import ImportBatch, ImportedIdea, ImportStatus
 from ideas.models.invitations import IdeaInvitation
 from ideas.models.moderation import ModerationAction, Report
 from ideas.models.supports import Support
@@ -51,6 +52,9 @@ __all__ = [
     "IdeaInvitation",
     "IdeaQuerySet",
     "IdeaSearchEntry",
+    "ImportBatch",
+    "ImportStatus",
+    "ImportedIdea",
     "ModerationAction",
     "Report",
     "StatusChange",

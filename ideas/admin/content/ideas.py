@@ -171,9 +171,35 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
 
         return moderation_queue_view(request, self)
 
+    def import_upload_view(self, request: HttpRequest) -> HttpResponse:
+        from ideas.admin.imports import import_upload_view
+
+        return import_upload_view(request, self)
+
+    def import_batch_view(self, request: HttpRequest, batch_id: str) -> HttpResponse:
+        from ideas.admin.imports import import_batch_view
+
+        return import_batch_view(request, self, batch_id)
+
+    def import_progress_view(self, request: HttpRequest, batch_id: str) -> HttpResponse:
+        from ideas.admin.imports import import_progress_view
+
+        return import_progress_view(request, self, batch_id)
+
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view
         return [
+            path("import/", wrap(self.import_upload_view), name="ideas_idea_import"),
+            path(
+                "import/<str:batch_id>/",
+                wrap(self.import_batch_view),
+                name="ideas_idea_import_batch",
+            ),
+            path(
+                "import/<str:batch_id>/progress/",
+                wrap(self.import_progress_view),
+                name="ideas_idea_import_progress",
+            ),
             path(
                 "moderation/",
                 wrap(self.moderation_queue_view),
