@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicideas.errors import ServiceError
+from civicideas.tenancy.map_tiles import allow_tiles
 from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required
 from events import calendar, rules, selectors, services
@@ -58,7 +59,8 @@ def _detail_page(request: HttpRequest, event: Event, *, status: int = 200) -> Ht
     mine = selectors.my_registration(event, request.user)
     full = event.capacity is not None and event.registered >= event.capacity
     left = None if event.capacity is None else max(event.capacity - event.registered, 0)
-    return TemplateResponse(
+    # The page's small map loads the city's tiles: its CSP allows that host.
+    response = TemplateResponse(
         request,
         "events/detail.html",
         {
@@ -69,10 +71,11 @@ def _detail_page(request: HttpRequest, event: Event, *, status: int = 200) -> Ht
             "closed": rules.event_refusal(event),
             "is_staff": rules.is_event_staff(request.user),
             "event_geojson": selectors.events_geojson([event]) if event.has_location else "",
-            "tiles": tile_settings(),
+            "tiles": tile_settings(request.city),
         },
         status=status,
     )
+    return allow_tiles(response, request.city)
 
 
 def _refused(request: HttpRequest, event: Event, error: ServiceError) -> HttpResponse:
