@@ -135,6 +135,21 @@ def test_every_message_is_translated_and_none_is_fuzzy(language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_every_plural_has_all_the_forms_of_its_language(language):
+    """French has three plural forms (one, many, other): a message with two
+    showed English for 2 and more ("2 people waiting" on a French page)."""
+    header = parse_po(LOCALE / language / "LC_MESSAGES" / "django.po")[0].msgstr[0]
+    forms = int(re.search(r"nplurals=(\d+)", header).group(1))
+    short = [
+        e.msgid
+        for e in messages(language)
+        if e.msgid_plural
+        and sorted(i for i, text in e.msgstr.items() if text) != list(range(forms))
+    ]
+    assert not short, f"{language}: plural forms missing: {short}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_header_is_not_fuzzy_and_names_the_language(language):
     header = parse_po(LOCALE / language / "LC_MESSAGES" / "django.po")[0]
     assert header.msgid == ""
