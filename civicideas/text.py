@@ -29,11 +29,15 @@ The mechanisms built on the rule:
 from __future__ import annotations
 
 import copy
+import datetime
+import decimal
+import json
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicideas.errors import InvalidInput
@@ -193,3 +197,30 @@ def ascii_urls(text: str) -> str:
     """Every ``http(s)://`` URL in ``text`` (plain text or HTML, in
     attributes and in visible text alike) with its hostname in ASCII."""
     return _URL_HOST.sub(lambda m: m[1] + _ascii_authority(m[2]), text)
+
+
+#: What a spreadsheet would run as a formula at the start of a cell.
+CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: empty for None, ISO dates, and text neutralised (a leading
+    ``'`` so a spreadsheet shows a formula-looking text instead of running it).
+    Every CSV a person may open in a spreadsheet writes its cells through this."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | decimal.Decimal):
+        return value
+    if isinstance(value, datetime.date | datetime.datetime):
+        # In the city's zone (active inside ``city_context``), with its offset.
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.isoformat()
+    if isinstance(value, dict | list):  # translations: JSON in one cell
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    text = str(value)
+    if text.startswith(CSV_DANGEROUS):
+        return "'" + text
+    return text

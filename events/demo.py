@@ -1,5 +1,6 @@
 """Demo events for ``manage.py seed_demo``: per city an upcoming workshop
-that is full, with a waiting list, an upcoming city-wide walk, and a past
+that is full, with a waiting list (one place freed and taken by the first
+waiting), an upcoming city-wide walk, a cancelled market stand, and a past
 workshop with attendance marked. Registrations go through the services
 (the past workshop's are written as they were before it started).
 Idempotent: a city that already has events is left as it is."""
@@ -20,6 +21,7 @@ from civicideas.tenancy.roles import Role
 from civicideas.tenancy.services import membership_set_roles
 from events import services
 from events.models import Event, Registration
+from events.reminders import reminders_send
 from ideas.models import Challenge
 
 #: (field → text) per language, for the three demo events.
@@ -33,6 +35,11 @@ TEXTS = {
         "en": ("Neighbourhood walk with the mayor", "A walk through the old town."),
         "fr": ("Promenade de quartier avec le maire", "Une promenade dans la vieille ville."),
         "nl": ("Buurtwandeling met de burgemeester", "Een wandeling door de oude stad."),
+    },
+    "stand": {
+        "en": ("Stand at the Saturday market", "Tell us your ideas between two shops."),
+        "fr": ("Stand au marché du samedi", "Donnez-nous vos idées entre deux courses."),
+        "nl": ("Stand op de zaterdagmarkt", "Vertel ons je ideeën tussen twee boodschappen."),
     },
     "past": {
         "en": ("Workshop: safer school streets", "What we heard is in the challenge's ideas."),
@@ -144,4 +151,20 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             created_at=registered_at,
         )
         services.attendance_mark(registration=registration, attended=i != 2, by=staff)
-    stdout.write("  events: 3 events, registrations, a waiting list and attendance")
+    # Every kind of event notice, through the services: a place freed (the
+    # first on the waiting list moves up), the reminders of the workshop's
+    # registrants, and a cancelled market stand.
+    first = Registration.objects.get(event=workshop, user=people[0])
+    services.registration_cancel(registration=first, by=people[0])
+    reminders_send(now=workshop.starts_at - timedelta(hours=20))
+    stand = _event(
+        city,
+        "stand",
+        kind=Event.Kind.MARKET_STAND,
+        starts_at=_at(today + timedelta(days=6), 9, tz),
+        ends_at=_at(today + timedelta(days=6), 12, tz),
+        place_name="Market square",
+    )
+    services.event_register(event=stand, user=people[6])
+    services.event_cancel(event=stand, by=staff, reason="Rain forecast; see you next week.")
+    stdout.write("  events: 4 events, registrations, a waiting list, attendance, a cancellation")

@@ -15,13 +15,15 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from civicideas.content.translations import all_languages
+from civicideas.text import csv_cell
 from exchange import evidence, selectors
 from exchange.models import LICENCE_URLS, Practice
 
@@ -134,7 +136,14 @@ class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return PracticeDetailSerializer if self.action == "retrieve" else PracticeSerializer
 
-    @extend_schema(summary="Open data of the exchange (CSV), with each row's licence")
+    @extend_schema(
+        summary="Open data of the exchange (CSV), with each row's licence",
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="Header row, then one row per practice."
+            )
+        },
+    )
     @action(detail=False, methods=["get"], url_path="open-data-csv", pagination_class=None)
     def open_data_csv(self, request: Request) -> HttpResponse:
         keys = list(evidence.labels())
@@ -145,7 +154,8 @@ class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
         )
         for p in selectors.published().order_by("published_at", "pk")[:10_000]:
             writer.writerow(
-                [
+                csv_cell(cell)
+                for cell in [
                     p.slug,
                     p.publishing_city.name,
                     p.title,
@@ -160,7 +170,10 @@ class PracticeViewSet(viewsets.ReadOnlyModelViewSet):
         response["Content-Disposition"] = 'attachment; filename="practices.csv"'
         return response
 
-    @extend_schema(summary="Open data of the exchange (JSON), with each row's licence")
+    @extend_schema(
+        summary="Open data of the exchange (JSON), with each row's licence",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     @action(detail=False, methods=["get"], url_path="open-data-json", pagination_class=None)
     def open_data_json(self, request: Request) -> Response:
         rows = selectors.published().order_by("published_at", "pk")[:10_000]

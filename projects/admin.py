@@ -24,6 +24,7 @@ from civicideas.content.uploads import process_image
 from civicideas.errors import InvalidInput, ServiceError
 from civicideas.tenancy.admin_mixins import CityObjectAdmin
 from civicideas.tenancy.permissions import STAFF_ROLES
+from civicideas.text import VisibleTextAdminMixin
 from ideas.models import Idea
 from projects import rules, selectors, services
 from projects.admin_import import CsvImportMixin
@@ -54,7 +55,7 @@ class ProjectForm(forms.ModelForm):
         return cleaned
 
 
-class MilestoneInline(TranslatedAdminMixin, admin.TabularInline):
+class MilestoneInline(TranslatedAdminMixin, VisibleTextAdminMixin, admin.TabularInline):
     model = Milestone
     fields = ["title", "starts_on", "due_on", "done_on", "weight"]
     extra = 1
@@ -92,7 +93,7 @@ class UpdateForm(forms.ModelForm):
         return cleaned
 
 
-class UpdateInline(admin.StackedInline):
+class UpdateInline(VisibleTextAdminMixin, admin.StackedInline):
     """New updates are published through ``update_publish`` (its audience is
     told); an existing one can be corrected."""
 
@@ -370,7 +371,7 @@ class ProjectAdmin(CsvImportMixin, TranslatedAdminMixin, VersionedAdmin, CityObj
 
     def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Move the project (planned, in progress, done, stopped) with a reason."""
-        if not rules.can_manage_projects(request.user):
+        if getattr(request, "city", None) is None or not rules.can_manage_projects(request.user):
             raise Http404
         pk = inputs.parse_id(object_id)
         project = Project.objects.filter(pk=pk).first() if pk is not None else None
@@ -416,8 +417,8 @@ class ProjectAdmin(CsvImportMixin, TranslatedAdminMixin, VersionedAdmin, CityObj
         )
 
     def link_ideas_view(self, request: HttpRequest) -> HttpResponse:
-        """ "Add to an existing project" for accepted ideas (``?ideas=3,4``)."""
-        if not rules.can_manage_projects(request.user):
+        """Add to an existing project: the accepted ideas of ``?ideas=3,4``."""
+        if getattr(request, "city", None) is None or not rules.can_manage_projects(request.user):
             raise Http404
         data = request.POST or None
         form = LinkIdeasForm(data, initial={"ideas": request.GET.get("ideas", "")})

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicideas.tenancy.context import city_context
 from civicideas.tenancy.models import City
+from civicideas.text import csv_cell
 from ideas.models import Challenge, Comment, Idea, StatusChange, Support
 from ideas.selectors import PUBLIC_STATUS_LIST
 
@@ -50,7 +51,6 @@ DEFAULT_LICENCE = {
     "name": "CC BY 4.0",
     "url": "https://creativecommons.org/licenses/by/4.0/",
 }
-CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def licence_of(city: City) -> dict[str, str]:
@@ -422,24 +422,6 @@ DATASETS: dict[str, Dataset] = {
 
 
 # --- writing -------------------------------------------------------------------------
-
-
-def csv_cell(value: Any) -> Any:
-    """A CSV cell: empty for None, ISO dates, and text neutralised."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | decimal.Decimal):
-        return value
-    if isinstance(value, datetime.date | datetime.datetime):
-        return _iso(value)
-    if isinstance(value, dict | list):  # translations: JSON in one cell
-        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-    text = str(value)
-    if text.startswith(CSV_DANGEROUS):
-        return "'" + text
-    return text
 
 
 class _Line:

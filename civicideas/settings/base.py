@@ -424,6 +424,8 @@ CELERY_TASK_ROUTES = {
     "accounts.purge_exports": {"queue": "periodic"},
     "accounts.retention": {"queue": "periodic"},
     "accounts.retention_city": {"queue": "celery"},
+    "statistics.refresh": {"queue": "periodic"},
+    "events.reminders": {"queue": "periodic"},
     # Bulk file work, like the exports: an import never delays a notification.
     "ideas.import_batch": {"queue": "exports"},
     "civicideas.ops.tasks.*": {"queue": "periodic"},
@@ -465,9 +467,9 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-retention": {"task": "accounts.retention", "schedule": crontab(hour=2, minute=40)},
     # Every city's statistics recomputed into the cache (docs/statistics.md).
     "statistics-refresh": {"task": "statistics.refresh", "schedule": 60 * 60},
-    # Full sponsor ↔ initiative match recompute of every city (docs/matchmaking.md).
     # "Your event is tomorrow" reminders, once per registration (docs/events.md).
     "events-reminders": {"task": "events.reminders", "schedule": 60 * 60},
+    # Full sponsor ↔ initiative match recompute of every city (docs/matchmaking.md).
     "sponsors-nightly-matches": {
         "task": "sponsors.nightly_recompute",
         "schedule": crontab(hour=3, minute=15),

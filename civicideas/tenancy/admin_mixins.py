@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.checks import ModelAdminChecks
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.cache import cache
 from django.core.checks import CheckMessage
 from django.core.exceptions import FieldDoesNotExist
@@ -108,6 +109,12 @@ class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
         # Django's admin returns None for any explicit through model (see
         # CityLinkAdminChecks); build the field as it would for an
         # auto-created one. The queryset is the target's scoped manager.
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            # As Django does for its own many-to-many fields: a search box
+            # that loads choices on demand, never every row in the page.
+            kwargs["widget"] = AutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         if "queryset" not in kwargs:
             queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
             if queryset is not None:

@@ -83,6 +83,9 @@ class MappingForm(forms.Form):
 
 
 def _check(request: HttpRequest) -> None:
+    # Imports belong to a city: on the platform host (no city) there is none.
+    if getattr(request, "city", None) is None:
+        raise Http404
     if not rules.can_open_idea_entry(request.user):
         raise PermissionDenied
 

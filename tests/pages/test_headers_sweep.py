@@ -113,6 +113,7 @@ _OWNER_WORDS = {
     "rankings": "eval_challenge",
     "notifications": "notification",
     "events": "event",
+    "projects": "project",
 }
 HOSTILE = {"int": "99999999999", "slug": "no-such-thing", "str": "nope", "path": "99999999999"}
 
