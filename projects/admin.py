@@ -172,7 +172,7 @@ class ProjectAdmin(CsvImportMixin, TranslatedAdminMixin, VersionedAdmin, CityObj
     search_fields = ["title"]
     list_select_related = ["department"]
     show_full_result_count = False
-    autocomplete_fields = ["ideas", "initiatives", "parent"]
+    autocomplete_fields = ["ideas", "initiatives"]
     readonly_fields = ["status", "stop_reason", "progress"]
     inlines = [MilestoneInline, UpdateInline, StatusChangeInline]
     fieldsets = [

@@ -26,7 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from civicideas.errors import ServiceError
-from civicideas.inputs import parse_ids
+from civicideas.inputs import parse_id, parse_ids
 from civicideas.tenancy.context import current_city, current_city_or_none
 from civicideas.tenancy.models import CityLink
 from civicideas.text import VisibleTextAdminMixin
@@ -84,6 +84,17 @@ class CachedCountPaginator(Paginator):
         return total
 
 
+class IdsAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    """Django's autocomplete, redrawn after a refused post with only the
+    chosen values that are ids: it looks them up to show their names, and a
+    hostile value ("①") would make that lookup fail (a 500 instead of the
+    form's error)."""
+
+    def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
+        ids = [v for v in value if parse_id(str(v)) is not None]
+        return super().optgroups(name, ids, attr)
+
+
 class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
     """Admin for a tenant model.
 
@@ -112,7 +123,7 @@ class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             # As Django does for its own many-to-many fields: a search box
             # that loads choices on demand, never every row in the page.
-            kwargs["widget"] = AutocompleteSelectMultiple(
+            kwargs["widget"] = IdsAutocompleteSelectMultiple(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         if "queryset" not in kwargs:
