@@ -49,6 +49,42 @@ TEXTS = {
 }
 
 
+#: Places, accessibility notes and the cancellation reason are plain text in
+#: the city's own language (not translated per visitor): one set per language.
+PLACES = {
+    "en": {
+        "town_hall": "Town hall, room 2",
+        "address": "Market Square 1",
+        "languages": "English, French and Dutch spoken",
+        "station": "Station square",
+        "interpreter": "Sign language interpreter on request",
+        "library": "Library, reading room",
+        "market": "Market square",
+        "rain": "Rain forecast; see you next week.",
+    },
+    "fr": {
+        "town_hall": "Hôtel de ville, salle 2",
+        "address": "1, place du Marché",
+        "languages": "On y parle français, anglais et néerlandais",
+        "station": "Place de la Gare",
+        "interpreter": "Interprète en langue des signes sur demande",
+        "library": "Bibliothèque, salle de lecture",
+        "market": "Place du Marché",
+        "rain": "Pluie annoncée ; rendez-vous la semaine prochaine.",
+    },
+    "nl": {
+        "town_hall": "Stadhuis, zaal 2",
+        "address": "Marktplein 1",
+        "languages": "Nederlands, Frans en Engels gesproken",
+        "station": "Stationsplein",
+        "interpreter": "Gebarentolk op aanvraag",
+        "library": "Bibliotheek, leeszaal",
+        "market": "Marktplein",
+        "rain": "Regen voorspeld; tot volgende week.",
+    },
+}
+
+
 def _person(email: str, password: str) -> Any:
     user, created = get_user_model().objects.get_or_create(email=email)
     if created:
@@ -95,6 +131,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             "latitude": Decimal(lat) + Decimal("0.01"),
             "longitude": Decimal(lon) + Decimal("0.01"),
         }
+    place = PLACES.get(city.default_language, PLACES["en"])
     people = [_person(f"resident{i}@{city.slug}.example", password) for i in range(1, 8)]
 
     workshop = _event(
@@ -104,11 +141,11 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         challenge=challenge,
         starts_at=_at(today + timedelta(days=10), 18, tz),
         ends_at=_at(today + timedelta(days=10), 20, tz),
-        place_name="Town hall, room 2",
-        address="Market Square 1",
+        place_name=place["town_hall"],
+        address=place["address"],
         step_free=True,
         hearing_loop=True,
-        language_support="English, French and Dutch spoken",
+        language_support=place["languages"],
         capacity=4,
         online_url="https://meet.example/workshop",
         **located,
@@ -124,8 +161,8 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         kind=Event.Kind.WALK,
         starts_at=_at(today + timedelta(days=17), 10, tz),
         ends_at=_at(today + timedelta(days=17), 12, tz),
-        place_name="Station square",
-        language_support="Sign language interpreter on request",
+        place_name=place["station"],
+        language_support=place["interpreter"],
     )
     services.event_register(event=walk, user=people[6])
 
@@ -136,7 +173,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         challenge=challenge,
         starts_at=_at(today - timedelta(days=20), 18, tz),
         ends_at=_at(today - timedelta(days=20), 20, tz),
-        place_name="Library, reading room",
+        place_name=place["library"],
         step_free=True,
         capacity=20,
     )
@@ -163,8 +200,8 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
         kind=Event.Kind.MARKET_STAND,
         starts_at=_at(today + timedelta(days=6), 9, tz),
         ends_at=_at(today + timedelta(days=6), 12, tz),
-        place_name="Market square",
+        place_name=place["market"],
     )
     services.event_register(event=stand, user=people[6])
-    services.event_cancel(event=stand, by=staff, reason="Rain forecast; see you next week.")
+    services.event_cancel(event=stand, by=staff, reason=place["rain"])
     stdout.write("  events: 4 events, registrations, a waiting list, attendance, a cancellation")

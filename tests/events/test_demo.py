@@ -37,3 +37,7 @@ def test_seed_demo_adds_events_once():
             assert marks == {True, False}
             # Translated into the city's other languages.
             assert set(workshop.translations) == set(city.languages) - {city.default_language}
+            # Places are plain text in the city's own language, not English everywhere.
+            expected = {"en": "Town hall, room 2", "fr": "Hôtel de ville, salle 2"}
+            expected["nl"] = "Stadhuis, zaal 2"
+            assert workshop.place_name == expected[city.default_language]
