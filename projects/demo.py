@@ -33,10 +33,17 @@ DEPARTMENTS = {
 }
 
 #: (key, status, months from today to the planned end, milestones done of total,
-#: department, texts)
+#: department, texts; ``idea_words``: words of the accepted idea it carries
+#: out, in any language, so each project implements an idea about the same thing)
 PROJECTS: list[dict[str, Any]] = [
     {
         "key": "trees",
+        "idea_words": ("garden", "jardin", "tuin"),
+        "description": {
+            "en": "Two hundred trees along the river path, chosen with residents.",
+            "fr": "Deux cents arbres le long de la rivière, choisis avec les habitants.",
+            "nl": "Tweehonderd bomen langs het rivierpad, gekozen met de bewoners.",
+        },
         "status": ProjectStatus.IN_PROGRESS,
         "start": -4,
         "end": 5,
@@ -56,6 +63,12 @@ PROJECTS: list[dict[str, Any]] = [
     },
     {
         "key": "crossings",
+        "idea_words": ("lighting", "éclairage", "verlichting"),
+        "description": {
+            "en": "Raised crossings, lighting and signs on the way to the three schools.",
+            "fr": "Passages surélevés, éclairage et panneaux sur le chemin des trois écoles.",
+            "nl": "Verhoogde oversteekplaatsen, verlichting en borden op weg naar de drie scholen.",
+        },
         "status": ProjectStatus.IN_PROGRESS,
         "start": -9,
         "end": -1,
@@ -75,6 +88,12 @@ PROJECTS: list[dict[str, Any]] = [
     },
     {
         "key": "benches",
+        "idea_words": ("benches", "bancs", "bankjes"),
+        "description": {
+            "en": "Twelve benches with armrests, some in the shade, on the market square.",
+            "fr": "Douze bancs avec accoudoirs, certains à l'ombre, sur la place du marché.",
+            "nl": "Twaalf banken met armleuningen, enkele in de schaduw, op het marktplein.",
+        },
         "status": ProjectStatus.DONE,
         "start": -8,
         "end": -2,
@@ -94,6 +113,12 @@ PROJECTS: list[dict[str, Any]] = [
     },
     {
         "key": "fountain",
+        "idea_words": ("fountain", "fontaine", "fontein"),
+        "description": {
+            "en": "A drinking fountain by the playground, open all year.",
+            "fr": "Une fontaine à boire près de l'aire de jeux, ouverte toute l'année.",
+            "nl": "Een drinkfontein bij de speeltuin, het hele jaar open.",
+        },
         "status": ProjectStatus.STOPPED,
         "start": -6,
         "end": 3,
@@ -113,6 +138,12 @@ PROJECTS: list[dict[str, Any]] = [
     },
     {
         "key": "bikes",
+        "idea_words": ("bike", "cyclable", "fiets"),
+        "description": {
+            "en": "Covered, lit parking for 300 bicycles next to the station entrance.",
+            "fr": "Un parking couvert et éclairé pour 300 vélos à l'entrée de la gare.",
+            "nl": "Een overdekte, verlichte stalling voor 300 fietsen bij het station.",
+        },
         "status": ProjectStatus.PLANNED,
         "start": 2,
         "end": 10,
@@ -189,6 +220,16 @@ def _departments(city: Any) -> dict[str, Department]:
     return found
 
 
+def _matching_idea(ideas: list[Idea], words: tuple[str, ...]) -> list[Idea]:
+    """The first idea not yet in a project whose title names the project's
+    subject (an idea is in one project at most); none when the city has none."""
+    for idea in ideas:
+        if any(word in idea.title.lower() for word in words):
+            ideas.remove(idea)
+            return [idea]
+    return []
+
+
 @transaction.atomic
 def seed(city: Any, *, stdout: Any, password: str) -> None:
     departments = _departments(city)
@@ -204,7 +245,7 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
     )
     created: dict[str, Project] = {}
     for index, spec in enumerate(PROJECTS):
-        linked = ideas[index : index + 1]
+        linked = _matching_idea(ideas, spec["idea_words"])
         planned, spent = spec["budget"]
         project = services.project_create(
             by=admin,
@@ -218,9 +259,9 @@ def seed(city: Any, *, stdout: Any, password: str) -> None:
             planned_end=_months(today, spec["end"]),
             budget_planned=planned,
             budget_spent=spent,
-            description=spec["title"]["en"] + ".",
+            description=spec["description"].get(city.default_language, spec["description"]["en"]),
         )
-        _translate(project, city, {"title": spec["title"]})
+        _translate(project, city, {"title": spec["title"], "description": spec["description"]})
         done, total = spec["milestones"]
         first, last = _months(today, spec["start"]), _months(today, spec["end"])
         step = (last - first) / max(total, 1)

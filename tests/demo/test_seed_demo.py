@@ -81,6 +81,16 @@ def test_seed_demo_is_idempotent_and_complete():
             assert ProjectUpdate.objects.exclude(image="").exists()
             assert Project.objects.filter(children__isnull=False).exists()
             assert Idea.objects.filter(project_links__isnull=False).count() >= 4
+            # Each project carries out an idea about the same thing, and tells
+            # what it does in the city's language.
+            benches = Project.objects.get(budget_planned=15000)
+            assert any(
+                word in idea.title.lower()
+                for idea in benches.ideas.all()
+                for word in ("benches", "bancs", "bankjes")
+            )
+            descriptions = {"en": "Twelve benches", "fr": "Douze bancs", "nl": "Twaalf banken"}
+            assert benches.description.startswith(descriptions[city.default_language])
 
 
 def test_seed_demo_leaves_a_notification_of_every_kind():
