@@ -89,14 +89,14 @@ _SPREAD = [
     f"""INSERT INTO projects_project (city_id, lock_version, translations, title, description,
                                   weight, status, stop_reason, planned_start, planned_end,
                                   actual_start, actual_end, progress, progress_override_reason,
-                                  is_public, created_at, updated_at)
+                                  is_public, created_at, updated_at, external_ref)
        SELECT %(city)s, 1, '{{}}'::jsonb, 'Project ' || g, '', 1,
               (ARRAY['planned', 'in_progress', 'done', 'stopped'])[1 + g %% 4],
               CASE WHEN g %% 4 = 3 THEN 'No budget.' ELSE '' END,
               current_date - (g %% 300), current_date - (g %% 300) + 30 + g %% 200,
               current_date - (g %% 300), CASE WHEN g %% 4 = 2
                   THEN current_date - (g %% 300) + 20 + g %% 250 END,
-              0, '', g %% 20 <> 0, now(), now()
+              0, '', g %% 20 <> 0, now(), now(), ''
          FROM generate_series(1, {PROJECTS}) g""",
     """INSERT INTO projects_projectidea (city_id, project_id, idea_id)
        SELECT %(city)s, p.ids[1 + i.id %% array_length(p.ids, 1)], i.id
