@@ -203,3 +203,15 @@ def test_platform_reads_every_city_at_once_and_never_computes(
     assert "being prepared" in html  # Town 2 has no figures yet
     delay.assert_called_once_with(extra[2].pk)
     assert "private" in response["Cache-Control"]
+
+
+def test_admin_dashboard_without_figures_leaves_the_box_out(city):
+    from civicideas.tenancy.roles import Role
+    from tests.conftest import client_for, make_member
+
+    admin = make_member(city, Role.CITY_ADMIN)
+    with mock.patch(DELAY) as delay:
+        response = client_for(admin, city).get("/admin/")
+    assert response.status_code == 200
+    assert "dashboard-statistics" not in response.content.decode()
+    delay.assert_called_once_with(city.pk)
