@@ -281,6 +281,10 @@ def _insert_comments(city_id: int, challenge_id: int, slug: str, per_idea: int) 
 
 
 def _refresh_counters(challenge_id: int) -> None:
+    # Fresh statistics first: after a re-seed the planner still believes
+    # the tables empty and joins 100,000 ideas by nested loops (hours).
+    for table in ("ideas_idea", "ideas_support", "ideas_comment"):
+        _sql(f"ANALYZE {table}")
     _sql(
         """
         UPDATE ideas_idea i SET

@@ -1,4 +1,4 @@
-"""All of a city's statistics in one payload: what the cache stores.
+"""All of a city's statistics in one payload: what the store keeps.
 
 The payload holds numbers, dates and the names of the city's challenges,
 categories, departments and districts in every language they are written
@@ -22,7 +22,7 @@ from ideas.models import Category, Challenge, Department, District
 
 WORK_MEM = "64MB"
 
-#: Raised when the payload's shape changes, so old cached payloads are ignored.
+#: Raised when the payload's shape changes, so old stored payloads are ignored.
 VERSION = 2  # 2: ideas by channel
 
 

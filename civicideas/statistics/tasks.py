@@ -11,7 +11,7 @@ from civicideas.tenancy.tasks import city_task, for_each_active_city
 
 @city_task(name="statistics.refresh_city", ignore_result=True)
 def refresh_city() -> None:
-    """Recompute this city's figures into the cache (idempotent)."""
+    """Recompute this city's figures into its row and the cache (idempotent)."""
     statistics_refresh(city=current_city())
 
 

@@ -4,7 +4,9 @@ headline figures side by side (platform host), and each chart as CSV.
 Who sees a city's page: everyone when the city's ``statistics_public`` is
 on; only the city's staff when it is off (others get the same 404 as for a
 page that does not exist, so the setting is not revealed). Views read the
-cached payload (``store.statistics_for``): no scan per request.
+stored figures (``selectors.statistics_for``: cache, else the city's row):
+no scan per request. A city with no figures yet gets a "being prepared"
+page, never stored in the page cache, while one refresh runs.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from civicideas.statistics import charts
-from civicideas.statistics.store import statistics_for, statistics_scope
-from civicideas.tenancy.context import city_context
+from civicideas.statistics.selectors import platform_statistics, statistics_for
+from civicideas.statistics.store import LOCK_SECONDS, statistics_scope
 from civicideas.tenancy.models import City
 from civicideas.tenancy.permissions import is_city_staff
 from civicideas.tenancy.urls import public_url
+from civicideas.text import csv_cell
 from civicideas.web import page_cache
 
 
@@ -31,7 +36,7 @@ def can_view_statistics(request: HttpRequest) -> bool:
     return city is not None and (city.statistics_public or is_city_staff(request.user))
 
 
-def _payload(request: HttpRequest) -> dict[str, Any]:
+def _payload(request: HttpRequest) -> dict[str, Any] | None:
     if not can_view_statistics(request):
         raise Http404
     return statistics_for(request.city)
@@ -51,6 +56,8 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     if request.city is None:
         return _platform(request)
     payload = _payload(request)
+    if payload is None:
+        return _preparing(request)
     return TemplateResponse(
         request,
         "statistics/city.html",
@@ -69,47 +76,59 @@ def statistics_csv(request: HttpRequest, slug: str) -> HttpResponse:
     names in the page's language, no personal data."""
     if slug not in charts.SLUGS or request.city is None:
         raise Http404
-    item = charts.chart(_payload(request), slug)
+    payload = _payload(request)
+    if payload is None:
+        response = HttpResponse(
+            _("These figures are being prepared. Please try again in a minute."),
+            content_type="text/plain; charset=utf-8",
+            status=503,
+        )
+        response["Retry-After"] = str(LOCK_SECONDS)
+        add_never_cache_headers(response)
+        return response
+    item = charts.chart(payload, slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{request.city.slug}-{slug}.csv"'
     writer = csv.writer(response)
     keys = [key for key, _label in item.columns]
     writer.writerow(keys)
     for row in item.rows:
-        writer.writerow(["" if row[key] is None else _csv_value(row[key]) for key in keys])
+        writer.writerow([csv_cell(row[key]) for key in keys])
     return response
 
 
-def _csv_value(value: Any) -> str:
-    text = str(value)
-    # A cell starting with = + - @ is a formula to a spreadsheet; names are
-    # the city's own text, but never let one run.
-    return "'" + text if text[:1] in "=+-@" and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _preparing(request: HttpRequest) -> HttpResponse:
+    """The city's first figures are being computed in the background: a
+    page in the site's layout that says so. ``private`` keeps it out of
+    the page cache (and browsers' caches): the next visit shows the figures."""
+    response = TemplateResponse(request, "statistics/preparing.html", {}).render()
+    add_never_cache_headers(response)
+    return response
 
 
 def _platform(request: HttpRequest) -> HttpResponse:
     """Each active city that makes its statistics public, side by side."""
+    shown = list(
+        City.objects.active()
+        .filter(statistics_public=True)
+        .with_primary_hostname()
+        .order_by("name")
+    )
+    figures = platform_statistics(shown)
     cities = []
-    shown = City.objects.active().filter(statistics_public=True)
-    for city in shown.with_primary_hostname().order_by("name"):
-        with city_context(city):
-            payload = statistics_for(city)
+    for city in shown:
+        payload = figures.get(city.pk)
         cities.append(
             {
                 "name": city.name,
                 "url": public_url(city.primary_hostname, "/statistics/")
                 if city.primary_hostname
                 else "",
-                "headline": charts.headline(payload),
+                "headline": charts.headline(payload) if payload is not None else None,
                 "population": city.population,
             }
         )
-    return TemplateResponse(request, "statistics/platform.html", {"cities": cities})
+    response = TemplateResponse(request, "statistics/platform.html", {"cities": cities}).render()
+    if len(figures) < len(shown):  # some figures are on their way: store no page without them
+        add_never_cache_headers(response)
+    return response

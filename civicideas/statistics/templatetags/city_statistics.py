@@ -1,13 +1,13 @@
 """``{% city_statistics_headline as h %}``: the current city's headline
-figures from the cache, for the admin dashboard (no scan: the cached payload,
-computed once under a lock on a miss)."""
+figures, for the admin dashboard (no scan: the stored figures; ``None``
+while a new city's first ones are being computed)."""
 
 from __future__ import annotations
 
 from django import template
 
 from civicideas.statistics.charts import Headline, headline
-from civicideas.statistics.store import statistics_for
+from civicideas.statistics.selectors import statistics_for
 
 register = template.Library()
 
@@ -18,4 +18,5 @@ def city_statistics_headline(context: template.Context) -> Headline | None:
     city = getattr(request, "city", None)
     if city is None:
         return None
-    return headline(statistics_for(city))
+    payload = statistics_for(city)
+    return None if payload is None else headline(payload)
