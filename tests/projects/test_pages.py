@@ -12,7 +12,7 @@ from projects import services
 from projects.models import ProjectFollow
 from projects.status import ProjectStatus
 from tests.conftest import client_for, host_of, make_member
-from tests.ideas.factories import CategoryFactory, IdeaFactory
+from tests.ideas.factories import CategoryFactory, ChallengeFactory, IdeaFactory
 from tests.ideas.test_views import TENANCY_STATEMENTS
 from tests.projects.factories import MilestoneFactory, ProjectFactory, ProjectUpdateFactory
 
@@ -48,6 +48,8 @@ def test_list_shows_public_projects_with_progress(city_client, world):
     assert "River benches" in page
     assert "Secret plan" not in page
     assert 'value="50"' in page  # one of two milestones done
+    assert "1 of 2 milestones" in page
+    assert "1 citizen idea" in page
 
 
 def test_detail_shows_plan_money_ideas_and_news(city_client, world):
@@ -156,6 +158,21 @@ def test_list_query_count_does_not_grow(city, city_client, rows, django_assert_m
             ProjectUpdateFactory(project=project)
     with django_assert_max_num_queries(10 + TENANCY_STATEMENTS):
         assert city_client.get("/projects/").status_code == 200
+
+
+@pytest.mark.parametrize("challenges", [1, 6])
+def test_list_signed_in_query_count_does_not_grow_with_challenges(
+    city, challenges, django_assert_max_num_queries
+):
+    """The challenge filter's choices are read whole (a deferred field read
+    one challenge at a time before)."""
+    with city_context(city):
+        for _ in range(challenges):
+            ChallengeFactory()
+        ProjectFactory()
+    citizen = client_for(make_member(city, Role.CITIZEN), city)
+    with django_assert_max_num_queries(10 + TENANCY_STATEMENTS):
+        assert citizen.get("/projects/").status_code == 200
 
 
 @pytest.mark.parametrize("rows", [1, 15])
