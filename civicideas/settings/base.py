@@ -140,6 +140,10 @@ MAP_TILE_ATTRIBUTION_URL = env(
 # --- Demo ------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="civicideas-demo")
 
+# Date of the last accessibility assessment, shown in the accessibility
+# statement (ISO date; docs/accessibility.md).
+ACCESSIBILITY_ASSESSED_ON = env("ACCESSIBILITY_ASSESSED_ON", default="2026-12-03")
+
 # Where the platform's source code is offered to its users (AGPL-3.0 section
 # 13): the footer links to it. A deployment running modified code must point
 # it at that code.
