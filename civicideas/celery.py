@@ -1,7 +1,7 @@
 """The Celery app: Redis broker, JSON only, late acknowledgement, beat schedule in code.
 
 Everything is read from Django settings under the ``CELERY_`` prefix
-(``civicideas/settings/base.py``): the broker and result backend are Redis,
+(``civicideas/settings/celery.py``): the broker and result backend are Redis,
 ``task_acks_late`` with ``task_reject_on_worker_lost`` means a task whose
 worker dies mid-way is delivered again (so tasks must be idempotent), and the
 periodic tasks are ``CELERY_BEAT_SCHEDULE`` (django-celery-beat does not

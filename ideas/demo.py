@@ -375,7 +375,7 @@ def _workshop_import(challenge: Challenge, moderator: Any, categories: list[Any]
     from django.utils import timezone
 
     from ideas.models import Channel
-    from ideas.services import imports
+    from ideas.services import import_run, imports
 
     category = categories[0].name if categories else ""
     data = (
@@ -396,4 +396,4 @@ def _workshop_import(challenge: Challenge, moderator: Any, categories: list[Any]
     batch = imports.import_batch_check(batch=batch, by=moderator, mapping=batch.mapping)
     batch = imports.import_batch_start(batch=batch, by=moderator)
     # The queued task (if a worker runs) finds the batch done and stops.
-    imports.import_batch_run(batch_id=batch.pk, limit=None)
+    import_run.import_batch_run(batch_id=batch.pk, limit=None)

@@ -23,7 +23,7 @@ from civicideas.content.translation_forms import TranslatedAdminMixin
 from civicideas.content.uploads import process_image
 from civicideas.errors import InvalidInput, ServiceError
 from civicideas.tenancy.admin_mixins import CityObjectAdmin
-from civicideas.tenancy.permissions import STAFF_ROLES
+from civicideas.tenancy.selectors import city_staff
 from civicideas.text import VisibleTextAdminMixin
 from ideas.models import Idea
 from projects import rules, selectors, services
@@ -230,12 +230,7 @@ class ProjectAdmin(CsvImportMixin, TranslatedAdminMixin, VersionedAdmin, CityObj
     ) -> forms.Field | None:
         if db_field.name == "responsible":
             # The city's own staff only: a project lead is a civil servant.
-            from django.contrib.auth import get_user_model
-
-            from civicideas.tenancy.models import Membership
-
-            staff = Membership.objects.filter(roles__overlap=sorted(STAFF_ROLES)).values("user_id")
-            kwargs["queryset"] = get_user_model().objects.filter(pk__in=staff).order_by("email")
+            kwargs["queryset"] = city_staff()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from civicideas.errors import InvalidInput, ServiceError
-from civicideas.text import clean_text
+from civicideas.text import CSV_DANGEROUS, clean_text
 from ideas.models import Category, Department, District, Idea
 from projects import services
 from projects.models import EXTERNAL_REF_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX, Milestone, Project
@@ -47,7 +47,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 #: Errors listed per import; the rest are counted.
 MAX_ERRORS = 200
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PROJECTS = "projects"
 MILESTONES = "milestones"
 
@@ -207,9 +206,10 @@ def read_rows(text: str, kind: str) -> list[tuple[int, dict[str, str]]]:
 
 def _cell(raw: str) -> str:
     """The cell as typed, without surrounding blanks; a ``'`` our exports
-    put before a formula-looking text is taken off (the text stays text)."""
+    put before a formula-looking text (``civicideas.text.csv_cell``) is
+    taken off (the text stays text)."""
     value = raw.strip()
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+    if value.startswith("'") and value[1:].startswith(CSV_DANGEROUS):
         value = value[1:]
     return value
 

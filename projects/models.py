@@ -22,6 +22,7 @@ from django_scopes import ScopedManager
 from civicideas.concurrency import Versioned
 from civicideas.content.translations import Translatable, localized_text
 from civicideas.tenancy.models import CityLink, TenantModel, city_id_key
+from civicideas.tenancy.permissions import is_city_admin
 from projects.status import ProjectStatus
 
 if TYPE_CHECKING:
@@ -47,10 +48,11 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
     def visible_to(self, user: Viewer) -> ProjectQuerySet:
-        """Twin of ``projects.rules.can_view_project``."""
-        from projects.rules import can_manage_projects
-
-        return self.all() if can_manage_projects(user) else self.public()
+        """Twin of ``projects.rules.can_view_project``: the city's
+        administrators (who manage projects) see them all, as ideas'
+        ``visible_to`` asks ``tenancy.permissions`` itself; the rules' test
+        checks that the two agree."""
+        return self.all() if is_city_admin(user) else self.public()
 
     def late(self, today: date) -> ProjectQuerySet:
         """Running past their planned end, or done after it (``Project.is_late``)."""

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 
 from ideas.models import Category, Challenge, District, Idea
 from ideas.status import PUBLIC_STATUS_LIST
-from projects.models import Milestone, Project, ProjectIdea, ProjectUpdate
+from projects.models import Milestone, Project, ProjectFollow, ProjectIdea, ProjectUpdate
 from projects.status import ProjectStatus
 
 if TYPE_CHECKING:
@@ -115,6 +115,13 @@ def project_ideas(project: Project) -> list[Idea]:
         .select_related("challenge")
         .order_by("-support_count", "pk")
     )
+
+
+def is_following(project: Project, user: Viewer) -> bool:
+    """Whether the person follows the project (no query for anonymous people)."""
+    if not user.is_authenticated:
+        return False
+    return ProjectFollow.objects.filter(project=project, user_id=user.pk).exists()
 
 
 def project_children(project: Project, user: Viewer) -> list[Project]:

@@ -21,7 +21,7 @@ from ideas.map import IdeaMap, ideas_geojson, tile_settings
 from projects import rules, selectors, services
 from projects.cache_keys import projects_scope
 from projects.forms import ProjectFilterForm
-from projects.models import Project, ProjectFollow
+from projects.models import Project
 
 PER_PAGE = 20
 
@@ -78,10 +78,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ideas = selectors.project_ideas(project)
     located = [idea for idea in ideas if idea.latitude is not None]
     user = request.user
-    following = (
-        user.is_authenticated
-        and ProjectFollow.objects.filter(project=project, user_id=user.pk).exists()
-    )
     context = {
         "project": project,
         "description": render_markdown(project.description),
@@ -92,7 +88,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "late": project.is_late(timezone.localdate()),
         "today": timezone.localdate(),
         "can_follow": rules.can_follow_project(user, project),
-        "following": following,
+        "following": selectors.is_following(project, user),
         "can_manage": rules.can_manage_projects(user),
         "idea_map": IdeaMap(
             ideas=located,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from civicideas.accounts.export import TooSoon, build_export, export_request
+from civicideas.accounts.export import build_export
+from civicideas.accounts.export_requests import TooSoon, export_request
 from civicideas.accounts.models import DataExport, User
 from civicideas.tenancy.models import City
 

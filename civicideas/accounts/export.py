@@ -1,10 +1,11 @@
 """A person's data export: asked on a page, built by a task, downloaded once ready.
 
-``export_request`` (the page's service) allows one export a day per person,
-across cities, and queues ``accounts.build_export`` after commit. The task
-writes a ZIP of JSON files (one folder per city, one sub-folder per app's
-contributor, ``civicideas.accounts.personal_data``) plus the person's images
-and a README in their language. Memory stays constant whatever the account's
+``accounts.export_requests.export_request`` (the page's service) allows one
+export a day per person, across cities, and queues ``accounts.build_export``
+after commit. The task calls ``build_export`` here, which writes a ZIP of
+JSON files (one folder per city, one sub-folder per app's contributor,
+``civicideas.accounts.personal_data``) plus the person's images and a
+README in their language. Memory stays constant whatever the account's
 size: rows are read with ``iterator()`` and written one by one into a
 temporary file, images are copied in chunks, the archive is handed to the
 storage as a file, and the download streams it back (``FileResponse``).
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import shutil
 import tempfile
 import zipfile
@@ -31,67 +31,25 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from civicideas.accounts import notifications as kinds
 from civicideas.accounts.erasure import cities_of
 from civicideas.accounts.models import DataExport, Profile, User
 from civicideas.accounts.personal_data import Records, StoredFile, contributors, iso
-from civicideas.errors import ServiceError
 from civicideas.notifications.outbox import notify
-from civicideas.tenancy.context import all_cities_context, city_context, current_city
+from civicideas.tenancy.context import city_context
 from civicideas.tenancy.models import City
 
 logger = logging.getLogger(__name__)
 
 VALID_FOR = timedelta(hours=24)
-#: One export per person in this window (failed ones do not count).
-RATE_WINDOW = timedelta(days=1)
 PREFIX = "private/exports"
 _COPY_CHUNK = 64 * 1024
 
 
-class TooSoon(ServiceError):
-    status_code = 429
-    code = "too_soon"
-
-
 def storage_name(export: DataExport) -> str:
     return f"{PREFIX}/{export.token}.zip"
-
-
-def latest_export(user: Any) -> DataExport | None:
-    """The person's latest export in the current city."""
-    return DataExport.objects.filter(user=user).order_by("-created_at", "-pk").first()
-
-
-@transaction.atomic
-def export_request(*, user: Any) -> DataExport:
-    """Ask for a new export in the current city; refused (429) when the
-    person asked for one less than a day ago in any city. The user row is
-    locked, so two clicks at once make one export."""
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    since = timezone.now() - RATE_WINDOW
-    with all_cities_context():
-        last = (
-            DataExport.objects.filter(user=user, created_at__gte=since)
-            .exclude(state=DataExport.State.FAILED)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-    if last is not None:
-        when = formats.date_format(timezone.localtime(last + RATE_WINDOW), "DATETIME_FORMAT")
-        raise TooSoon(
-            _("You can ask for one export a day; ask again after %(when)s.") % {"when": when}
-        )
-    city = current_city()
-    export = DataExport.objects.create(city=city, user=user, token=secrets.token_urlsafe(32))
-    from civicideas.accounts import tasks
-
-    transaction.on_commit(lambda: tasks.build_export.delay(city.pk, export.pk))
-    return export
 
 
 def _write_json(archive: zipfile.ZipFile, name: str, rows: Iterable[dict[str, Any]]) -> None:

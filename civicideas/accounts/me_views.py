@@ -1,6 +1,7 @@
 """The person's own data: download a copy (``/me/export/``) and delete the
-account (``/me/delete/``). Rules live in ``accounts.export`` and
-``accounts.erasure``; these views only parse and answer."""
+account (``/me/delete/``). Rules live in ``accounts.export_requests``,
+``accounts.export`` and ``accounts.erasure``; these views only parse and
+answer."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from civicideas.accounts import guesses
 from civicideas.accounts.erasure import erase_person
-from civicideas.accounts.export import TooSoon, export_request, latest_export
+from civicideas.accounts.export_requests import TooSoon, export_request, latest_export
 from civicideas.accounts.forms import AccountDeleteForm
 from civicideas.accounts.models import DataExport
 from civicideas.cache_policy import private_page

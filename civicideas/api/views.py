@@ -75,6 +75,17 @@ class TokenSerializer(serializers.Serializer):
 # Views name their error answers with ERROR; civicideas.api.schema adds the
 # standard ones to every operation.
 ERROR = ErrorSerializer
+#: The error answers of a write (POST, PATCH) in the schema: refused input,
+#: not signed in, not allowed, not found, stale (``lock_version``, If-Match).
+WRITE_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 412: ERROR}
+
+
+def query_params(serializer_class: type[serializers.Serializer], request: Request) -> Any:
+    """The request's query string cleaned by ``serializer_class``: its
+    ``validated_data``, or a 400 in the API's error shape."""
+    params = serializer_class(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data
 
 
 class TokenView(CityBoundMixin, APIView):

@@ -139,7 +139,7 @@ def _announce(city: City, user_ids: list[int]) -> tuple[int, float]:
             + [Follow(city=city, user_id=uid, category=category) for uid in user_ids[half:]],
             batch_size=5_000,
         )
-    enqueue, outbox.enqueue = outbox.enqueue, lambda city_id, ids: True
+    enqueue, tasks.enqueue = tasks.enqueue, lambda city_id, ids: True
     try:
         with city_context(city):
             challenge = Challenge.objects.create(
@@ -151,7 +151,7 @@ def _announce(city: City, user_ids: list[int]) -> tuple[int, float]:
             seconds = time.perf_counter() - started
             Notification.objects.all().delete()
     finally:
-        outbox.enqueue = enqueue
+        tasks.enqueue = enqueue
     return told, seconds
 
 
@@ -179,7 +179,7 @@ def run(stdout: Any, *, scale: float = 1.0) -> list[tuple[str, str, str]]:
         user_ids = _people(max(fan_out, deliveries, people))
 
         # 1. Fan-out: rows written in the change's transaction.
-        enqueue, outbox.enqueue = outbox.enqueue, lambda city_id, ids: True
+        enqueue, tasks.enqueue = tasks.enqueue, lambda city_id, ids: True
         try:
             with city_context(city):
                 started = time.perf_counter()
@@ -190,7 +190,7 @@ def run(stdout: Any, *, scale: float = 1.0) -> list[tuple[str, str, str]]:
                 )
                 fan_out_seconds = time.perf_counter() - started
         finally:
-            outbox.enqueue = enqueue
+            tasks.enqueue = enqueue
         rows.append(
             (f"fan-out to {fan_out:,} supporters", f"{fan_out_seconds:.2f} s", "target < 10 s")
         )
@@ -222,7 +222,7 @@ def run(stdout: Any, *, scale: float = 1.0) -> list[tuple[str, str, str]]:
                 batch_size=2_000,
             )
         ids = [n.pk for n in created]
-        chunks = list(outbox.chunks(ids))
+        chunks = list(tasks.chunks(ids))
         seconds = _in_processes(lambda share: _deliver_share(city.pk, share), chunks)
         with city_context(city):
             sent = Notification.objects.filter(state=Notification.State.SENT).count()

@@ -14,9 +14,11 @@
    kinds are never emailed.
 3. **Send** HTML and plain text in the recipient's language, from the city's
    name, with a one-click unsubscribe per kind (``List-Unsubscribe``).
-   Temporary SMTP errors leave the row pending with an exponential backoff
-   and a retry message; permanent ones, or too many attempts, mark it
-   ``failed`` with the error, shown in the admin and retryable from there.
+   Temporary SMTP errors leave the row pending with an exponential backoff;
+   they come back in the ``Outcome`` (``retries``) and the task queues a
+   retry message after its commit. Permanent ones, or too many attempts,
+   mark it ``failed`` with the error, shown in the admin and retryable from
+   there.
 
 The claim and the outcome commit together. If the worker dies between the
 SMTP server accepting a message and that commit, the row is still pending
@@ -48,7 +50,6 @@ from django.utils.html import escape
 from django.utils.timezone import get_current_timezone
 
 from civicideas.accounts.models import Profile
-from civicideas.notifications import outbox
 from civicideas.notifications.kinds import Kind, get_kind
 from civicideas.notifications.mime import NotificationEmail
 from civicideas.notifications.models import DIGEST_CHANNELS, Channel, Notification
@@ -344,6 +345,9 @@ def bulk_set(model: type[models.Model], rows: Sequence[Any], fields: Sequence[st
 # --- delivery ---------------------------------------------------------------------
 
 
+COUNTS = ("sent", "digest", "skipped", "retry", "failed", "refused")
+
+
 @dataclass
 class Outcome:
     sent: int = 0
@@ -352,6 +356,12 @@ class Outcome:
     retry: int = 0
     failed: int = 0
     refused: int = 0
+    #: The ids to try again, by backoff delay (seconds): the task that ran
+    #: the delivery queues them after its commit (``tasks.deliver_notifications``).
+    retries: dict[float, list[int]] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in COUNTS}
 
 
 def count_outcome(outcome: Outcome) -> None:
@@ -411,14 +421,7 @@ def deliver(ids: Sequence[int]) -> Outcome:
         Notification, claimed, ["state", "channel", "attempts", "last_error", "due_at", "sent_at"]
     )
     count_outcome(outcome)
-    if retries:
-        city_id = city.pk
-
-        def queue_retries() -> None:
-            for delay, retry_ids in retries.items():
-                outbox.publish_chunks(city_id, retry_ids, countdown=delay)
-
-        transaction.on_commit(queue_retries)
+    outcome.retries = dict(retries)
     return outcome
 
 

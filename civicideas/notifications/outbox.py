@@ -1,25 +1,24 @@
 """Writing notifications (always inside the transaction of the change) and
 handing them to the queue after commit.
 
-``notify`` writes the rows in bulk; after the transaction commits, one
-message per chunk of ids is published (or, for a large audience, a single
-fan-out message the worker splits into chunks), so the request that caused
-them returns at once. Publishing never fails the request: when the broker is
-down the rows stay ``pending`` and the beat sweep (``sweep_stale``) queues them
-again, so an outage delays notifications and never loses them.
+``notify`` writes the rows in bulk; after the transaction commits,
+``tasks.enqueue`` publishes one message per chunk of ids (or, for a large
+audience, a single fan-out message the worker splits into chunks), so the
+request that caused them returns at once. Publishing never fails the
+request: when the broker is down the rows stay ``pending`` and the beat
+sweep (``tasks.sweep``, with ``pending.stale_ids``) queues them again, so
+an outage delays notifications and never loses them.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from civicideas.notifications import tasks
 from civicideas.notifications.kinds import Kind, is_registered
 from civicideas.notifications.models import Notification
 from civicideas.tenancy.context import current_city
@@ -27,14 +26,7 @@ from civicideas.tenancy.context import current_city
 if TYPE_CHECKING:
     from civicideas.accounts.models import User
 
-logger = logging.getLogger(__name__)
-
 BATCH_SIZE = 2_000
-#: Notifications one delivery task handles (one message on the queue).
-CHUNK_SIZE = 100
-#: Most notifications one sweep of one city re-queues per run, so a backlog
-#: that is merely slow (a 50,000-person fan-out) is not queued twice over.
-SWEEP_LIMIT = 5_000
 
 
 def subject_ref(obj: models.Model) -> str:
@@ -78,82 +70,8 @@ def notify(
     Notification.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     ids = [row.pk for row in rows]
     city_id = city.pk
-    transaction.on_commit(lambda: enqueue(city_id, ids))
+    transaction.on_commit(lambda: tasks.enqueue(city_id, ids))
     return len(rows)
-
-
-def chunks(ids: Sequence[int], size: int = CHUNK_SIZE) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
-
-
-def enqueue(city_id: int, ids: Sequence[int]) -> bool:
-    """Publish delivery for committed notifications; never raises.
-
-    Up to one chunk goes straight to a delivery task; more go to one fan-out
-    task that splits them in the worker, so a request publishes one message
-    whatever the audience. Returns False when the broker refused (the rows
-    stay pending for the sweep).
-    """
-    from civicideas.notifications import tasks
-
-    if not ids:
-        return True
-    try:
-        if len(ids) <= CHUNK_SIZE:
-            tasks.deliver_notifications.delay(city_id, list(ids))
-        else:
-            tasks.fan_out_notifications.delay(city_id, min(ids), max(ids))
-    except Exception:  # any broker failure: the sweep will retry
-        logger.warning(
-            "Could not queue %d notification(s) of city %s; the sweep will retry.",
-            len(ids),
-            city_id,
-            exc_info=True,
-        )
-        return False
-    return True
-
-
-def publish_chunks(city_id: int, ids: Sequence[int], *, countdown: float | None = None) -> int:
-    """Publish one delivery task per chunk (in a worker or the sweep). Stops at
-    the first broker error, leaving the rest to the sweep; returns chunks sent."""
-    from civicideas.notifications import tasks
-
-    sent = 0
-    for chunk in chunks(ids):
-        try:
-            tasks.deliver_notifications.apply_async((city_id, chunk), countdown=countdown)
-        except Exception:  # broker down: the sweep will retry
-            logger.warning("Could not queue notifications of city %s.", city_id, exc_info=True)
-            break
-        sent += 1
-    return sent
-
-
-def sweep_after() -> timedelta:
-    return timedelta(seconds=getattr(settings, "NOTIFICATIONS_SWEEP_AFTER_SECONDS", 60))
-
-
-def stale_ids(limit: int = SWEEP_LIMIT) -> list[int]:
-    """Pending notifications of the current city due longer than the sweep
-    delay ago, oldest first (served by ``notification_due_idx``)."""
-    cutoff = timezone.now() - sweep_after()
-    return list(
-        Notification.objects.pending()
-        .filter(due_at__lte=cutoff)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def pending_ids_between(first_id: int, last_id: int) -> list[int]:
-    return list(
-        Notification.objects.pending()
-        .filter(pk__gte=first_id, pk__lte=last_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
 
 
 @transaction.atomic
@@ -174,7 +92,7 @@ def notifications_retry(*, ids: Iterable[int]) -> int:
         state=Notification.State.PENDING, attempts=0, due_at=now, last_error=""
     )
     city_id = current_city().pk
-    transaction.on_commit(lambda: enqueue(city_id, retried))
+    transaction.on_commit(lambda: tasks.enqueue(city_id, retried))
     return len(retried)
 
 

@@ -1,6 +1,6 @@
 """Error tracking with Sentry, only when ``SENTRY_DSN`` is set.
 
-Called from the settings (``civicideas/settings/base.py``) so web processes,
+Called from the settings (``civicideas/settings/monitoring.py``) so web processes,
 Celery workers and management commands all report. Personal data stays on
 the platform: ``send_default_pii`` is off, and ``scrub_event`` removes what
 Sentry would still send or what an exception's context may hold:

@@ -12,7 +12,7 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 PUBLIC_URL_SCHEME = "http"
 PUBLIC_URL_PORT = None
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
-# Plain Redis or Sentinel, derived as in base.py (civicideas/ops/redis_urls.py).
+# Plain Redis or Sentinel, derived as in celery.py (civicideas/ops/redis_urls.py).
 _redis = parse_redis_url(REDIS_URL, "TEST_REDIS_URL")
 CACHES["default"]["LOCATION"] = REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = env("TEST_CACHE_KEY_PREFIX", default="civicideas-test")

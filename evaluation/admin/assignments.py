@@ -10,7 +10,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,6 +24,7 @@ from civicideas.errors import InvalidInput, ServiceError
 from civicideas.tenancy.admin_mixins import ReadOnlyAdminMixin
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
+from civicideas.tenancy.selectors import people_with_roles
 from civicideas.text import VisibleCharField
 from evaluation import rules, selectors, services
 from evaluation.admin.base import EvaluationAdmin
@@ -155,11 +155,7 @@ class AssignmentAdmin(EvaluationAdmin):
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
         if db_field.name == "evaluator":
-            kwargs["queryset"] = get_user_model().objects.filter(
-                pk__in=Membership.objects.filter(roles__contains=[Role.EVALUATOR.value]).values(
-                    "user_id"
-                )
-            )
+            kwargs["queryset"] = people_with_roles(Role.EVALUATOR)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.action(description=gettext_lazy("Reassign to another evaluator"))
@@ -413,11 +409,7 @@ class ConflictOfInterestAdmin(EvaluationAdmin):
         if db_field.name == "idea":
             kwargs["queryset"] = Idea.objects.all()
         if db_field.name == "evaluator":
-            kwargs["queryset"] = get_user_model().objects.filter(
-                pk__in=Membership.objects.filter(roles__contains=[Role.EVALUATOR.value]).values(
-                    "user_id"
-                )
-            )
+            kwargs["queryset"] = people_with_roles(Role.EVALUATOR)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy
 from civicideas import inputs
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import MAX_BULK
-from civicideas.text import VisibleCharField
+from civicideas.text import VisibleCharField, csv_cell
 from evaluation import aggregation, charts, rankings, rules, services
-from evaluation.admin.base import EvaluationAdmin, csv_safe
+from evaluation.admin.base import EvaluationAdmin
 from evaluation.models import ChallengeEvaluation
 from evaluation.stats import alpha_reading
 from ideas.models import Idea
@@ -281,14 +281,14 @@ class _Echo:
 
 def ranking_csv(settings: ChallengeEvaluation) -> HttpResponse:
     """The whole ranking as CSV, one query. Cells that a spreadsheet would
-    run as a formula are neutralised (``csv_safe``)."""
+    run as a formula are neutralised (``civicideas.text.csv_cell``)."""
     rows = aggregation.ranking(settings).rows
     writer = csv.writer(_Echo())
     lines = [writer.writerow([str(c) for c in CSV_COLUMNS])]
     lines.extend(
         writer.writerow(
             [
-                csv_safe(value)
+                csv_cell(value)
                 for value in (
                     row.rank,
                     row.idea_id,

@@ -18,7 +18,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from civicideas import inputs
 from civicideas.api.concurrency import expected_version
-from civicideas.api.views import ERROR, CityBoundMixin
+from civicideas.api.views import ERROR, WRITE_ERRORS, CityBoundMixin, query_params
 from evaluation import aggregation, rules, selectors, services
 from evaluation.api.serializers import (
     AssignmentSerializer,
@@ -30,8 +30,6 @@ from evaluation.api.serializers import (
     ScorecardSerializer,
 )
 from evaluation.models import Assignment, ChallengeEvaluation, CriterionScore, Scorecard
-
-WRITE_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 412: ERROR}
 
 
 class UsesEvaluation(permissions.BasePermission):
@@ -145,9 +143,8 @@ class RankingViewSet(CityBoundMixin, viewsets.GenericViewSet):
     )
     def retrieve(self, request: Request, challenge: str) -> Response:
         settings = get_object_or_404(self.get_queryset(), challenge_id=inputs.parse_id(challenge))
-        params = RankingParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        offset, size = params.validated_data["offset"], params.validated_data["page_size"]
+        p = query_params(RankingParamsSerializer, request)
+        offset, size = p["offset"], p["page_size"]
         result = aggregation.ranking(settings, limit=size, offset=offset)
         following = None
         if offset + size < result.total:

@@ -4,10 +4,11 @@ result, undo). Every change goes through ``ideas.services.imports``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -22,9 +23,6 @@ from ideas.importing.reader import MAX_BYTES, MAX_ROWS
 from ideas.importing.rows import FIELDS, REQUIRED_FIELDS
 from ideas.models import Challenge, Channel, ImportBatch, ImportStatus
 from ideas.services import imports
-
-if TYPE_CHECKING:
-    from ideas.admin.content import IdeaAdmin
 
 FIELD_LABELS = {
     "title": gettext_lazy("Title"),
@@ -95,7 +93,7 @@ def _languages(request: HttpRequest) -> list[str]:
     return list(city.languages or [city.default_language])
 
 
-def import_upload_view(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
+def import_upload_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     _check(request)
     languages = _languages(request)
     if request.method == "POST":
@@ -143,7 +141,7 @@ def _batch(batch_id: str) -> ImportBatch:
         raise Http404 from error
 
 
-def import_batch_view(request: HttpRequest, model_admin: IdeaAdmin, batch_id: str) -> HttpResponse:
+def import_batch_view(request: HttpRequest, model_admin: ModelAdmin, batch_id: str) -> HttpResponse:
     _check(request)
     batch = _batch(batch_id)
     mapping_initial = {k: "" if v is None else str(v) for k, v in batch.mapping.items()}
@@ -190,7 +188,7 @@ def import_batch_view(request: HttpRequest, model_admin: IdeaAdmin, batch_id: st
 
 
 def import_progress_view(
-    request: HttpRequest, model_admin: IdeaAdmin, batch_id: str
+    request: HttpRequest, model_admin: ModelAdmin, batch_id: str
 ) -> HttpResponse:
     """The progress fragment the batch page polls while the task runs."""
     _check(request)

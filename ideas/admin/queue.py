@@ -8,10 +8,10 @@ change goes through ``ideas.services`` (locks, audit log, notifications).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -33,9 +33,6 @@ from ideas.moderation import (
     parse_key,
     queue_items,
 )
-
-if TYPE_CHECKING:
-    from ideas.admin.content import IdeaAdmin
 
 PAGE_SIZE = 50
 
@@ -75,7 +72,7 @@ def _versions(request: HttpRequest, keys: list[tuple[str, int]]) -> dict[tuple[s
     return versions
 
 
-def _handle_post(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
+def _handle_post(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     row_action = request.POST.get("row_action", "")
     if row_action:
         # One row's own button: "hide:idea:12".
@@ -130,7 +127,7 @@ def _handle_post(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
     return _back(request)
 
 
-def moderation_queue_view(request: HttpRequest, model_admin: IdeaAdmin) -> HttpResponse:
+def moderation_queue_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     """Wrapped by ``admin_site.admin_view`` (staff only, CSRF, no cache);
     moderators and city admins only, like the services it calls."""
     if not rules.can_moderate(request.user):
@@ -142,7 +139,7 @@ def moderation_queue_view(request: HttpRequest, model_admin: IdeaAdmin) -> HttpR
 
 def _queue_page(
     request: HttpRequest,
-    model_admin: IdeaAdmin,
+    model_admin: ModelAdmin,
     *,
     form: QueueActionForm | None = None,
     selected: list[str] | None = None,

@@ -22,7 +22,7 @@ from civicideas import inputs
 from civicideas.api.concurrency import expected_version, with_etag
 from civicideas.api.pagination import KeysetPagination, _jsonable
 from civicideas.api.serializers import Serializer
-from civicideas.api.views import ERROR, CityBoundMixin
+from civicideas.api.views import ERROR, CityBoundMixin, query_params
 from civicideas.tenancy.context import current_city
 from ideas import moderation, rules, selectors, services
 from ideas.api.serializers import (
@@ -129,9 +129,7 @@ class IdeaViewSet(
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        params = IdeaListParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        p = params.validated_data
+        p = query_params(IdeaListParamsSerializer, request)
         challenge = get_object_or_404(
             Challenge.objects.public().filter(city=current_city()), pk=p["challenge"]
         )
@@ -408,9 +406,8 @@ class ModerationViewSet(CityBoundMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"])
     def queue(self, request: Request) -> Response:
-        params = QueueParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        items = _queue_page(request, self.paginator, params.validated_data.get("kind"))
+        params = query_params(QueueParamsSerializer, request)
+        items = _queue_page(request, self.paginator, params.get("kind"))
         data = [
             {**item.__dict__, "reasons": item.reasons, "actions": item.actions} for item in items
         ]

@@ -2,50 +2,44 @@
 
 Upload (the file is read once into ``ImportBatch.rows``), dry run
 (``import_batch_check``: nothing but the batch's report is written), start
-(``import_batch_start`` queues ``ideas.import_batch``), run
-(``import_batch_run``: a chunk of rows per task, each row through
-``idea_submit`` like an on-line idea) and undo (``import_batch_undo``).
+(``import_batch_start`` queues ``ideas.import_batch``), run (the task calls
+``ideas.services.import_run.import_batch_run``: a chunk of rows per task,
+each row through ``idea_submit`` like an on-line idea) and undo
+(``import_batch_undo``).
 
 Lock order: the batch, then each idea (``idea_submit``'s own locks).
 """
 
 from __future__ import annotations
 
-import logging
-import uuid
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicideas.errors import InvalidInput, NotAllowed, ServiceError
+from civicideas.errors import InvalidInput, NotAllowed
 from civicideas.tenancy.context import current_city
-from ideas import rules
+from ideas import rules, tasks
 from ideas.importing.reader import read_table
-from ideas.importing.rows import RowChecker, clean_mapping, fingerprint, guess_mapping
+from ideas.importing.rows import RowChecker, clean_mapping, guess_mapping
 from ideas.models import (
     Challenge,
     Channel,
     Comment,
     Idea,
     ImportBatch,
-    ImportedIdea,
     ImportStatus,
     Support,
 )
 from ideas.services.common import _locked, _mark_changed, _record_status
-from ideas.services.submission import OLDEST_CHANNEL_DATE, idea_submit
+from ideas.services.submission import OLDEST_CHANNEL_DATE
 from ideas.status import IdeaStatus
 
 if TYPE_CHECKING:
     from civicideas.accounts.models import User
 
-logger = logging.getLogger(__name__)
-
-#: Rows per task run: each run commits, so the page shows progress.
-CHUNK = 100
 #: Rows of a dry run checked against existing ideas (``similar_ideas``,
 #: ~25 ms a row here): 200 rows keep the dry run request under ~6 s; the
 #: rest are still checked for every error (docs/offline.md).
@@ -145,99 +139,9 @@ def import_batch_start(*, batch: ImportBatch, by: User) -> ImportBatch:
         raise InvalidInput(_("Check the file (dry run) before importing it."))
     batch.status = ImportStatus.QUEUED
     batch.save(update_fields=["status"])
-    from ideas.tasks import import_batch as task
-
     city_id = batch.city_id
-    transaction.on_commit(lambda: task.delay(city_id, batch.pk))
+    transaction.on_commit(lambda: tasks.import_batch.delay(city_id, batch.pk))
     return batch
-
-
-def _import_row(batch: ImportBatch, checker: RowChecker, row: list[str], number: int) -> str:
-    """Create one row's idea; "created", "already" or "error"."""
-    check = checker.check(row, number, similar=False)
-    if check.errors:
-        batch.errors.append({"number": number, "errors": check.errors})
-        return "error"
-    if check.already_imported:
-        return "already"
-    values = check.values
-    try:
-        with transaction.atomic():
-            idea = idea_submit(
-                author=None,
-                entered_by=batch.created_by,
-                challenge=batch.challenge,
-                title=values["title"],
-                body=values["body"],
-                language=batch.language,
-                category=values["category"],
-                district=values["district"],
-                channel=batch.channel,
-                channel_date=batch.channel_date,
-                consent_to_publish=True,
-                invite_email=values["email"],
-                submission_token=uuid.uuid5(uuid.NAMESPACE_URL, f"import:{batch.pk}:{number}"),
-            )
-            ImportedIdea.objects.create(
-                city=batch.city,
-                batch=batch,
-                idea=idea,
-                fingerprint=check.fingerprint,
-                row_number=number,
-            )
-    except IntegrityError:
-        # Another batch imported the same row meanwhile.
-        return "already"
-    except ServiceError as error:
-        batch.errors.append({"number": number, "errors": [error.message]})
-        return "error"
-    return "created"
-
-
-@transaction.atomic
-def import_batch_run(*, batch_id: int, limit: int | None = CHUNK) -> bool:
-    """Import the next ``limit`` rows (all with ``None``); True when rows
-    remain. Safe to run twice: the batch row lock serialises runs and
-    ``processed`` says where to go on."""
-    batch = ImportBatch.objects.select_for_update().select_related("challenge").get(pk=batch_id)
-    if batch.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-        return False
-    batch.status = ImportStatus.RUNNING
-    checker = RowChecker(challenge=batch.challenge, mapping=batch.mapping)
-    # Duplicates within the file are found again from the rows before.
-    for number, row in enumerate(batch.rows[: batch.processed], start=2):
-        checker.seen.setdefault(fingerprint(challenge=batch.challenge, row=row), number)
-    end = batch.row_count if limit is None else min(batch.row_count, batch.processed + limit)
-    checker.load_imported(batch.rows[batch.processed : end])
-    counts = {"created": 0, "already": 0, "error": 0}
-    errors_before = list(batch.errors)
-    try:
-        with transaction.atomic():
-            for index in range(batch.processed, end):
-                counts[_import_row(batch, checker, batch.rows[index], index + 2)] += 1
-    except Exception:
-        # A bug, not a bad row (those are reported per row): the chunk is
-        # rolled back and the page says the import failed instead of
-        # polling for ever.
-        logger.exception("Import batch %s failed", batch.pk)
-        batch.errors = [*errors_before, {"number": 0, "errors": [_("The import failed.")]}]
-        batch.status = ImportStatus.FAILED
-        batch.finished_at = timezone.now()
-        batch.save()
-        return False
-    batch.processed = end
-    batch.created_count += counts["created"]
-    batch.skipped_count += counts["already"]
-    batch.error_count += counts["error"]
-    more = end < batch.row_count
-    if not more:
-        batch.status = ImportStatus.DONE
-        batch.finished_at = timezone.now()
-        # The file's cells (e-mail addresses among them) are not kept once
-        # imported: the ideas, the fingerprints and the report remain.
-        batch.rows = []
-    batch.save()
-    return more
 
 
 def undo_refusal(batch: ImportBatch, *, now: Any = None) -> str:

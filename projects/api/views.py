@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from civicideas.api.concurrency import expected_version
-from civicideas.api.views import ERROR, CityBoundMixin
+from civicideas.api.views import ERROR, WRITE_ERRORS, CityBoundMixin, query_params
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
 from ideas.models import Idea
@@ -41,7 +41,6 @@ from projects.api.serializers import (
 )
 from projects.models import Milestone, Project, ProjectIdea, ProjectUpdate
 
-WRITE_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 412: ERROR}
 #: Role shown for the responsible person, most senior first.
 ROLE_ORDER = (Role.CITY_ADMIN, Role.EVALUATOR, Role.MODERATOR)
 
@@ -151,9 +150,7 @@ class ProjectViewSet(
         return Response(ProjectDetailSerializer(project, context=context).data, status=code)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        params = ProjectListParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        p = params.validated_data
+        p = query_params(ProjectListParamsSerializer, request)
         projects = self.get_queryset()
         for name in ("status", "category", "district", "department"):
             if name in p:

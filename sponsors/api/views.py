@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from civicideas import inputs
 from civicideas.api.concurrency import VersionSerializer, expected_version, request_version
-from civicideas.api.views import ERROR, CityBoundMixin
+from civicideas.api.views import WRITE_ERRORS, CityBoundMixin, query_params
 from sponsors import rules, selectors, services
 from sponsors.api.serializers import (
     GroupCreateSerializer,
@@ -37,14 +37,6 @@ from sponsors.api.serializers import (
     SponsorSerializer,
 )
 from sponsors.models import CommunityGroup, Initiative, Need, Offer, Sponsor
-
-WRITE_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 412: ERROR}
-
-
-def _params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    params = serializer_class(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    return params.validated_data
 
 
 @extend_schema_view(
@@ -115,7 +107,7 @@ class InitiativeViewSet(
         )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        p = _params(InitiativeListParamsSerializer, request)
+        p = query_params(InitiativeListParamsSerializer, request)
         queryset = self.get_queryset()
         if "group" in p:
             queryset = queryset.filter(group_id=p["group"])
@@ -216,7 +208,7 @@ class NeedViewSet(
         return Need.objects.filter(initiative__in=visible).order_by("-created_at", "-pk")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        p = _params(NeedListParamsSerializer, request)
+        p = query_params(NeedListParamsSerializer, request)
         queryset = self.get_queryset()
         if "initiative" in p:
             queryset = queryset.filter(initiative_id=p["initiative"])
@@ -292,7 +284,7 @@ class OfferViewSet(
         )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        p = _params(OfferListParamsSerializer, request)
+        p = query_params(OfferListParamsSerializer, request)
         queryset = self.get_queryset()
         for name in ("state", "initiative", "sponsor"):
             if name in p:

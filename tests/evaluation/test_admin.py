@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from civicideas.tenancy import city_context
+from civicideas.text import csv_cell
 from evaluation import presets, services
-from evaluation.admin.base import csv_safe
 from evaluation.models import Assignment, CriterionScore, Rubric, Scorecard
 from ideas.models import Idea
 from ideas.status import IdeaStatus
@@ -270,8 +270,8 @@ def test_csv_export_neutralises_formulas(world):
         (None, ""),
     ],
 )
-def test_csv_safe(value, expected):
-    assert csv_safe(value) == expected
+def test_ranking_cells_go_through_csv_cell(value, expected):
+    assert csv_cell(value) == expected
 
 
 def test_decisions_from_ranking_page_reach_the_public_page(world):

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from civicideas.notifications import outbox
+from civicideas.notifications import tasks as notification_tasks
 from civicideas.notifications.kinds import KINDS
 from civicideas.notifications.models import Notification
 from civicideas.tenancy import city_context
@@ -198,7 +198,7 @@ def test_running_twice_reminds_once(workload):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_runs_remind_once(world, monkeypatch):
     w = world
-    monkeypatch.setattr(outbox, "enqueue", lambda city_id, ids: True)  # no broker here
+    monkeypatch.setattr(notification_tasks, "enqueue", lambda city_id, ids: True)  # no broker here
     for idea in w.ideas[:3]:
         w.assign(idea, w.evaluators[1])
     w.assign(w.ideas[0], w.evaluators[2])

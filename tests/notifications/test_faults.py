@@ -30,7 +30,7 @@ from django.db import connection
 from django.urls import reverse
 
 from civicideas.celery import app
-from civicideas.notifications import outbox, tasks
+from civicideas.notifications import tasks
 from civicideas.notifications.models import Notification
 from civicideas.tenancy.context import city_context
 from ideas.models import Idea
@@ -146,7 +146,7 @@ def test_temporary_smtp_errors_twice_then_one_email(city, thread_worker, setting
     person = make_member(city, email="ana@example.org")
     notification = add_notification(city, person)
 
-    outbox.enqueue(city.pk, [notification.pk])
+    tasks.enqueue(city.pk, [notification.pk])
 
     assert wait_until(lambda: _state(city, notification) == State.SENT)
     row = reload(city, notification)
@@ -161,7 +161,7 @@ def test_permanent_smtp_error_fails_and_shows_in_the_admin(city, thread_worker, 
     admin = make_member(city, "city_admin", email="admin@riverton.example")
     notification = add_notification(city, make_member(city, email="ana@example.org"))
 
-    outbox.enqueue(city.pk, [notification.pk])
+    tasks.enqueue(city.pk, [notification.pk])
 
     assert wait_until(lambda: _state(city, notification) == State.FAILED)
     assert "5.7.1 message rejected" in reload(city, notification).last_error

@@ -56,7 +56,7 @@ def test_rolled_back_change_queues_nothing(city, published, django_capture_on_co
 def test_large_audience_is_one_fan_out_message_then_chunks(
     city, published, django_capture_on_commit_callbacks
 ):
-    people = UserFactory.create_batch(outbox.CHUNK_SIZE * 2 + 5)
+    people = UserFactory.create_batch(tasks.CHUNK_SIZE * 2 + 5)
     with django_capture_on_commit_callbacks(execute=True), city_context(city):
         outbox.notify(recipient_ids=[p.pk for p in people], kind=kinds.IDEA_STATUS_CHANGED)
     ((name, (_city_id, first, last), _options),) = published.calls
@@ -67,7 +67,7 @@ def test_large_audience_is_one_fan_out_message_then_chunks(
         tasks.fan_out_notifications.run.__wrapped__(first, last)
     assert published.names() == ["notifications.deliver"] * 3
     sizes = [len(args[1]) for _name, args, _options in published.calls]
-    assert sizes == [outbox.CHUNK_SIZE, outbox.CHUNK_SIZE, 5]
+    assert sizes == [tasks.CHUNK_SIZE, tasks.CHUNK_SIZE, 5]
 
 
 def test_broker_down_leaves_rows_pending_and_the_request_unharmed(

@@ -13,7 +13,7 @@ from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
 from ideas import tasks
 from ideas.models import Channel, Idea, IdeaInvitation, ImportedIdea, ImportStatus
-from ideas.services import imports
+from ideas.services import import_run, imports
 from ideas.status import IdeaStatus
 from tests.conftest import make_member
 from tests.ideas.factories import CategoryFactory, ChallengeFactory, CommentFactory, SupportFactory
@@ -110,11 +110,11 @@ def test_the_task_run_twice_imports_once(city, moderator, challenge):
 def test_chunks_resume_where_the_last_stopped(city, moderator, challenge):
     batch = prepared(city, moderator, challenge)
     with city_context(city):
-        assert imports.import_batch_run(batch_id=batch.pk, limit=2) is True
+        assert import_run.import_batch_run(batch_id=batch.pk, limit=2) is True
         batch.refresh_from_db()
         assert (batch.status, batch.processed) == (ImportStatus.RUNNING, 2)
-        assert imports.import_batch_run(batch_id=batch.pk, limit=2) is True
-        assert imports.import_batch_run(batch_id=batch.pk, limit=2) is False
+        assert import_run.import_batch_run(batch_id=batch.pk, limit=2) is True
+        assert import_run.import_batch_run(batch_id=batch.pk, limit=2) is False
         batch.refresh_from_db()
         assert batch.status == ImportStatus.DONE
         assert Idea.objects.count() == 4
@@ -124,8 +124,8 @@ def test_duplicate_rows_in_one_file_import_once(city, moderator, challenge):
     data = csv_bytes("Same,Row,,,,yes", "Same,Row,,,,yes", "Same,Row,,,,yes")
     batch = prepared(city, moderator, challenge, data)
     with city_context(city):
-        imports.import_batch_run(batch_id=batch.pk, limit=1)
-        imports.import_batch_run(batch_id=batch.pk, limit=None)
+        import_run.import_batch_run(batch_id=batch.pk, limit=1)
+        import_run.import_batch_run(batch_id=batch.pk, limit=None)
         assert Idea.objects.count() == 1
 
 
@@ -222,7 +222,7 @@ def test_an_unexpected_error_marks_the_batch_failed(city, moderator, challenge, 
     def broken(**kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(imports, "idea_submit", broken)
+    monkeypatch.setattr(import_run, "idea_submit", broken)
     batch = run_task(city, batch)
     assert batch.status == ImportStatus.FAILED
     assert batch.processed == 0

@@ -20,6 +20,7 @@ from civicideas import inputs
 from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
 from ideas import rules, services
+from ideas.admin import imports, queue
 from ideas.admin.base import (
     Action,
     ModerationActionForm,
@@ -167,24 +168,16 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
     # --- the official answer form, on the change page and on its own page
 
     def moderation_queue_view(self, request: HttpRequest) -> HttpResponse:
-        from ideas.admin.queue import moderation_queue_view
-
-        return moderation_queue_view(request, self)
+        return queue.moderation_queue_view(request, self)
 
     def import_upload_view(self, request: HttpRequest) -> HttpResponse:
-        from ideas.admin.imports import import_upload_view
-
-        return import_upload_view(request, self)
+        return imports.import_upload_view(request, self)
 
     def import_batch_view(self, request: HttpRequest, batch_id: str) -> HttpResponse:
-        from ideas.admin.imports import import_batch_view
-
-        return import_batch_view(request, self, batch_id)
+        return imports.import_batch_view(request, self, batch_id)
 
     def import_progress_view(self, request: HttpRequest, batch_id: str) -> HttpResponse:
-        from ideas.admin.imports import import_progress_view
-
-        return import_progress_view(request, self, batch_id)
+        return imports.import_progress_view(request, self, batch_id)
 
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view
