@@ -151,8 +151,8 @@ def _where(kind: str | None) -> list[tuple[type[Idea] | type[Comment], Q, bool]]
         reported = open_reports.filter(comment__isnull=True).values("idea_id")
         parts.append((Idea, Q(pk__in=reported) & ~Q(status=IdeaStatus.PENDING), True))
     if kind in (None, KIND_COMMENT):
-        reported = open_reports.filter(comment__isnull=False).values("comment_id")
-        parts.append((Comment, Q(pk__in=reported), True))
+        comments = open_reports.filter(comment__isnull=False).values("comment_id")
+        parts.append((Comment, Q(pk__in=comments), True))
     return parts
 
 

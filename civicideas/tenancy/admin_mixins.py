@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from civicideas.errors import ServiceError
@@ -94,12 +95,13 @@ class CachedCountPaginator(Paginator):
         IN (SELECT pk … ORDER BY … LIMIT 100 OFFSET n)``. Sorted by a column
         no index serves (title, status, counts, a related name) or searched,
         PostgreSQL otherwise joined and sorted the wide rows (body, search
-        vector, the related rows) of every matching idea to keep 100: 310 ms
-        instead of 50 ms at 100,000 ideas (issue 17). One query either way;
+        vector, the related rows) of every matching idea to keep a page:
+        four to fifteen times slower at 100,000 ideas (issue 17,
+        docs/performance.md). One query either way;
         the outer one repeats the filters, sorts 100 rows and reads them by
         primary key. Querysets this cannot rewrite faithfully (DISTINCT,
         UNION, GROUP BY, already sliced) are paged as Django does."""
-        queryset = self.object_list
+        queryset: Any = self.object_list
         if not _late_rows_apply(queryset):
             return super().page(number)
         number = self.validate_number(number)
@@ -111,7 +113,7 @@ class CachedCountPaginator(Paginator):
         rows = queryset.filter(pk__in=ids)
         if self.defer:
             rows = rows.defer(*self.defer)
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
 
 def _late_rows_apply(queryset: Any) -> bool:
@@ -123,7 +125,7 @@ def _late_rows_apply(queryset: Any) -> bool:
         or query.combinator
         or query.group_by is not None
         or query.is_sliced
-        or queryset._fields is not None  # values(): the rows are not models
+        or getattr(queryset, "_fields", None) is not None  # values(): not models
     )
 
 
@@ -178,7 +180,7 @@ class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
             queryset, per_page, orphans, allow_empty_first_page, defer=self.list_defer
         )
 
-    def action_checkbox(self, obj: Any) -> str:
+    def action_checkbox(self, obj: Any) -> SafeString:
         """Django's row checkbox, written directly: Django renders a
         ``CheckboxInput`` through the form template engine for every row
         (a tenth of a change list's rendering). Same markup: the actions

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import LazyObject, empty
 
@@ -45,6 +45,7 @@ def roles_in_current_city(user: Viewer) -> frozenset[str]:
     city = current_city_or_none()
     if city is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
+    owner: Any = user
     if isinstance(user, LazyObject):
         # ``request.user`` itself: memoise on the user it wraps, where
         # ``User.is_staff`` (the admin's permission check) looks too; the
@@ -52,8 +53,8 @@ def roles_in_current_city(user: Viewer) -> frozenset[str]:
         # on every admin page (issue 17).
         if user._wrapped is empty:
             user._setup()
-        user = user._wrapped
-    cache = user.__dict__.setdefault("_city_roles", {})
+        owner = user._wrapped
+    cache = owner.__dict__.setdefault("_city_roles", {})
     if city.pk not in cache:
         from civicideas.tenancy.models import Membership
 
