@@ -186,12 +186,18 @@ def _union(parts: list[QuerySet]) -> QuerySet:
     return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
-def moderation_queue(*, kind: str | None = None) -> QuerySet:
+def moderation_queue(*, kind: str | None = None, first: int | None = None) -> QuerySet:
     """Pending ideas, and ideas and comments with open reports, of the
     current city, oldest first. Rows are dicts; turn a page of them into
-    ``QueueItem`` objects with ``queue_items``."""
-    rows = _union([_rows(*part) for part in _where(kind)])
-    return rows.order_by("q_since", "q_kind", "q_id")
+    ``QueueItem`` objects with ``queue_items``. With ``first``, only the
+    first rows up to there are complete (enough for the pages up to it):
+    each part stops at its ``first`` oldest, so a page does not join and
+    sort every pending idea (thousands in a busy city) to show 50."""
+    parts = [_rows(*part) for part in _where(kind)]
+    order = ("q_since", "q_kind", "q_id")
+    if first and len(parts) > 1:  # one part: the caller's slice is its LIMIT
+        parts = [part.order_by(*order)[:first] for part in parts]
+    return _union(parts).order_by(*order)
 
 
 def moderation_queue_size(*, kind: str | None = None) -> int:

@@ -8,12 +8,12 @@ change goes through ``ideas.services`` (locks, audit log, notifications).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
@@ -52,6 +52,14 @@ class _QueuePaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return moderation_queue_size(kind=self.kind)
+
+    def page(self, number: Any) -> Page:
+        # Each part of the queue read only up to this page (``first``).
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows = moderation_queue(kind=self.kind, first=top)[bottom:top]
+        return Page(rows, number, self)
 
 
 def _back(request: HttpRequest) -> HttpResponseRedirect:
