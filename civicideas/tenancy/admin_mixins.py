@@ -18,11 +18,13 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.cache import cache
 from django.core.checks import CheckMessage
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from civicideas.errors import ServiceError
@@ -65,6 +67,11 @@ class CachedCountPaginator(Paginator):
     than the page it numbers; the rows themselves are always read fresh, so
     only the number of pages can be half a minute old (issue 17)."""
 
+    def __init__(self, *args: Any, defer: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Columns the page's rows leave out (``CityScopedAdmin.list_defer``).
+        self.defer = tuple(defer)
+
     @cached_property
     def count(self) -> int:
         query = getattr(self.object_list, "query", None)
@@ -82,6 +89,44 @@ class CachedCountPaginator(Paginator):
             total = super().count
             cache.set(key, total, ADMIN_COUNT_SECONDS)
         return total
+
+    def page(self, number: Any) -> Page:
+        """The page's rows chosen on their ids alone, then read whole: ``pk
+        IN (SELECT pk … ORDER BY … LIMIT 100 OFFSET n)``. Sorted by a column
+        no index serves (title, status, counts, a related name) or searched,
+        PostgreSQL otherwise joined and sorted the wide rows (body, search
+        vector, the related rows) of every matching idea to keep a page:
+        four to fifteen times slower at 100,000 ideas (issue 17,
+        docs/performance.md). One query either way;
+        the outer one repeats the filters, sorts 100 rows and reads them by
+        primary key. Querysets this cannot rewrite faithfully (DISTINCT,
+        UNION, GROUP BY, already sliced) are paged as Django does."""
+        queryset: Any = self.object_list
+        if not _late_rows_apply(queryset):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = queryset.values("pk")[bottom:top]
+        rows = queryset.filter(pk__in=ids)
+        if self.defer:
+            rows = rows.defer(*self.defer)
+        return Page(rows, number, self)
+
+
+def _late_rows_apply(queryset: Any) -> bool:
+    if not isinstance(queryset, QuerySet):
+        return False
+    query = queryset.query
+    return not (
+        query.distinct
+        or query.combinator
+        or query.group_by is not None
+        or query.is_sliced
+        or getattr(queryset, "_fields", None) is not None  # values(): not models
+    )
 
 
 class IdsAutocompleteSelectMultiple(AutocompleteSelectMultiple):
@@ -111,6 +156,42 @@ class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
     # and the filtered total from a short-lived cache.
     show_full_result_count = False
     paginator = CachedCountPaginator
+    # 50 rows a page, as the moderation queue and the ranking: rendering the
+    # rows is most of a change list's time (the idea list's query took 3 of
+    # its 65 ms at 100,000 ideas, the rest was 100 rows x 9 columns; issue
+    # 17), and 50 rows fill more than a screen. "Show all" still lists 200.
+    list_per_page = 50
+
+    #: Columns a change list's rows do not show, left out of the page's
+    #: query (long texts, search vectors; also of ``list_select_related``
+    #: rows: ``"idea__body"``). Only the displayed page's rows are deferred,
+    #: never the objects an action receives.
+    list_defer: Sequence[str] = ()
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> Paginator:
+        return self.paginator(
+            queryset, per_page, orphans, allow_empty_first_page, defer=self.list_defer
+        )
+
+    def action_checkbox(self, obj: Any) -> SafeString:
+        """Django's row checkbox, written directly: Django renders a
+        ``CheckboxInput`` through the form template engine for every row
+        (a tenth of a change list's rendering). Same markup: the actions
+        script finds it by its class and name."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     def formfield_for_manytomany(
         self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any

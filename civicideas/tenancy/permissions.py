@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import LazyObject, empty
 
 from civicideas.tenancy.context import current_city_or_none
 from civicideas.tenancy.roles import STAFF_ROLES, Role
@@ -43,7 +45,16 @@ def roles_in_current_city(user: Viewer) -> frozenset[str]:
     city = current_city_or_none()
     if city is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    cache = user.__dict__.setdefault("_city_roles", {})
+    owner: Any = user
+    if isinstance(user, LazyObject):
+        # ``request.user`` itself: memoise on the user it wraps, where
+        # ``User.is_staff`` (the admin's permission check) looks too; the
+        # wrapper's own ``__dict__`` was a second memo and a second query
+        # on every admin page (issue 17).
+        if user._wrapped is empty:
+            user._setup()
+        owner = user._wrapped
+    cache = owner.__dict__.setdefault("_city_roles", {})
     if city.pk not in cache:
         from civicideas.tenancy.models import Membership
 

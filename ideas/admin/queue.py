@@ -8,14 +8,16 @@ change goes through ``ideas.services`` (locks, audit log, notifications).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from civicideas.concurrency import OUT_OF_DATE, parse_version
@@ -30,11 +32,32 @@ from ideas.moderation import (
     KIND_IDEA,
     KINDS,
     moderation_queue,
+    moderation_queue_size,
     parse_key,
     queue_items,
 )
 
 PAGE_SIZE = 50
+
+
+class _QueuePaginator(Paginator):
+    """The queue's pages, counted on ids only (``moderation_queue_size``)."""
+
+    def __init__(self, kind: str | None) -> None:
+        super().__init__(moderation_queue(kind=kind), PAGE_SIZE)
+        self.kind = kind
+
+    @cached_property
+    def count(self) -> int:
+        return moderation_queue_size(kind=self.kind)
+
+    def page(self, number: Any) -> Page:
+        # Each part of the queue read only up to this page (``first``).
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows = moderation_queue(kind=self.kind, first=top)[bottom:top]
+        return Page(rows, number, self)
 
 
 def _back(request: HttpRequest) -> HttpResponseRedirect:
@@ -151,7 +174,7 @@ def _queue_page(
     kind = request.GET.get("kind")
     if kind not in KINDS:
         kind = None
-    paginator = Paginator(moderation_queue(kind=kind), PAGE_SIZE)
+    paginator = _QueuePaginator(kind)
     page = paginator.get_page(request.GET.get("page"))
     items = queue_items(list(page.object_list))
     admin_site = model_admin.admin_site

@@ -18,7 +18,7 @@ from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
 from ideas import services
 from ideas.models import Comment, Idea, ModerationAction, Report
-from ideas.moderation import moderation_queue, queue_items
+from ideas.moderation import moderation_queue, moderation_queue_size, queue_items
 from ideas.status import IdeaStatus
 from tests.conftest import client_for, make_member
 from tests.factories import UserFactory
@@ -124,6 +124,33 @@ def test_queue_filters_by_kind(queue):
             queue.pending.pk,
             queue.reported_idea.pk,
         }
+
+
+@pytest.mark.parametrize("kind", [None, "idea", "comment"])
+def test_queue_size_counts_the_rows_it_lists(queue, kind):
+    """The page's total is counted on ids only (issue 17): it must agree
+    with the rows listed."""
+    with city_context(queue.city):
+        report(IdeaFactory(challenge=queue.challenge), "Spam")
+        assert moderation_queue_size(kind=kind) == len(list(moderation_queue(kind=kind)))
+        assert moderation_queue_size() == 4
+
+
+def test_queue_read_up_to_a_page_has_that_pages_rows(queue):
+    """``first`` stops each part early (issue 17): the rows up to there are
+    the full queue's, whatever part they come from."""
+    with city_context(queue.city):
+        with time_machine.travel(T0 - timedelta(hours=1), tick=False):
+            IdeaFactory(challenge=queue.challenge, status=IdeaStatus.PENDING)
+        with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+            report(make_comment(idea=queue.quiet, body="Late"), "Rude")
+        full = [(r["q_kind"], r["q_id"]) for r in moderation_queue()]
+        assert len(full) == 5
+        for size in (1, 2, 3):
+            for bottom in range(0, len(full), size):
+                top = min(bottom + size, len(full))
+                rows = moderation_queue(first=top)[bottom:top]
+                assert [(r["q_kind"], r["q_id"]) for r in rows] == full[bottom:top]
 
 
 def test_hidden_idea_leaves_the_queue_once_its_reports_are_resolved(queue):

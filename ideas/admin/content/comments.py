@@ -21,6 +21,8 @@ class CommentAdmin(PeopleColumns, ReadOnlyAdmin):
     list_display = ["text", "idea_link", "author_email", "state", "report_count", "created_at"]
     list_filter = ["state", ReportedFilter, "idea__challenge"]
     list_select_related = ["idea", "author"]
+    # The idea is shown by its title only (issue 17).
+    list_defer = ["idea__body", "idea__search_vector", "idea__hidden_reason"]
     search_fields = ["body"]
     ordering = ["-created_at", "-pk"]
     fields = [

@@ -58,6 +58,14 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
     ]
     list_filter = ["status", ReportedFilter, "challenge", "category", "district", "channel"]
     list_select_related = ["challenge", "category", "district"]
+    # Not shown in the list: the page's query leaves them out (issue 17).
+    list_defer = [
+        "body",
+        "search_vector",
+        "hidden_reason",
+        "challenge__summary",
+        "challenge__description",
+    ]
     search_fields = ["title"]
     ordering = ["-created_at", "-pk"]
     # Written only by the services, never through a form (the whole page is
