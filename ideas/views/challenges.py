@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
+from django.utils.safestring import SafeString
 from django.views.decorators.vary import vary_on_headers
 
 from civicideas.content.markdown import render_markdown
 from civicideas.content.translations import localized
 from civicideas.tenancy.map_tiles import shows_map
-from civicideas.web import page_cache
+from civicideas.web import fragment_cache, page_cache
 from civicideas.web.decorators import city_required
 from ideas import challenge_archive, selectors, shuffle
 from ideas.forms import ChallengeFilterForm
-from ideas.map import idea_map
-from ideas.models import TITLE_MAX
+from ideas.map import city_bounds, idea_map, tile_settings
+from ideas.models import TITLE_MAX, Challenge
 from ideas.views.common import (
     PER_PAGE,
     SIMILAR_LIMIT,
@@ -62,23 +66,55 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "searching": bool(filters["q"]) and page.searched,
         "unsearchable": bool(filters["q"]) and not page.searched,
     }
-    # The map shows the list's ideas (same filters and search, every page,
-    # capped): the list stays the accessible equivalent of the map.
-    context["idea_map"] = idea_map(
-        city=request.city,
-        ideas=selectors.idea_list(
-            challenge=challenge,
-            category=filters["category"],
-            district=filters["district"],
-            status=filters["status"] or None,
-            query=filters["q"],
-        ),
-    )
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request and htmx.target == "results":
         # The list, and the map replaced out of band (hx-swap-oob).
+        context["idea_map_html"] = _map_html(request, challenge, filters, oob=True)
         return TemplateResponse(request, "ideas/_challenge_results.html", context)
+    context["idea_map_html"] = _map_html(request, challenge, filters, oob=False)
     return TemplateResponse(request, "ideas/challenge.html", context)
+
+
+def _map_html(
+    request: HttpRequest, challenge: Challenge, filters: dict[str, Any], *, oob: bool
+) -> SafeString:
+    """The challenge page's map section, shared by everyone who asks for the
+    same filters and search (it holds nothing per person), until an idea of
+    the challenge changes (the challenge scope the services bump). Its query
+    (the located ideas, up to ``MAP_LIMIT``) was most of a signed-in view.
+    The map shows the list's ideas (same filters and search, every page,
+    capped): the list stays the accessible equivalent of the map."""
+    city = request.city
+
+    def render() -> str:
+        located = idea_map(
+            city=city,
+            ideas=selectors.idea_list(
+                challenge=challenge,
+                category=filters["category"],
+                district=filters["district"],
+                status=filters["status"] or None,
+                query=filters["q"],
+            ),
+        )
+        return render_to_string("ideas/_map.html", {"idea_map": located, "map_oob": oob})
+
+    return fragment_cache.scoped(
+        "challenge-map",
+        scopes=_challenge_scopes(request, challenge.slug),
+        parts=[
+            city.pk,
+            challenge.pk,
+            getattr(filters["category"], "pk", filters["category"]),
+            getattr(filters["district"], "pk", filters["district"]),
+            filters["status"],
+            filters["q"],
+            oob,
+            tile_settings(city),
+            city_bounds(city),
+        ],
+        render=render,
+    )
 
 
 @require_GET

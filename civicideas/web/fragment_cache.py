@@ -1,0 +1,117 @@
+"""Rendered pieces of pages shared by everyone, signed in or not.
+
+The page cache (``civicideas.web.page_cache``) serves whole pages to
+anonymous visitors. Signed-in people get pages of their own (their support
+state, their CSRF token, their comment's edit link), so the whole page
+cannot be shared; but most of it is the same for everyone: the challenge
+page's map and its idea cards, the idea page's comments. These are cached
+here, rendered, and shared across people. Two kinds of key:
+
+* **scoped** (``scoped``): the key holds the current generation of every
+  scope the fragment shows, exactly as the page cache's keys do, and the
+  services' bumps (``ideas.cache_keys``) make it stale. For fragments built
+  from a query worth avoiding (the map's markers).
+* **content-addressed** (``addressed``): the key is a hash of every value
+  the fragment shows (the caller's ``parts``) and the language: a changed
+  value is a new key, so there is nothing to invalidate and nothing can be
+  stale. For fragments whose rows the page reads anyway (idea cards,
+  comments): what is saved is the rendering.
+
+The rule that keeps this safe: **nothing per person goes into a fragment**.
+Per-person parts (support buttons, CSRF tokens, my comment's edit link,
+report buttons, an author's hidden reason) are rendered outside the
+fragment, per request; a fragment the viewer authored is rendered fresh
+when the caller says so. As a last line of defence a fragment holding a
+CSRF token is never stored.
+
+Fragments live as long as cached pages (``page_cache.ttl()``): they may
+carry signed media URLs, and counts no service bumps for (supports) follow
+within that time on scoped fragments. Redis errors never break a page: the
+fragment is rendered, and the cache left alone for a few seconds (the page
+cache's back-off, shared).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from civicideas.web import page_cache
+
+logger = logging.getLogger(__name__)
+
+_PREFIX = "fc:"
+Render = Callable[[], str]
+
+
+def _digest(name: str, parts: Sequence[Any]) -> str:
+    text = "\x1f".join([name, get_language() or "", *(repr(p) for p in parts)])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _storable(html: str) -> bool:
+    if "csrfmiddlewaretoken" in html:
+        logger.error("a shared fragment holds a CSRF token; not stored")
+        return False
+    return True
+
+
+def scoped(name: str, *, scopes: Sequence[str], parts: Sequence[Any], render: Render) -> SafeString:
+    """The fragment ``name`` for ``parts`` (its variant: filters, city…) in the
+    current language, from the cache while none of ``scopes`` was bumped;
+    else ``render()``, stored. Two cache round trips (generations, fragment)."""
+    if not page_cache._available():
+        return mark_safe(render())  # noqa: S308 - rendered by our templates
+    key = None
+    try:
+        gens = page_cache.generations(scopes)
+        key = _PREFIX + _digest(name, [*parts, *zip(scopes, gens, strict=True)])
+        cached = page_cache._store().get(key)
+    except Exception:  # noqa: BLE001 - Redis errors of any kind
+        page_cache._cache_failed("fragment read")
+        cached = None
+    if cached is not None:
+        return mark_safe(cached)  # noqa: S308 - stored by this function
+    html = str(render())
+    if key is not None and _storable(html):
+        try:
+            page_cache._store().set(key, html, page_cache.ttl())
+        except Exception:  # noqa: BLE001
+            page_cache._cache_failed("fragment write")
+    return mark_safe(html)  # noqa: S308 - rendered by our templates
+
+
+def addressed(name: str, items: Sequence[tuple[Sequence[Any], Render]]) -> list[SafeString]:
+    """Each item's fragment, by content: ``items`` are ``(parts, render)`` where
+    ``parts`` are every value the fragment shows. One cache round trip for
+    all the hits (``get_many``) and one for the misses (``set_many``)."""
+    if not items:
+        return []
+    if not page_cache._available():
+        return [mark_safe(render()) for _, render in items]  # noqa: S308
+    keys = [_PREFIX + _digest(name, parts) for parts, _ in items]
+    try:
+        found = page_cache._store().get_many(keys)
+    except Exception:  # noqa: BLE001
+        page_cache._cache_failed("fragment read")
+        return [mark_safe(render()) for _, render in items]  # noqa: S308
+    out: list[SafeString] = []
+    new: dict[str, str] = {}
+    for key, (_, render) in zip(keys, items, strict=True):
+        html = found.get(key)
+        if html is None:
+            html = str(render())
+            if _storable(html):
+                new[key] = html
+        out.append(mark_safe(html))  # noqa: S308 - rendered by our templates
+    if new:
+        try:
+            page_cache._store().set_many(new, page_cache.ttl())
+        except Exception:  # noqa: BLE001
+            page_cache._cache_failed("fragment write")
+    return out
