@@ -45,7 +45,10 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     from events import selectors as event_selectors
     from ideas import follows, selectors
+    from ideas.fragments import idea_cards
 
+    most_supported = selectors.top_ideas(sort="most_supported")
+    newest = selectors.top_ideas(sort="newest")
     # Each list is one bounded query (see ideas.selectors); counts come from
     # the denormalised counters in one aggregate.
     return TemplateResponse(
@@ -53,8 +56,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "pages/city_home.html",
         {
             "open_challenges": selectors.open_challenges(),
-            "most_supported": selectors.top_ideas(sort="most_supported"),
-            "newest": selectors.top_ideas(sort="newest"),
+            "most_supported": most_supported,
+            "newest": newest,
+            # The cards are the same for everyone: shared, cached fragments.
+            "most_supported_cards": idea_cards(most_supported),
+            "newest_cards": idea_cards(newest),
             "official_answers": selectors.recent_official_answers(),
             "participation": selectors.participation_counts(),
             "upcoming_events": event_selectors.upcoming_events(),

@@ -35,9 +35,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -48,6 +51,11 @@ logger = logging.getLogger(__name__)
 _PREFIX = "fc:"
 Render = Callable[[], str]
 
+#: Render a shared fragment's forms with this as ``csrf_token`` (it is not a
+#: valid token): ``with_csrf`` puts the viewer's own token in its place.
+CSRF_PLACEHOLDER = "__shared_fragment_csrf_token__"
+_CSRF_VALUES = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
 
 def _digest(name: str, parts: Sequence[Any]) -> str:
     text = "\x1f".join([name, get_language() or "", *(repr(p) for p in parts)])
@@ -55,10 +63,25 @@ def _digest(name: str, parts: Sequence[Any]) -> str:
 
 
 def _storable(html: str) -> bool:
-    if "csrfmiddlewaretoken" in html:
+    """Never a real CSRF token in a shared fragment: only the placeholder."""
+    if "csrfmiddlewaretoken" not in html:
+        return True
+    values = _CSRF_VALUES.findall(html)
+    if html.count("csrfmiddlewaretoken") != len(values) or any(
+        value != CSRF_PLACEHOLDER for value in values
+    ):
         logger.error("a shared fragment holds a CSRF token; not stored")
         return False
     return True
+
+
+def with_csrf(html: str, request: HttpRequest) -> SafeString:
+    """``html`` with the request's CSRF token in place of the placeholder.
+    The token is asked for only when there is a form (an anonymous page with
+    none stays cacheable: asking for a token sets a cookie)."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)  # noqa: S308 - our fragment, a token of [A-Za-z0-9]
 
 
 def scoped(name: str, *, scopes: Sequence[str], parts: Sequence[Any], render: Render) -> SafeString:

@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
 from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from civicideas.content.markdown import render_markdown
@@ -18,6 +18,7 @@ from civicideas.web import fragment_cache, page_cache
 from civicideas.web.decorators import city_required
 from ideas import challenge_archive, selectors, shuffle
 from ideas.forms import ChallengeFilterForm
+from ideas.fragments import idea_cards
 from ideas.map import city_bounds, idea_map, tile_settings
 from ideas.models import TITLE_MAX, Challenge
 from ideas.views.common import (
@@ -62,6 +63,8 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "filters": filters,
         "page": page,
+        # The cards are the same for everyone: shared, cached fragments.
+        "cards_html": idea_cards(page.items),
         "query_string": query_string.urlencode(),
         "searching": bool(filters["q"]) and page.searched,
         "unsearchable": bool(filters["q"]) and not page.searched,
