@@ -37,7 +37,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -90,12 +90,16 @@ def with_csrf(html: str, request: HttpRequest) -> SafeString:
     return mark_safe(html)  # noqa: S308 - our fragment, a token of [A-Za-z0-9]
 
 
-def scoped(name: str, *, scopes: Sequence[str], parts: Sequence[Any], render: Render) -> SafeString:
-    """The fragment ``name`` for ``parts`` (its variant: filters, city…) in the
-    current language, from the cache while none of ``scopes`` was bumped;
-    else ``render()``, stored. Two cache round trips (generations, fragment)."""
+def scoped_value[T](
+    name: str, *, scopes: Sequence[str], parts: Sequence[Any], compute: Callable[[], T]
+) -> T:
+    """``compute()``'s value (picklable: rows, lists of model instances) for
+    ``parts`` in the current language, from the cache while none of
+    ``scopes`` was bumped; else computed and stored. Two cache round trips.
+    For a query whose rows are the same for everyone (a challenge's filter
+    choices, the city's open challenges)."""
     if not page_cache._available():
-        return mark_safe(render())  # noqa: S308 - rendered by our templates
+        return compute()
     key = None
     try:
         gens = page_cache.generations(scopes)
@@ -105,14 +109,37 @@ def scoped(name: str, *, scopes: Sequence[str], parts: Sequence[Any], render: Re
         page_cache._cache_failed("fragment read")
         cached = None
     if cached is not None:
-        return mark_safe(cached)  # noqa: S308 - stored by this function
-    html = str(render())
-    if key is not None and _storable(html):
+        return cast(T, cached[0])
+    value = compute()
+    if key is not None:
         try:
-            page_cache._store().set(key, html, page_cache.ttl())
+            # In a tuple: a cached empty list is a hit, not a miss.
+            page_cache._store().set(key, (value,), page_cache.ttl())
         except Exception:  # noqa: BLE001
             page_cache._cache_failed("fragment write")
-    return mark_safe(html)  # noqa: S308 - rendered by our templates
+    return value
+
+
+def scoped(name: str, *, scopes: Sequence[str], parts: Sequence[Any], render: Render) -> SafeString:
+    """The fragment ``name`` for ``parts`` (its variant: filters, city…) in the
+    current language, from the cache while none of ``scopes`` was bumped;
+    else ``render()``, stored. Two cache round trips (generations, fragment)."""
+
+    def checked() -> str:
+        html = str(render())
+        if not _storable(html):  # never shared: a key of its own each time
+            raise _NotStorable(html)
+        return html
+
+    try:
+        return mark_safe(scoped_value(name, scopes=scopes, parts=parts, compute=checked))  # noqa: S308
+    except _NotStorable as refused:
+        return mark_safe(refused.html)  # noqa: S308
+
+
+class _NotStorable(Exception):
+    def __init__(self, html: str) -> None:
+        self.html = html
 
 
 def addressed(name: str, items: Sequence[tuple[Sequence[Any], Render]]) -> list[SafeString]:

@@ -38,7 +38,14 @@ from ideas.views.common import (
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The challenge, and its public ideas filtered, searched and sorted."""
     challenge = _challenge_or_404(slug)
-    categories, districts = selectors.challenge_filter_options(challenge)
+    # The same for everyone until the challenge's scope is bumped (or the
+    # page cache's TTL: categories edited in the admin bump nothing).
+    categories, districts = fragment_cache.scoped_value(
+        "challenge-filter-options",
+        scopes=_challenge_scopes(request, slug),
+        parts=[request.city.pk, challenge.pk],
+        compute=lambda: selectors.challenge_filter_options(challenge),
+    )
     form = ChallengeFilterForm(request.GET, categories=categories, districts=districts)
     filters = form.cleaned_or_defaults()
     page = selectors.challenge_page(
