@@ -68,6 +68,7 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "description": render_markdown(description.text),
         "description_lang": description.lang_attr,
         "form": form,
+        "filter_form_html": _filter_form_html(request, challenge, form, filters),
         "filters": filters,
         "page": page,
         # The cards are the same for everyone: shared, cached fragments.
@@ -83,6 +84,32 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return TemplateResponse(request, "ideas/_challenge_results.html", context)
     context["idea_map_html"] = _map_html(request, challenge, filters, oob=False)
     return TemplateResponse(request, "ideas/challenge.html", context)
+
+
+#: The request parameters the filter form shows (as given, valid or not).
+_FILTER_FIELDS = ("q", "category", "district", "status", "sort")
+
+
+def _filter_form_html(
+    request: HttpRequest, challenge: Challenge, form: ChallengeFilterForm, filters: dict[str, Any]
+) -> SafeString:
+    """The filter form, shared by everyone who asks for the same filters (a
+    GET form: no CSRF token, nothing per person), until the challenge's scope
+    is bumped (its choices are the challenge's categories and districts)."""
+    return fragment_cache.scoped(
+        "challenge-filter-form",
+        scopes=_challenge_scopes(request, challenge.slug),
+        parts=[
+            request.city.pk,
+            challenge.pk,
+            [(name, request.GET.getlist(name)) for name in _FILTER_FIELDS],
+            filters["q"],
+        ],
+        render=lambda: render_to_string(
+            "ideas/challenge.html#filter_form",
+            {"form": form, "filters": filters, "challenge": challenge},
+        ),
+    )
 
 
 def _map_html(

@@ -221,3 +221,18 @@ def test_a_fragment_with_a_real_csrf_token_is_never_stored(city):
         html = fragment_cache.addressed("test", [(("shared",), fragment(placeholder))])
         assert placeholder in html[0]
     assert renders == [placeholder]  # stored, then served
+
+
+def test_the_shared_filter_form_shows_each_request_its_own_filters(city, challenge):
+    """The filter form is one fragment per filters: a search, a sort and a
+    hostile search each get their own, escaped."""
+    url = reverse("ideas:challenge", args=["green"])
+    ann, ben = (client_for(make_member(city), city) for _ in range(2))
+    for _ in range(2):
+        oaks = ann.get(url, {"q": "oaks", "sort": "newest"}).content.decode()
+        assert 'value="oaks"' in oaks and '<option value="newest" selected>' in oaks
+        plain = ben.get(url).content.decode()
+        assert 'value="oaks"' not in plain and '<option value="newest" selected>' not in plain
+        hostile = ben.get(url, {"q": '"><script>alert(1)</script>'}).content.decode()
+        assert "<script>alert(1)</script>" not in hostile
+        assert "&quot;&gt;&lt;script&gt;" in hostile
