@@ -123,8 +123,10 @@ def render_comments(
     shared: list[tuple[Comment, bool]] = []
     for comment in comments:
         for item, is_reply in ((comment, False), *((r, True) for r in comment.thread_replies)):
-            if signed_in and item.author_id == user.pk:
-                # The viewer's own: edit and delete links, the hidden reason.
+            own = signed_in and item.author_id == user.pk
+            if own or getattr(item, "can_edit", False) or getattr(item, "can_delete", False):
+                # The viewer's own (edit and delete links, the hidden reason),
+                # or any the viewer may act on: never shared.
                 html = render_to_string(
                     COMMENT_TEMPLATE,
                     {
