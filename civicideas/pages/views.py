@@ -43,19 +43,40 @@ def home(request: HttpRequest) -> HttpResponse:
             "pages/platform_home.html",
             {"cities": cities, "exchange": platform_summary()},
         )
+    from civicideas.web import fragment_cache
     from events import selectors as event_selectors
-    from ideas import follows, selectors
+    from ideas import cache_keys, follows, selectors
+    from ideas.fragments import idea_cards
 
+    # Rows the same for everyone, kept until the city scope is bumped (an
+    # idea or an official answer changed) or the page cache's TTL (a
+    # challenge edited in the admin, a phase opening at its date).
+    scopes = [cache_keys.city_scope(request.city.pk)]
+    most_supported = selectors.top_ideas(sort="most_supported")
+    newest = selectors.top_ideas(sort="newest")
     # Each list is one bounded query (see ideas.selectors); counts come from
     # the denormalised counters in one aggregate.
     return TemplateResponse(
         request,
         "pages/city_home.html",
         {
-            "open_challenges": selectors.open_challenges(),
-            "most_supported": selectors.top_ideas(sort="most_supported"),
-            "newest": selectors.top_ideas(sort="newest"),
-            "official_answers": selectors.recent_official_answers(),
+            "open_challenges": fragment_cache.scoped_value(
+                "home-open-challenges",
+                scopes=scopes,
+                parts=[request.city.pk],
+                compute=selectors.open_challenges,
+            ),
+            "most_supported": most_supported,
+            "newest": newest,
+            # The cards are the same for everyone: shared, cached fragments.
+            "most_supported_cards": idea_cards(most_supported),
+            "newest_cards": idea_cards(newest),
+            "official_answers": fragment_cache.scoped_value(
+                "home-official-answers",
+                scopes=scopes,
+                parts=[request.city.pk],
+                compute=selectors.recent_official_answers,
+            ),
             "participation": selectors.participation_counts(),
             "upcoming_events": event_selectors.upcoming_events(),
             # Signed-in only (one query); anonymous pages are shared and cached.

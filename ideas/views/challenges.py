@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from civicideas.content.markdown import render_markdown
 from civicideas.content.translations import localized
 from civicideas.tenancy.map_tiles import shows_map
-from civicideas.web import page_cache
+from civicideas.web import fragment_cache, page_cache
 from civicideas.web.decorators import city_required
 from ideas import challenge_archive, selectors, shuffle
 from ideas.forms import ChallengeFilterForm
-from ideas.map import idea_map
-from ideas.models import TITLE_MAX
+from ideas.fragments import idea_cards
+from ideas.map import city_bounds, idea_map, tile_settings
+from ideas.models import TITLE_MAX, Challenge
 from ideas.views.common import (
     PER_PAGE,
     SIMILAR_LIMIT,
@@ -33,7 +38,14 @@ from ideas.views.common import (
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The challenge, and its public ideas filtered, searched and sorted."""
     challenge = _challenge_or_404(slug)
-    categories, districts = selectors.challenge_filter_options(challenge)
+    # The same for everyone until the challenge's scope is bumped (or the
+    # page cache's TTL: categories edited in the admin bump nothing).
+    categories, districts = fragment_cache.scoped_value(
+        "challenge-filter-options",
+        scopes=_challenge_scopes(request, slug),
+        parts=[request.city.pk, challenge.pk],
+        compute=lambda: selectors.challenge_filter_options(challenge),
+    )
     form = ChallengeFilterForm(request.GET, categories=categories, districts=districts)
     filters = form.cleaned_or_defaults()
     page = selectors.challenge_page(
@@ -56,29 +68,90 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "description": render_markdown(description.text),
         "description_lang": description.lang_attr,
         "form": form,
+        "filter_form_html": _filter_form_html(request, challenge, form, filters),
         "filters": filters,
         "page": page,
+        # The cards are the same for everyone: shared, cached fragments.
+        "cards_html": idea_cards(page.items),
         "query_string": query_string.urlencode(),
         "searching": bool(filters["q"]) and page.searched,
         "unsearchable": bool(filters["q"]) and not page.searched,
     }
-    # The map shows the list's ideas (same filters and search, every page,
-    # capped): the list stays the accessible equivalent of the map.
-    context["idea_map"] = idea_map(
-        city=request.city,
-        ideas=selectors.idea_list(
-            challenge=challenge,
-            category=filters["category"],
-            district=filters["district"],
-            status=filters["status"] or None,
-            query=filters["q"],
-        ),
-    )
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request and htmx.target == "results":
         # The list, and the map replaced out of band (hx-swap-oob).
+        context["idea_map_html"] = _map_html(request, challenge, filters, oob=True)
         return TemplateResponse(request, "ideas/_challenge_results.html", context)
+    context["idea_map_html"] = _map_html(request, challenge, filters, oob=False)
     return TemplateResponse(request, "ideas/challenge.html", context)
+
+
+#: The request parameters the filter form shows (as given, valid or not).
+_FILTER_FIELDS = ("q", "category", "district", "status", "sort")
+
+
+def _filter_form_html(
+    request: HttpRequest, challenge: Challenge, form: ChallengeFilterForm, filters: dict[str, Any]
+) -> SafeString:
+    """The filter form, shared by everyone who asks for the same filters (a
+    GET form: no CSRF token, nothing per person), until the challenge's scope
+    is bumped (its choices are the challenge's categories and districts)."""
+    return fragment_cache.scoped(
+        "challenge-filter-form",
+        scopes=_challenge_scopes(request, challenge.slug),
+        parts=[
+            request.city.pk,
+            challenge.pk,
+            [(name, request.GET.getlist(name)) for name in _FILTER_FIELDS],
+            filters["q"],
+        ],
+        render=lambda: render_to_string(
+            "ideas/challenge.html#filter_form",
+            {"form": form, "filters": filters, "challenge": challenge},
+        ),
+    )
+
+
+def _map_html(
+    request: HttpRequest, challenge: Challenge, filters: dict[str, Any], *, oob: bool
+) -> SafeString:
+    """The challenge page's map section, shared by everyone who asks for the
+    same filters and search (it holds nothing per person), until an idea of
+    the challenge changes (the challenge scope the services bump). Its query
+    (the located ideas, up to ``MAP_LIMIT``) was most of a signed-in view.
+    The map shows the list's ideas (same filters and search, every page,
+    capped): the list stays the accessible equivalent of the map."""
+    city = request.city
+
+    def render() -> str:
+        located = idea_map(
+            city=city,
+            ideas=selectors.idea_list(
+                challenge=challenge,
+                category=filters["category"],
+                district=filters["district"],
+                status=filters["status"] or None,
+                query=filters["q"],
+            ),
+        )
+        return render_to_string("ideas/_map.html", {"idea_map": located, "map_oob": oob})
+
+    return fragment_cache.scoped(
+        "challenge-map",
+        scopes=_challenge_scopes(request, challenge.slug),
+        parts=[
+            city.pk,
+            challenge.pk,
+            getattr(filters["category"], "pk", filters["category"]),
+            getattr(filters["district"], "pk", filters["district"]),
+            filters["status"],
+            filters["q"],
+            oob,
+            tile_settings(city),
+            city_bounds(city),
+        ],
+        render=render,
+    )
 
 
 @require_GET

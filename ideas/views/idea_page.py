@@ -23,6 +23,7 @@ from civicideas.web.errors import error_response
 from civicideas.web.ratelimit import RateLimited, limit_take, rate_limited_response
 from ideas import rules, selectors, services
 from ideas.forms import CommentEditForm, CommentForm, IdeaForm, ReportForm
+from ideas.fragments import render_comments
 from ideas.map import location_picker, single_idea_map
 from ideas.models import Comment, Idea
 from ideas.status import IdeaStatus
@@ -48,6 +49,10 @@ def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, A
         for item in (comment, *comment.thread_replies):
             item.can_edit = rules.can_edit_comment(user, item)
             item.can_delete = rules.can_delete_comment(user, item)
+    can_comment = rules.can_comment(user, idea)
+    # Other people's comments are shared fragments, the viewer's own fresh
+    # (ideas.fragments): sets ``html`` on each comment and reply.
+    render_comments(request, idea, comments, can_comment=can_comment)
     context = {
         "idea": idea,
         "body": render_markdown(idea.body),
@@ -58,7 +63,7 @@ def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, A
         "is_author": user.is_authenticated and idea.author_id == user.pk,
         "can_support": rules.can_support(user, idea),
         "can_unsupport": rules.supports_open_to(user, idea),
-        "can_comment": rules.can_comment(user, idea),
+        "can_comment": can_comment,
         "can_report": public and rules.can_report(user),
         "can_edit": rules.can_edit_idea(user, idea),
         "can_withdraw": rules.can_withdraw_idea(user, idea),

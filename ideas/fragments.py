@@ -1,0 +1,161 @@
+"""Idea cards and comments rendered once and shared by everyone who sees them.
+
+A card (``templates/ideas/_idea_card.html``) shows nothing per person: the
+title, status, tags, provenance, counts and thumbnail. Rendering twenty of
+them (includes, ``blocktranslate`` plurals, URL reversal, translated tags)
+was a large part of a signed-in list page, so each card is cached by its
+content (``civicideas.web.fragment_cache.addressed``): the key is a hash of
+every value the card shows, so an edited title, a new support or a hidden
+idea (no longer listed) is a new key and nothing can be served stale.
+
+Comments (``templates/ideas/_comment.html``) do have per-person parts: the
+reply and report forms (with the viewer's CSRF token), "Edit"/"Delete my
+comment", no "Report" on one's own comment, and the hidden reason shown to
+its author only. So a shared comment is rendered for a stand-in viewer who
+wrote nothing (``_SharedViewer``), in a variant per what the viewer may do
+(signed in or not, may reply or not), with a placeholder CSRF token that
+``fragment_cache.with_csrf`` replaces with the viewer's own; the viewer's
+own comments are rendered fresh, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from civicideas.tenancy.context import current_city_or_none
+from civicideas.web import fragment_cache
+from ideas.models import Comment, Idea
+
+CARD_TEMPLATE = "ideas/_idea_card.html"
+COMMENT_TEMPLATE = "ideas/_comment.html"
+
+
+def _tag_parts(obj: Any) -> tuple[Any, ...] | None:
+    if obj is None:
+        return None
+    return (obj.pk, obj.name, obj.translations)
+
+
+def card_parts(idea: Idea) -> tuple[Any, ...]:
+    """Every value the card shows (besides the language, in every key).
+
+    The category's and district's names with their translations, and the
+    current year (the provenance omits it for this year's dates), are here
+    too: a renamed category is a new key."""
+    thumbnail = getattr(idea, "thumbnail", None)
+    city = current_city_or_none()
+    return (
+        idea.pk,
+        idea.city_id,
+        # Translated names fall back to the city's default language.
+        city.default_language if city is not None else None,
+        idea.title,
+        idea.language,
+        idea.status,
+        idea.support_count,
+        idea.comment_count,
+        idea.channel,
+        idea.channel_date,
+        timezone.localdate().year if idea.channel_date else None,
+        _tag_parts(idea.category),
+        _tag_parts(idea.district),
+        # The file's name, not its URL: a signed URL differs on every call.
+        (thumbnail.pk, thumbnail.image.name, thumbnail.width, thumbnail.height)
+        if thumbnail
+        else None,
+    )
+
+
+def idea_cards(ideas: Iterable[Idea]) -> SafeString:
+    """The cards of ``ideas``, in order, as one HTML string (the ``<li>`` of
+    each): cached ones in one cache round trip, the others rendered and stored."""
+    items = [(card_parts(idea), _renderer(idea)) for idea in ideas]
+    return mark_safe("".join(fragment_cache.addressed("idea-card", items)))  # noqa: S308
+
+
+def _renderer(idea: Idea) -> fragment_cache.Render:
+    return lambda: render_to_string(CARD_TEMPLATE, {"idea": idea})
+
+
+class _SharedViewer:
+    """Who a shared comment is rendered for: signed in or not, and the author
+    of no comment (``pk`` matches no ``author_id``, not even an erased
+    author's ``None``), so no author-only part is drawn."""
+
+    pk = -1
+
+    def __init__(self, is_authenticated: bool) -> None:
+        self.is_authenticated = is_authenticated
+
+
+def _comment_parts(comment: Comment, *, is_reply: bool, variant: tuple[Any, ...]) -> tuple:
+    return (
+        comment.pk,
+        comment.idea_id,
+        comment.state,
+        comment.body,
+        comment.language,
+        getattr(comment, "author_name", None),
+        comment.created_at,
+        comment.edited_at,
+        timezone.get_current_timezone_name(),
+        is_reply,
+        variant,
+    )
+
+
+def render_comments(
+    request: HttpRequest, idea: Idea, comments: list[Comment], *, can_comment: bool
+) -> None:
+    """Set ``html`` on each comment and reply of ``comments`` (the page's
+    threads): shared fragments for other people's comments, fresh ones for
+    the viewer's own. One cache round trip for all of them."""
+    user = request.user
+    signed_in = bool(user.is_authenticated)
+    viewer = _SharedViewer(signed_in)
+    variant = (signed_in, can_comment)
+    shared: list[tuple[Comment, bool]] = []
+    for comment in comments:
+        for item, is_reply in ((comment, False), *((r, True) for r in comment.thread_replies)):
+            own = signed_in and item.author_id == user.pk
+            if own or getattr(item, "can_edit", False) or getattr(item, "can_delete", False):
+                # The viewer's own (edit and delete links, the hidden reason),
+                # or any the viewer may act on: never shared.
+                html = render_to_string(
+                    COMMENT_TEMPLATE,
+                    {
+                        "comment": item,
+                        "idea": idea,
+                        "is_reply": is_reply,
+                        "can_comment": can_comment,
+                        "user": user,
+                        "csrf_token": fragment_cache.CSRF_PLACEHOLDER,
+                    },
+                )
+                item.html = fragment_cache.with_csrf(html, request)  # type: ignore[attr-defined]
+            else:
+                shared.append((item, is_reply))
+
+    def renderer(item: Comment, is_reply: bool) -> fragment_cache.Render:
+        context = {
+            "comment": item,
+            "idea": idea,
+            "is_reply": is_reply,
+            "can_comment": can_comment,
+            "user": viewer,
+            "csrf_token": fragment_cache.CSRF_PLACEHOLDER,
+        }
+        return lambda: render_to_string(COMMENT_TEMPLATE, context)
+
+    items = [
+        (_comment_parts(item, is_reply=is_reply, variant=variant), renderer(item, is_reply))
+        for item, is_reply in shared
+    ]
+    for (item, _), html in zip(shared, fragment_cache.addressed("comment", items), strict=True):
+        item.html = fragment_cache.with_csrf(html, request)  # type: ignore[attr-defined]

@@ -1,0 +1,238 @@
+"""Fragments shared across people (ideas.fragments, civicideas.web.fragment_cache):
+everyone sees their own state, and a change shows on the next view.
+
+People view the same page in turn (so the second is served the first one's
+cached fragments), in every language of the city.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from civicideas.tenancy import city_context
+from civicideas.tenancy.roles import Role
+from civicideas.web import fragment_cache
+from ideas import services
+from ideas.models import Idea
+from tests.conftest import client_for, host_of, make_member
+from tests.ideas.factories import ChallengeFactory, IdeaFactory
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ("en", "fr", "nl")
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
+@pytest.fixture
+def challenge(city):
+    with city_context(city):
+        return ChallengeFactory(slug="green", title="A greener Riverton")
+
+
+def _in(client: Client, language: str) -> Client:
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    return client
+
+
+def _page(client: Client, url: str, language: str) -> str:
+    response = _in(client, language).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'lang="{language}"' in html[:300]
+    return html
+
+
+def _tokens_are_real(html: str) -> None:
+    assert fragment_cache.CSRF_PLACEHOLDER not in html
+    assert all(len(token) == 64 for token in TOKEN.findall(html))
+
+
+def _delete_link(comment) -> str:
+    return f'href="{reverse("ideas:comment_delete", args=[comment.pk])}"'
+
+
+def _report_form(comment) -> str:
+    return f'action="{reverse("ideas:comment_report", args=[comment.pk])}"'
+
+
+def _edit_form(comment) -> str:
+    return f'action="{reverse("ideas:comment_edit", args=[comment.pk])}"'
+
+
+@pytest.fixture
+def discussion(city, challenge):
+    """An idea with a comment by Ann, one by Ben, and Ann's hidden comment."""
+    ann, ben = make_member(city), make_member(city)
+    moderator = make_member(city, Role.MODERATOR)
+    with city_context(city):
+        idea = IdeaFactory(challenge=challenge)
+        by_ann = services.comment_create(idea=idea, author=ann, body="Ann thinks so")
+        by_ben = services.comment_create(idea=idea, author=ben, body="Ben does not")
+        hidden = services.comment_create(idea=idea, author=ann, body="Ann was rude")
+        services.comment_moderate(
+            comment=hidden, moderator=moderator, action="hide", reason="Rude to Ben"
+        )
+    return {
+        "idea": idea,
+        "ann": ann,
+        "ben": ben,
+        "moderator": moderator,
+        "by_ann": by_ann,
+        "by_ben": by_ben,
+        "hidden": hidden,
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_person_sees_only_their_own_comment_actions(city, discussion, language):
+    d = discussion
+    url = reverse("ideas:idea", args=[d["idea"].pk])
+    viewers = {
+        "ann": client_for(d["ann"], city),
+        "ben": client_for(d["ben"], city),
+        "moderator": client_for(d["moderator"], city),
+        "anonymous": Client(HTTP_HOST=host_of(city)),
+    }
+    with city_context(city):
+        services.idea_support(idea=d["idea"], user=d["ben"])
+    # Twice round: the second round is served from the fragments the first stored.
+    for _ in range(2):
+        for name in ("ann", "ben", "moderator", "anonymous"):
+            html = _page(viewers[name], url, language)
+            _tokens_are_real(html)
+            assert "Ann thinks so" in html and "Ben does not" in html
+            assert "Ann was rude" not in html
+            mine = {"ann": d["by_ann"], "ben": d["by_ben"]}.get(name)
+            others = [c for c in (d["by_ann"], d["by_ben"]) if c != mine]
+            if mine is not None:
+                assert _delete_link(mine) in html and _edit_form(mine) in html
+                assert _report_form(mine) not in html
+            for comment in others:
+                assert _delete_link(comment) not in html and _edit_form(comment) not in html
+                assert (_report_form(comment) in html) == (name != "anonymous")
+            # The hidden reason: its author only.
+            assert ("Rude to Ben" in html) == (name == "ann")
+            # The support button: Ben supports, Ann and the moderator may.
+            assert ('value="unsupport"' in html) == (name == "ben")
+            assert ('value="support"' in html) == (name in ("ann", "moderator"))
+
+
+def test_a_viewers_csrf_token_is_their_own(city, discussion):
+    url = reverse("ideas:idea", args=[discussion["idea"].pk])
+    ann = client_for(discussion["ann"], city)
+    ben = client_for(discussion["ben"], city)
+    ann_html, ben_html = ann.get(url).content.decode(), ben.get(url).content.decode()
+    ann_tokens, ben_tokens = set(TOKEN.findall(ann_html)), set(TOKEN.findall(ben_html))
+    assert ann_tokens and ben_tokens and not ann_tokens & ben_tokens
+    # Ben's reply form (a shared fragment) posts with Ben's own token.
+    reply = ben.post(
+        reverse("ideas:comment", args=[discussion["idea"].pk]),
+        {"body": "A reply", "parent": discussion["by_ann"].pk},
+    )
+    assert reply.status_code == 302
+
+
+def test_comment_changes_show_on_the_next_view(city, discussion):
+    d = discussion
+    url = reverse("ideas:idea", args=[d["idea"].pk])
+    ben = client_for(d["ben"], city)
+    assert "Ann thinks so" in ben.get(url).content.decode()
+    with city_context(city):
+        services.comment_edit(comment=d["by_ann"], by=d["ann"], body="Ann changed her mind")
+    html = ben.get(url).content.decode()
+    assert "Ann changed her mind" in html and "Ann thinks so" not in html
+    assert "(edited)" in html
+    with city_context(city):
+        services.comment_moderate(
+            comment=d["by_ann"], moderator=d["moderator"], action="hide", reason="Again"
+        )
+    html = ben.get(url).content.decode()
+    assert "Ann changed her mind" not in html and "Again" not in html
+    assert "Again" in client_for(d["ann"], city).get(url).content.decode()
+    with city_context(city):
+        services.comment_delete(comment=d["by_ben"], by=d["ben"])
+    html = client_for(d["ann"], city).get(url).content.decode()
+    assert "Ben does not" not in html and "This comment was deleted by its author." in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_cards_follow_supports_and_edits_for_signed_in_people(city, challenge, language):
+    with city_context(city):
+        idea = IdeaFactory(challenge=challenge, title="Plant oaks", support_count=0)
+    people = [make_member(city), make_member(city)]
+    clients = [client_for(p, city) for p in people]
+    url = reverse("ideas:challenge", args=["green"]) + "?sort=newest"
+    for client in clients:
+        assert "Plant oaks" in _page(client, url, language)
+    supports_before = _page(clients[0], url, language)
+    with city_context(city):
+        services.idea_support(idea=idea, user=people[0])
+    after = _page(clients[1], url, language)
+    assert after != supports_before  # the count changed on the card
+    with city_context(city):
+        # Written directly (no service, no bump): the card's key is its content.
+        Idea.objects.filter(pk=idea.pk).update(title="Plant lindens")
+    for client in clients:
+        html = _page(client, url, language)
+        assert "Plant lindens" in html and "Plant oaks" not in html
+    home = _page(clients[0], "/", language)
+    assert "Plant lindens" in home
+
+
+def test_map_follows_a_hidden_idea_for_signed_in_people(
+    city, challenge, django_capture_on_commit_callbacks
+):
+    """The map is scoped on the challenge: the hide's bump (after the commit)
+    makes it stale."""
+    moderator = make_member(city, Role.MODERATOR)
+    with city_context(city):
+        idea = IdeaFactory(
+            challenge=challenge, title="Bench by the river", latitude=50.1, longitude=4.2
+        )
+    viewer = client_for(make_member(city), city)
+    url = reverse("ideas:challenge", args=["green"])
+    assert viewer.get(url).content.decode().count("Bench by the river") >= 2  # card and map
+    with django_capture_on_commit_callbacks(execute=True), city_context(city):
+        services.idea_moderate(idea=idea, moderator=moderator, action="hide", reason="Spam")
+    assert "Bench by the river" not in viewer.get(url).content.decode()
+
+
+def test_a_fragment_with_a_real_csrf_token_is_never_stored(city):
+    renders = []
+
+    def fragment(value: str):
+        def render() -> str:
+            renders.append(value)
+            return f'<input type="hidden" name="csrfmiddlewaretoken" value="{value}">'
+
+        return render
+
+    for _ in range(2):
+        html = fragment_cache.addressed("test", [(("real",), fragment("secret"))])
+        assert "secret" in html[0]
+    assert renders == ["secret", "secret"]  # rendered each time: never stored
+    renders.clear()
+    placeholder = fragment_cache.CSRF_PLACEHOLDER
+    for _ in range(2):
+        html = fragment_cache.addressed("test", [(("shared",), fragment(placeholder))])
+        assert placeholder in html[0]
+    assert renders == [placeholder]  # stored, then served
+
+
+def test_the_shared_filter_form_shows_each_request_its_own_filters(city, challenge):
+    """The filter form is one fragment per filters: a search, a sort and a
+    hostile search each get their own, escaped."""
+    url = reverse("ideas:challenge", args=["green"])
+    ann, ben = (client_for(make_member(city), city) for _ in range(2))
+    for _ in range(2):
+        oaks = ann.get(url, {"q": "oaks", "sort": "newest"}).content.decode()
+        assert 'value="oaks"' in oaks and '<option value="newest" selected>' in oaks
+        plain = ben.get(url).content.decode()
+        assert 'value="oaks"' not in plain and '<option value="newest" selected>' not in plain
+        hostile = ben.get(url, {"q": '"><script>alert(1)</script>'}).content.decode()
+        assert "<script>alert(1)</script>" not in hostile
+        assert "&quot;&gt;&lt;script&gt;" in hostile
