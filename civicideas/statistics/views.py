@@ -15,8 +15,11 @@ import csv
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -27,7 +30,7 @@ from civicideas.tenancy.models import City
 from civicideas.tenancy.permissions import is_city_staff
 from civicideas.tenancy.urls import public_url
 from civicideas.text import csv_cell
-from civicideas.web import page_cache
+from civicideas.web import fragment_cache, page_cache
 
 
 def can_view_statistics(request: HttpRequest) -> bool:
@@ -55,18 +58,45 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     whose generation the refresh bumps (``store.statistics_refresh``)."""
     if request.city is None:
         return _platform(request)
-    payload = _payload(request)
-    if payload is None:
+    try:
+        figures = _figures(request)
+    except _Preparing:
         return _preparing(request)
-    return TemplateResponse(
-        request,
-        "statistics/city.html",
-        {
+    return TemplateResponse(request, "statistics/city.html", {"figures": figures})
+
+
+class _Preparing(Exception):
+    """The city has no figures yet."""
+
+
+def _figures(request: HttpRequest) -> SafeString:
+    """The page's figures, rendered once per refresh and language and shared
+    by everyone who may see them: eight charts and their tables cost several
+    times the trivial view to render, and a signed-in visitor does not get
+    the page cache. The refresh bumps the scope (``store.statistics_refresh``);
+    nothing in it is personal."""
+    city = request.city
+
+    def render() -> str:
+        payload = _payload(request)
+        if payload is None:
+            raise _Preparing
+        context = {
+            "city": city,
             "payload": payload,
             "headline": charts.headline(payload),
             "charts": charts.all_charts(payload),
-            "private": not request.city.statistics_public,
-        },
+            "private": not city.statistics_public,
+        }
+        return render_to_string("statistics/_figures.html", context)
+
+    if not can_view_statistics(request):
+        raise Http404
+    return fragment_cache.scoped(
+        "statistics",
+        scopes=_scopes(request),
+        parts=[city.pk, city.name, city.statistics_public, timezone.get_current_timezone_name()],
+        render=render,
     )
 
 

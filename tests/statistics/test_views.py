@@ -211,3 +211,38 @@ def test_evaluated_ideas_and_alpha_per_challenge(city, frozen):
     assert (row["ideas"], row["evaluated"], row["scorecards"]) == (3, 3, 6)
     assert row["alpha"] == round(alpha, 3) and row["pairable"] == pairable == 6
     assert 0.8 < row["alpha"] < 1
+
+
+def test_signed_in_figures_are_shared_but_follow_each_refresh(city, fixture_city):
+    """Signed-in visitors get the figures rendered once per refresh (a shared
+    fragment, scope bumped by the refresh), never figures of an older one."""
+    citizen = client_for(make_member(city, Role.CITIZEN), city)
+    first = citizen.get("/statistics/").content.decode()
+    assert "Greener streets" in first
+    with city_context(city):
+        from ideas.models import Challenge
+
+        Challenge.objects.filter(title="Greener streets").update(title="Cleaner rivers")
+        statistics_refresh(city=city)
+    after = citizen.get("/statistics/").content.decode()
+    assert "Cleaner rivers" in after and "Greener streets" not in after
+
+
+def test_shared_figures_never_open_a_private_page(city, fixture_city):
+    """A staff member's view stores the figures; a resident still gets 404."""
+    _private(city)
+    staff = client_for(make_member(city, Role.MODERATOR), city)
+    assert "only the city's staff" in staff.get("/statistics/").content.decode()
+    citizen = client_for(make_member(city, Role.CITIZEN), city)
+    assert citizen.get("/statistics/").status_code == 404
+    assert Client(HTTP_HOST=host_of(city)).get("/statistics/").status_code == 404
+
+
+def test_shared_figures_per_language(city, fixture_city):
+    citizen = client_for(make_member(city, Role.CITIZEN), city)
+    english = citizen.get("/statistics/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    City.objects.filter(pk=city.pk).update(languages=["en", "fr"])
+    forget_hosts()
+    french = citizen.get("/statistics/?lang=fr", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "How these figures are counted" in english
+    assert "How these figures are counted" not in french
