@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.context_processors import csrf
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +20,7 @@ from civicideas import inputs
 from civicideas.content.markdown import render_markdown
 from civicideas.pagination import paginate
 from civicideas.tenancy.map_tiles import shows_map
-from civicideas.web import page_cache
+from civicideas.web import fragment_cache, page_cache
 from civicideas.web.decorators import city_required, service_errors
 from ideas.map import IdeaMap, ideas_geojson, tile_settings
 from projects import rules, selectors, services
@@ -41,7 +46,28 @@ def _project_or_404(request: HttpRequest, pk: int) -> Project:
 @city_required
 @page_cache.anonymous_page(scopes=_scopes)
 def project_list(request: HttpRequest) -> HttpResponse:
-    """The city's projects: filters, search, sorts, pages."""
+    """The city's projects: filters, search, sorts, pages. The list is the
+    same for everyone of a kind (administrators also see the projects not
+    public yet), so signed-in visitors share it as a fragment too."""
+    manages = rules.can_manage_projects(request.user)
+    body = fragment_cache.scoped(
+        "project-list",
+        scopes=_scopes(request),
+        parts=[request.city.pk, manages, request.GET.urlencode(), *_day_and_zone()],
+        render=lambda: render_to_string(
+            "projects/_project_list_body.html", _list_context(request), request=request
+        ),
+    )
+    return TemplateResponse(request, "projects/project_list.html", {"body": body})
+
+
+def _day_and_zone() -> tuple[Any, str]:
+    """What dates on a project page depend on besides the project: "late"
+    and "overdue" are judged on today's date in the city's time zone."""
+    return timezone.localdate(), timezone.get_current_timezone_name()
+
+
+def _list_context(request: HttpRequest) -> dict[str, Any]:
     categories, districts, challenges = selectors.filter_options()
     form = ProjectFilterForm(
         request.GET, categories=categories, districts=districts, challenges=challenges
@@ -62,11 +88,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     for project in page.items:
         project.late = project.is_late(today)
-    return TemplateResponse(
-        request,
-        "projects/project_list.html",
-        {"form": form, "filters": filters, "page": page, "query_string": query_string.urlencode()},
-    )
+    return {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "query_string": query_string.urlencode(),
+    }
 
 
 @require_GET
@@ -74,22 +101,60 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @shows_map
 @page_cache.anonymous_page(scopes=_scopes)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project_or_404(request, pk)
+    """The project's page: what it shows is the same for everyone of a kind
+    and shared as a fragment (bumped with the city's projects); only the
+    follow button and the back-office link are drawn per person."""
+    user = request.user
+    # Only what the person's part and the title need; the shared body reads
+    # the project with its relations when it is rendered.
+    project = selectors.project_visible(pk=pk, user=user)
+    if project is None:
+        raise Http404
+    manages = rules.can_manage_projects(user)
+    body = fragment_cache.scoped(
+        "project",
+        scopes=_scopes(request),
+        parts=[request.city.pk, project.pk, manages, *_day_and_zone()],
+        render=lambda: render_to_string(
+            "projects/_project_body.html", _detail_context(request, project)
+        ),
+    )
+    actions = render_to_string(
+        "projects/_project_actions.html",
+        {
+            "project": project,
+            "can_follow": rules.can_follow_project(user, project),
+            "following": project.following,
+            "can_manage": manages,
+            # Without ``request=``: the context processors ran for the page.
+            "user": user,
+            "request": request,
+            # Lazy, as the context processor's: no token (and no cookie,
+            # which would keep the page out of the page cache) unless drawn.
+            "csrf_token": csrf(request)["csrf_token"],
+        },
+    )
+    body = mark_safe(body.replace(ACTIONS_MARK, actions, 1))  # noqa: S308 - both rendered here
+    return TemplateResponse(request, "projects/project.html", {"project": project, "body": body})
+
+
+#: Where the per-person actions go in the shared body (``_project_body.html``).
+ACTIONS_MARK = "<!-- project-actions -->"
+
+
+def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
+    project = _project_or_404(request, project.pk)
     ideas = selectors.project_ideas(project)
     located = [idea for idea in ideas if idea.latitude is not None]
-    user = request.user
-    context = {
+    return {
         "project": project,
         "description": render_markdown(project.description),
         "milestones": selectors.project_milestones(project),
         "updates": selectors.project_updates(project),
         "ideas": ideas,
-        "children": selectors.project_children(project, user),
+        "children": selectors.project_children(project, request.user),
         "late": project.is_late(timezone.localdate()),
         "today": timezone.localdate(),
-        "can_follow": rules.can_follow_project(user, project),
-        "following": selectors.is_following(project, user),
-        "can_manage": rules.can_manage_projects(user),
         "idea_map": IdeaMap(
             ideas=located,
             truncated=False,
@@ -99,7 +164,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if located
         else None,
     }
-    return TemplateResponse(request, "projects/project.html", context)
 
 
 @require_POST

@@ -7,6 +7,7 @@ from django.test import Client
 
 from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
+from civicideas.web import page_cache
 from ideas.status import IdeaStatus
 from projects import services
 from projects.models import ProjectFollow
@@ -189,3 +190,58 @@ def test_detail_query_count_does_not_grow(city, rows, django_assert_max_num_quer
     # user, roles) come on top of the page's.
     with django_assert_max_num_queries(10 + TENANCY_STATEMENTS):
         assert client.get(f"/projects/{project.pk}/").status_code == 200
+
+
+def test_shared_page_keeps_each_persons_actions(city, world):
+    """The project's page is shared between people; its follow button and
+    the back-office link are each person's own."""
+    follower = make_member(city, Role.CITIZEN)
+    with city_context(city):
+        services.project_follow(project=world["project"], user=follower)
+    url = f"/projects/{world['project'].pk}/"
+    viewers = {
+        "admin": client_for(world["admin"], city),
+        "follower": client_for(follower, city),
+        "citizen": client_for(make_member(city, Role.CITIZEN), city),
+        "anonymous": Client(HTTP_HOST=host_of(city)),
+    }
+    for _round in range(2):
+        pages = {name: client.get(url).content.decode() for name, client in viewers.items()}
+        assert "Manage in the back office" in pages["admin"]
+        assert all("Manage in the back office" not in pages[n] for n in pages if n != "admin")
+        assert "Stop following this project" in pages["follower"]
+        assert "Follow this project" in pages["citizen"]
+        assert "Stop following" not in pages["citizen"]
+        assert "Sign in to follow this project" in pages["anonymous"]
+        assert pages["citizen"].count('name="csrfmiddlewaretoken"') >= 1
+        assert "<!-- project-actions -->" not in pages["citizen"]
+
+
+def test_shared_pages_follow_changes_and_never_show_hidden_projects(
+    city, world, django_capture_on_commit_callbacks
+):
+    admin = client_for(world["admin"], city)
+    citizen = client_for(make_member(city, Role.CITIZEN), city)
+    assert "Secret plan" in admin.get("/projects/").content.decode()
+    assert "Secret plan" not in citizen.get("/projects/").content.decode()
+    url = f"/projects/{world['project'].pk}/"
+    assert "Paint the benches" not in citizen.get(url).content.decode()
+    with city_context(city), django_capture_on_commit_callbacks(execute=True):
+        services.milestone_save(
+            project=world["project"],
+            by=world["admin"],
+            title="Paint the benches",
+            due_on=date(2026, 4, 1),
+        )
+    assert "Paint the benches" in citizen.get(url).content.decode()
+
+
+def test_anonymous_project_page_sets_no_cookie_and_stays_cacheable(city, world):
+    """The follow form's token is drawn only for people who can follow: an
+    anonymous visitor gets no CSRF cookie (a response setting one is never
+    stored by the page cache), so the second view is a page-cache hit."""
+    client = Client(HTTP_HOST=host_of(city))
+    url = f"/projects/{world['project'].pk}/"
+    first = client.get(url)
+    assert "csrftoken" not in first.cookies
+    assert client.get(url)[page_cache.STATUS_HEADER] == "hit"
