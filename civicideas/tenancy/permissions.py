@@ -59,8 +59,14 @@ def roles_in_current_city(user: Viewer) -> frozenset[str]:
         from civicideas.tenancy.models import Membership
 
         roles = Membership.objects.filter(user=user).values_list("roles", flat=True).first()
-        cache[city.pk] = frozenset(roles or ())
+        remember_roles(owner, city.pk, roles)
     return cache[city.pk]
+
+
+def remember_roles(user: Any, city_id: int, roles: Iterable[str] | None) -> None:
+    """Memoise ``user``'s roles in a city for the request (the sign-in
+    backend reads them with the user: ``accounts.backends``)."""
+    user.__dict__.setdefault("_city_roles", {})[city_id] = frozenset(roles or ())
 
 
 def has_role(user: Viewer, *roles: Role) -> bool:
