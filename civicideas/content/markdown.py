@@ -12,6 +12,8 @@ that are not pure ASCII are shown in punycode (``civicideas.text.ascii_urls``).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -53,10 +55,31 @@ def _shift_headings(text: str) -> str:
     return text
 
 
+#: Texts rendered per process, kept by content. The output depends on the
+#: text alone (and this module's code, which a deploy restarts), so a cached
+#: rendering is the same for everyone and can never be stale: an edited text
+#: is a new key. Pages show the same few descriptions and bodies over and
+#: over (a challenge's description on every view of its page); rendering one
+#: took ~0.5-1 ms. Bounded in entries and in the length of a text kept.
+_CACHE_ENTRIES = 512
+_CACHE_MAX_CHARS = 20_000
+
+
 def render_markdown(text: str | None) -> SafeString:
     """Markdown → sanitised HTML, safe to insert into a page as is."""
     if not text:
         return mark_safe("")
+    if len(text) <= _CACHE_MAX_CHARS:
+        return mark_safe(_render_cached(text))  # noqa: S308 - sanitised by nh3 (below)
+    return mark_safe(_render(text))  # noqa: S308 - sanitised by nh3 (below)
+
+
+@lru_cache(maxsize=_CACHE_ENTRIES)
+def _render_cached(text: str) -> str:
+    return _render(text)
+
+
+def _render(text: str) -> str:
     # A fresh renderer per call: Markdown instances keep state and are not
     # thread-safe. Without its raw-HTML handlers, typed HTML is escaped by
     # Markdown itself and shows as visible text.
@@ -79,4 +102,4 @@ def render_markdown(text: str | None) -> SafeString:
     )
     # Look-alike hosts (a Cyrillic "i" in the city's domain) show as punycode,
     # in the link target and in its visible text alike.
-    return mark_safe(ascii_urls(cleaned))  # noqa: S308 - sanitised by nh3 with an allow-list
+    return ascii_urls(cleaned)

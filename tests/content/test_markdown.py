@@ -83,3 +83,22 @@ def test_unicode_kept():
     text = "Émoji 🌳, עברית, e\u0301"
     assert "🌳" in render_markdown(text)
     assert "עברית" in render_markdown(text)
+
+
+def test_rendering_is_kept_by_content_and_a_changed_text_renders_anew():
+    """A cached rendering is the same sanitised HTML on every call (a hit
+    never skips the sanitiser's result), and an edited text is not served
+    its old rendering."""
+    from civicideas.content.markdown import _render_cached
+
+    _render_cached.cache_clear()
+    hostile = "**bold** <script>alert(1)</script> [x](javascript:alert(1))"
+    first = render_markdown(hostile)
+    second = render_markdown(hostile)
+    assert first == second
+    assert "<script>" not in second and "javascript:" not in second
+    assert _render_cached.cache_info().hits == 1
+    assert "<em>edited</em>" in render_markdown(hostile + " *edited*")
+    long_text = "word " * 5_000  # over the kept length: rendered each time
+    assert render_markdown(long_text) == render_markdown(long_text)
+    assert _render_cached.cache_info().currsize == 2
