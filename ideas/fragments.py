@@ -26,7 +26,6 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from civicideas.tenancy.context import current_city_or_none
 from civicideas.web import fragment_cache
@@ -72,11 +71,12 @@ def card_parts(idea: Idea) -> tuple[Any, ...]:
     )
 
 
-def idea_cards(ideas: Iterable[Idea]) -> SafeString:
-    """The cards of ``ideas``, in order, as one HTML string (the ``<li>`` of
-    each): cached ones in one cache round trip, the others rendered and stored."""
-    items = [(card_parts(idea), _renderer(idea)) for idea in ideas]
-    return mark_safe("".join(fragment_cache.addressed("idea-card", items)))  # noqa: S308
+def card_fragments(ideas: Iterable[Idea]) -> list[fragment_cache.Addressed]:
+    """The cards of ``ideas`` as fragments to fetch with a page's others
+    (``fragment_cache.Batch``); join them in order."""
+    return [
+        fragment_cache.Addressed("idea-card", card_parts(idea), _renderer(idea)) for idea in ideas
+    ]
 
 
 def _renderer(idea: Idea) -> fragment_cache.Render:

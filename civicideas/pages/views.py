@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -46,7 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
     from civicideas.web import fragment_cache
     from events import selectors as event_selectors
     from ideas import cache_keys, follows, selectors
-    from ideas.fragments import idea_cards
+    from ideas.fragments import card_fragments
 
     # Rows the same for everyone, kept until the city scope is bumped (an
     # idea or an official answer changed) or the page cache's TTL (a
@@ -54,29 +55,36 @@ def home(request: HttpRequest) -> HttpResponse:
     scopes = [cache_keys.city_scope(request.city.pk)]
     most_supported = selectors.top_ideas(sort="most_supported")
     newest = selectors.top_ideas(sort="newest")
+    # All of the page's shared parts in two cache round trips (the city
+    # scope's generation, then the rows and cards together). The cards are
+    # the same for everyone: shared, cached fragments.
+    open_challenges, official_answers, *cards = fragment_cache.Batch().fetch(
+        [
+            fragment_cache.Scoped(
+                "home-open-challenges", scopes, [request.city.pk], selectors.open_challenges
+            ),
+            fragment_cache.Scoped(
+                "home-official-answers",
+                scopes,
+                [request.city.pk],
+                selectors.recent_official_answers,
+            ),
+            *card_fragments(most_supported),
+            *card_fragments(newest),
+        ]
+    )
     # Each list is one bounded query (see ideas.selectors); counts come from
     # the denormalised counters in one aggregate.
     return TemplateResponse(
         request,
         "pages/city_home.html",
         {
-            "open_challenges": fragment_cache.scoped_value(
-                "home-open-challenges",
-                scopes=scopes,
-                parts=[request.city.pk],
-                compute=selectors.open_challenges,
-            ),
+            "open_challenges": open_challenges,
             "most_supported": most_supported,
             "newest": newest,
-            # The cards are the same for everyone: shared, cached fragments.
-            "most_supported_cards": idea_cards(most_supported),
-            "newest_cards": idea_cards(newest),
-            "official_answers": fragment_cache.scoped_value(
-                "home-official-answers",
-                scopes=scopes,
-                parts=[request.city.pk],
-                compute=selectors.recent_official_answers,
-            ),
+            "most_supported_cards": mark_safe("".join(cards[: len(most_supported)])),  # noqa: S308
+            "newest_cards": mark_safe("".join(cards[len(most_supported) :])),  # noqa: S308
+            "official_answers": official_answers,
             "participation": selectors.participation_counts(),
             "upcoming_events": event_selectors.upcoming_events(),
             # Signed-in only (one query); anonymous pages are shared and cached.

@@ -37,6 +37,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.http import HttpRequest
@@ -90,6 +91,109 @@ def with_csrf(html: str, request: HttpRequest) -> SafeString:
     return mark_safe(html)  # noqa: S308 - our fragment, a token of [A-Za-z0-9]
 
 
+@dataclass(frozen=True)
+class Scoped:
+    """A fragment (``html=True``: rendered HTML, checked for CSRF tokens) or
+    a value (picklable rows) kept while none of ``scopes`` is bumped."""
+
+    name: str
+    scopes: Sequence[str]
+    parts: Sequence[Any]
+    compute: Callable[[], Any]
+    html: bool = False
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """A fragment kept by content: ``parts`` are every value it shows."""
+
+    name: str
+    parts: Sequence[Any]
+    render: Render
+
+
+class Batch:
+    """One page's shared fragments, read together. The generations of every
+    scope are read once per batch (one round trip, on first need) and each
+    ``fetch`` reads all the fragments asked for in one ``get_many`` and
+    writes the misses in one ``set_many``: a page asks for what it can name
+    at once (the challenge page: its filter choices first, then its filter
+    form, map and cards together), three round trips instead of seven.
+
+    Same keys and invalidation as ``scoped``/``addressed``: a bump between
+    two fetches of one batch is seen by the next request, as a bump during
+    a page's rendering always was. Make a batch per request and only on
+    pages that do not change what they show (GET views): a view that bumps
+    a scope would otherwise read its own fragments under the old generation.
+    """
+
+    def __init__(self) -> None:
+        self._generations: dict[str, int] = {}
+
+    def _keys(self, wants: Sequence[Scoped | Addressed]) -> list[str]:
+        missing = list(
+            dict.fromkeys(
+                scope
+                for want in wants
+                if isinstance(want, Scoped)
+                for scope in want.scopes
+                if scope not in self._generations
+            )
+        )
+        if missing:
+            self._generations.update(zip(missing, page_cache.generations(missing), strict=True))
+        keys = []
+        for want in wants:
+            if isinstance(want, Scoped):
+                gens = [(scope, self._generations[scope]) for scope in want.scopes]
+                keys.append(_PREFIX + _digest(want.name, [*want.parts, *gens]))
+            else:
+                keys.append(_PREFIX + _digest(want.name, want.parts))
+        return keys
+
+    def fetch(self, wants: Sequence[Scoped | Addressed]) -> list[Any]:
+        """Each want's value or fragment (``SafeString``), in order."""
+        if not wants:
+            return []
+        keys: list[str] | None = None
+        found: dict[str, Any] = {}
+        if page_cache._available():
+            try:
+                keys = self._keys(wants)
+                found = page_cache._store().get_many(keys)
+            except Exception:  # noqa: BLE001 - Redis errors of any kind
+                page_cache._cache_failed("fragment read")
+                keys, found = None, {}
+        out: list[Any] = []
+        new: dict[str, Any] = {}
+        for index, want in enumerate(wants):
+            key = keys[index] if keys is not None else None
+            hit = found.get(key) if key is not None else None
+            if isinstance(want, Scoped) and not want.html:
+                # Values in a tuple: a cached empty list is a hit, not a miss.
+                if hit is not None:
+                    out.append(hit[0])
+                    continue
+                value = want.compute()
+                if key is not None:
+                    new[key] = (value,)
+                out.append(value)
+                continue
+            if hit is not None:
+                html = hit[0] if isinstance(want, Scoped) else hit
+            else:
+                html = str(want.compute() if isinstance(want, Scoped) else want.render())
+                if key is not None and _storable(html):  # else never shared
+                    new[key] = (html,) if isinstance(want, Scoped) else html
+            out.append(mark_safe(html))  # noqa: S308 - rendered by our templates
+        if new:
+            try:
+                page_cache._store().set_many(new, page_cache.ttl())
+            except Exception:  # noqa: BLE001
+                page_cache._cache_failed("fragment write")
+        return out
+
+
 def scoped_value[T](
     name: str, *, scopes: Sequence[str], parts: Sequence[Any], compute: Callable[[], T]
 ) -> T:
@@ -98,76 +202,20 @@ def scoped_value[T](
     ``scopes`` was bumped; else computed and stored. Two cache round trips.
     For a query whose rows are the same for everyone (a challenge's filter
     choices, the city's open challenges)."""
-    if not page_cache._available():
-        return compute()
-    key = None
-    try:
-        gens = page_cache.generations(scopes)
-        key = _PREFIX + _digest(name, [*parts, *zip(scopes, gens, strict=True)])
-        cached = page_cache._store().get(key)
-    except Exception:  # noqa: BLE001 - Redis errors of any kind
-        page_cache._cache_failed("fragment read")
-        cached = None
-    if cached is not None:
-        return cast(T, cached[0])
-    value = compute()
-    if key is not None:
-        try:
-            # In a tuple: a cached empty list is a hit, not a miss.
-            page_cache._store().set(key, (value,), page_cache.ttl())
-        except Exception:  # noqa: BLE001
-            page_cache._cache_failed("fragment write")
-    return value
+    (value,) = Batch().fetch([Scoped(name, scopes, parts, compute)])
+    return cast(T, value)
 
 
 def scoped(name: str, *, scopes: Sequence[str], parts: Sequence[Any], render: Render) -> SafeString:
     """The fragment ``name`` for ``parts`` (its variant: filters, city…) in the
     current language, from the cache while none of ``scopes`` was bumped;
     else ``render()``, stored. Two cache round trips (generations, fragment)."""
-
-    def checked() -> str:
-        html = str(render())
-        if not _storable(html):  # never shared: a key of its own each time
-            raise _NotStorable(html)
-        return html
-
-    try:
-        return mark_safe(scoped_value(name, scopes=scopes, parts=parts, compute=checked))  # noqa: S308
-    except _NotStorable as refused:
-        return mark_safe(refused.html)  # noqa: S308
-
-
-class _NotStorable(Exception):
-    def __init__(self, html: str) -> None:
-        self.html = html
+    (html,) = Batch().fetch([Scoped(name, scopes, parts, render, html=True)])
+    return cast(SafeString, html)
 
 
 def addressed(name: str, items: Sequence[tuple[Sequence[Any], Render]]) -> list[SafeString]:
     """Each item's fragment, by content: ``items`` are ``(parts, render)`` where
     ``parts`` are every value the fragment shows. One cache round trip for
     all the hits (``get_many``) and one for the misses (``set_many``)."""
-    if not items:
-        return []
-    if not page_cache._available():
-        return [mark_safe(render()) for _, render in items]  # noqa: S308
-    keys = [_PREFIX + _digest(name, parts) for parts, _ in items]
-    try:
-        found = page_cache._store().get_many(keys)
-    except Exception:  # noqa: BLE001
-        page_cache._cache_failed("fragment read")
-        return [mark_safe(render()) for _, render in items]  # noqa: S308
-    out: list[SafeString] = []
-    new: dict[str, str] = {}
-    for key, (_, render) in zip(keys, items, strict=True):
-        html = found.get(key)
-        if html is None:
-            html = str(render())
-            if _storable(html):
-                new[key] = html
-        out.append(mark_safe(html))  # noqa: S308 - rendered by our templates
-    if new:
-        try:
-            page_cache._store().set_many(new, page_cache.ttl())
-        except Exception:  # noqa: BLE001
-            page_cache._cache_failed("fragment write")
-    return out
+    return Batch().fetch([Addressed(name, parts, render) for parts, render in items])

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils.safestring import SafeString
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,7 +18,7 @@ from civicideas.web import fragment_cache, page_cache
 from civicideas.web.decorators import city_required
 from ideas import challenge_archive, selectors, shuffle
 from ideas.forms import ChallengeFilterForm
-from ideas.fragments import idea_cards
+from ideas.fragments import card_fragments
 from ideas.map import city_bounds, idea_map, tile_settings
 from ideas.models import TITLE_MAX, Challenge
 from ideas.views.common import (
@@ -38,13 +38,21 @@ from ideas.views.common import (
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The challenge, and its public ideas filtered, searched and sorted."""
     challenge = _challenge_or_404(slug)
+    # The page's shared fragments in three cache round trips: the scopes'
+    # generations, the filter choices (the form needs them), then the filter
+    # form, the map and the cards together.
+    fragments = fragment_cache.Batch()
     # The same for everyone until the challenge's scope is bumped (or the
     # page cache's TTL: categories edited in the admin bump nothing).
-    categories, districts = fragment_cache.scoped_value(
-        "challenge-filter-options",
-        scopes=_challenge_scopes(request, slug),
-        parts=[request.city.pk, challenge.pk],
-        compute=lambda: selectors.challenge_filter_options(challenge),
+    ((categories, districts),) = fragments.fetch(
+        [
+            fragment_cache.Scoped(
+                "challenge-filter-options",
+                _challenge_scopes(request, slug),
+                [request.city.pk, challenge.pk],
+                lambda: selectors.challenge_filter_options(challenge),
+            )
+        ]
     )
     form = ChallengeFilterForm(request.GET, categories=categories, districts=districts)
     filters = form.cleaned_or_defaults()
@@ -62,27 +70,34 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     query_string = request.GET.copy()
     query_string.pop("page", None)
     description = localized(challenge, "description")
+    htmx = getattr(request, "htmx", None)
+    # The list, and the map replaced out of band (hx-swap-oob).
+    results_only = bool(htmx and not htmx.history_restore_request and htmx.target == "results")
+    filter_form_html, map_html, *cards = fragments.fetch(
+        [
+            _filter_form(request, challenge, form, filters),
+            _map(request, challenge, filters, oob=results_only),
+            # The cards are the same for everyone: shared, cached fragments.
+            *card_fragments(page.items),
+        ]
+    )
     context = {
         "challenge": challenge,
         "timeline": challenge_archive.timeline(challenge),
         "description": render_markdown(description.text),
         "description_lang": description.lang_attr,
         "form": form,
-        "filter_form_html": _filter_form_html(request, challenge, form, filters),
+        "filter_form_html": filter_form_html,
         "filters": filters,
         "page": page,
-        # The cards are the same for everyone: shared, cached fragments.
-        "cards_html": idea_cards(page.items),
+        "cards_html": mark_safe("".join(cards)),  # noqa: S308 - fragments, rendered by our templates
+        "idea_map_html": map_html,
         "query_string": query_string.urlencode(),
         "searching": bool(filters["q"]) and page.searched,
         "unsearchable": bool(filters["q"]) and not page.searched,
     }
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request and htmx.target == "results":
-        # The list, and the map replaced out of band (hx-swap-oob).
-        context["idea_map_html"] = _map_html(request, challenge, filters, oob=True)
+    if results_only:
         return TemplateResponse(request, "ideas/_challenge_results.html", context)
-    context["idea_map_html"] = _map_html(request, challenge, filters, oob=False)
     return TemplateResponse(request, "ideas/challenge.html", context)
 
 
@@ -90,31 +105,32 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
 _FILTER_FIELDS = ("q", "category", "district", "status", "sort")
 
 
-def _filter_form_html(
+def _filter_form(
     request: HttpRequest, challenge: Challenge, form: ChallengeFilterForm, filters: dict[str, Any]
-) -> SafeString:
+) -> fragment_cache.Scoped:
     """The filter form, shared by everyone who asks for the same filters (a
     GET form: no CSRF token, nothing per person), until the challenge's scope
     is bumped (its choices are the challenge's categories and districts)."""
-    return fragment_cache.scoped(
+    return fragment_cache.Scoped(
         "challenge-filter-form",
-        scopes=_challenge_scopes(request, challenge.slug),
-        parts=[
+        _challenge_scopes(request, challenge.slug),
+        [
             request.city.pk,
             challenge.pk,
             [(name, request.GET.getlist(name)) for name in _FILTER_FIELDS],
             filters["q"],
         ],
-        render=lambda: render_to_string(
+        lambda: render_to_string(
             "ideas/challenge.html#filter_form",
             {"form": form, "filters": filters, "challenge": challenge},
         ),
+        html=True,
     )
 
 
-def _map_html(
+def _map(
     request: HttpRequest, challenge: Challenge, filters: dict[str, Any], *, oob: bool
-) -> SafeString:
+) -> fragment_cache.Scoped:
     """The challenge page's map section, shared by everyone who asks for the
     same filters and search (it holds nothing per person), until an idea of
     the challenge changes (the challenge scope the services bump). Its query
@@ -136,10 +152,10 @@ def _map_html(
         )
         return render_to_string("ideas/_map.html", {"idea_map": located, "map_oob": oob})
 
-    return fragment_cache.scoped(
+    return fragment_cache.Scoped(
         "challenge-map",
-        scopes=_challenge_scopes(request, challenge.slug),
-        parts=[
+        _challenge_scopes(request, challenge.slug),
+        [
             city.pk,
             challenge.pk,
             getattr(filters["category"], "pk", filters["category"]),
@@ -150,7 +166,8 @@ def _map_html(
             tile_settings(city),
             city_bounds(city),
         ],
-        render=render,
+        render,
+        html=True,
     )
 
 

@@ -236,3 +236,91 @@ def test_the_shared_filter_form_shows_each_request_its_own_filters(city, challen
         hostile = ben.get(url, {"q": '"><script>alert(1)</script>'}).content.decode()
         assert "<script>alert(1)</script>" not in hostile
         assert "&quot;&gt;&lt;script&gt;" in hostile
+
+
+def _count_store_calls(monkeypatch) -> dict[str, int]:
+    """Count the cache round trips a batch makes (the real Redis store)."""
+    from civicideas.web import page_cache
+
+    store = page_cache._store()
+    calls = {"get_many": 0, "set_many": 0}
+    for name in calls:
+        original = getattr(store, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, counted)
+    return calls
+
+
+def test_a_batch_reads_generations_once_and_its_fragments_together(city, monkeypatch):
+    """Two fetches of one batch: the scopes' generations are read once, each
+    fetch reads all its fragments in one round trip; a bump shows to the
+    next batch (the next request), with the same keys as ``scoped``."""
+    from civicideas.web import page_cache
+
+    scope = f"test-batch-{city.pk}"
+    calls = _count_store_calls(monkeypatch)
+    value = {"n": 1}
+    batch = fragment_cache.Batch()
+    (first,) = batch.fetch([fragment_cache.Scoped("v", [scope], [1], lambda: dict(value))])
+    assert calls["get_many"] == 2  # generations, then the value
+    html, card = batch.fetch(
+        [
+            fragment_cache.Scoped("h", [scope], [1], lambda: "<p>shared</p>", html=True),
+            fragment_cache.Addressed("c", [1], lambda: "<li>card</li>"),
+        ]
+    )
+    assert calls["get_many"] == 3  # the generation is not read again
+    assert calls["set_many"] == 2
+    assert first == {"n": 1} and html == "<p>shared</p>" and card == "<li>card</li>"
+    value["n"] = 2
+    assert fragment_cache.scoped_value("v", scopes=[scope], parts=[1], compute=dict) == {"n": 1}
+    page_cache.bump(scope)
+    (fresh,) = fragment_cache.Batch().fetch(
+        [fragment_cache.Scoped("v", [scope], [1], lambda: dict(value))]
+    )
+    assert fresh == {"n": 2}
+
+
+def test_a_batched_fragment_with_a_real_csrf_token_is_never_stored(city):
+    renders = []
+
+    def render() -> str:
+        renders.append(1)
+        return '<input type="hidden" name="csrfmiddlewaretoken" value="secret">'
+
+    for _ in range(2):
+        (html,) = fragment_cache.Batch().fetch(
+            [fragment_cache.Scoped("t", [f"test-csrf-{city.pk}"], [1], render, html=True)]
+        )
+        assert "secret" in html
+    assert len(renders) == 2
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_home_follows_a_hidden_idea_for_each_person_in_turn(
+    city, challenge, language, django_capture_on_commit_callbacks
+):
+    """The home's rows and cards are fetched together: several people view
+    it in turn, each with their own token, and a moderation shows on the
+    next view."""
+    moderator = make_member(city, Role.MODERATOR)
+    with city_context(city):
+        idea = IdeaFactory(challenge=challenge, title="Swings in the park")
+    people = [make_member(city), make_member(city), moderator]
+    clients = [client_for(p, city) for p in people]
+    for _ in range(2):
+        for client in clients:
+            html = _page(client, "/", language)
+            assert "Swings in the park" in html
+            _tokens_are_real(html)
+    # A resident's page has no back-office link, though a moderator's view
+    # shared the same cached cards and rows.
+    assert ("Back office" in _page(clients[0], "/", "en")) is False
+    with django_capture_on_commit_callbacks(execute=True), city_context(city):
+        services.idea_moderate(idea=idea, moderator=moderator, action="hide", reason="Spam")
+    for client in clients:
+        assert "Swings in the park" not in _page(client, "/", language)
