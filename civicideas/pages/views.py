@@ -58,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # All of the page's shared parts in two cache round trips (the city
     # scope's generation, then the rows and cards together). The cards are
     # the same for everyone: shared, cached fragments.
-    open_challenges, official_answers, *cards = fragment_cache.Batch().fetch(
+    open_challenges, official_answers, events, *cards = fragment_cache.Batch().fetch(
         [
             fragment_cache.Scoped(
                 "home-open-challenges", scopes, [request.city.pk], selectors.open_challenges
@@ -68,6 +68,11 @@ def home(request: HttpRequest) -> HttpResponse:
                 scopes,
                 [request.city.pk],
                 selectors.recent_official_answers,
+            ),
+            # An event that ended drops off within the TTL (the event
+            # services bump the city scope on every change).
+            fragment_cache.Scoped(
+                "home-upcoming-events", scopes, [request.city.pk], event_selectors.upcoming_events
             ),
             *card_fragments(most_supported),
             *card_fragments(newest),
@@ -86,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "newest_cards": mark_safe("".join(cards[len(most_supported) :])),  # noqa: S308
             "official_answers": official_answers,
             "participation": selectors.participation_counts(),
-            "upcoming_events": event_selectors.upcoming_events(),
+            "upcoming_events": events,
             # Signed-in only (one query); anonymous pages are shared and cached.
             "following": follows.following_of(request.user),
         },

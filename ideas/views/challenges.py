@@ -92,6 +92,8 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "cards_html": mark_safe("".join(cards)),  # noqa: S308 - fragments, rendered by our templates
         "idea_map_html": map_html,
+        # For the events teaser's tag (events app): the generations are read.
+        "fragments": fragments,
         "query_string": query_string.urlencode(),
         "searching": bool(filters["q"]) and page.searched,
         "unsearchable": bool(filters["q"]) and not page.searched,

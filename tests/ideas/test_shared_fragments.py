@@ -324,3 +324,29 @@ def test_the_home_follows_a_hidden_idea_for_each_person_in_turn(
         services.idea_moderate(idea=idea, moderator=moderator, action="hide", reason="Spam")
     for client in clients:
         assert "Swings in the park" not in _page(client, "/", language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_upcoming_events_follow_a_cancellation_on_challenge_and_home(
+    city, challenge, language, django_capture_on_commit_callbacks
+):
+    """The events teasers (challenge page, home) are kept under the scopes
+    the event services bump: people viewing in turn see the event, and no
+    longer once it is cancelled."""
+    from events import services as event_services
+    from tests.events.factories import EventFactory
+
+    admin = make_member(city, Role.CITY_ADMIN)
+    with city_context(city):
+        event = EventFactory(challenge=challenge, title="Tree planting walk")
+    clients = [client_for(make_member(city), city), client_for(admin, city)]
+    url = reverse("ideas:challenge", args=["green"])
+    for _ in range(2):
+        for client in clients:
+            assert "Tree planting walk" in _page(client, url, language)
+            assert "Tree planting walk" in _page(client, "/", language)
+    with django_capture_on_commit_callbacks(execute=True), city_context(city):
+        event_services.event_cancel(event=event, by=admin, reason="Rain")
+    for client in clients:
+        assert "Tree planting walk" not in _page(client, url, language)
+        assert "Tree planting walk" not in _page(client, "/", language)
