@@ -319,36 +319,32 @@ class IdeaLinks:
 
 def idea_links(idea_id: int) -> IdeaLinks:
     """The idea's group and its initiative in one query, so the idea's page
-    costs no more than before the initiative link existed."""
+    costs no more than before the initiative link existed. Plain outer joins
+    (an idea has at most one initiative: ``initiative_one_per_idea``), not
+    subqueries: the same row, and a third of the ORM's work to build it."""
     from ideas.models import Idea
 
-    first = Initiative.objects.filter(source_idea=OuterRef("pk")).order_by("pk")
     row: Mapping[str, Any] = (
         Idea.objects.filter(pk=idea_id)
-        .annotate(
-            initiative_pk=Subquery(first.values("pk")[:1]),
-            initiative_group=Subquery(first.values("group_id")[:1]),
-            public_initiative_pk=Subquery(
-                first.filter(status__in=PUBLIC_STATUSES, group__approved_at__isnull=False).values(
-                    "pk"
-                )[:1]
-            ),
-        )
         .values(
             "on_behalf__group_id",
             "on_behalf__group__name",
-            "initiative_pk",
-            "initiative_group",
-            "public_initiative_pk",
+            "initiatives__pk",
+            "initiatives__group_id",
+            "initiatives__status",
+            "initiatives__group__approved_at",
         )
         .first()
     ) or {}
+    initiative_id = row.get("initiatives__pk")
     return IdeaLinks(
         group_id=row.get("on_behalf__group_id"),
         group_name=row.get("on_behalf__group__name") or "",
-        initiative_id=row.get("initiative_pk"),
-        initiative_group_id=row.get("initiative_group"),
-        initiative_is_public=row.get("public_initiative_pk") is not None,
+        initiative_id=initiative_id,
+        initiative_group_id=row.get("initiatives__group_id"),
+        initiative_is_public=initiative_id is not None
+        and row.get("initiatives__status") in PUBLIC_STATUSES
+        and row.get("initiatives__group__approved_at") is not None,
     )
 
 
