@@ -38,9 +38,9 @@ from ideas.views.common import (
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The challenge, and its public ideas filtered, searched and sorted."""
     challenge = _challenge_or_404(slug)
-    # The page's shared fragments in three cache round trips: the scopes'
-    # generations, the filter choices (the form needs them), then the filter
-    # form, the map and the cards together.
+    # The page's shared fragments in four cache round trips: the scopes'
+    # generations, the filter choices (the form needs them), the filter form,
+    # the map and the cards together, and the events teaser (its tag).
     fragments = fragment_cache.Batch()
     # The same for everyone until the challenge's scope is bumped (or the
     # page cache's TTL: categories edited in the admin bump nothing).
