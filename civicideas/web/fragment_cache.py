@@ -17,6 +17,10 @@ here, rendered, and shared across people. Two kinds of key:
   stale. For fragments whose rows the page reads anyway (idea cards,
   comments): what is saved is the rendering.
 
+A page reads its fragments together through a ``Batch`` (one per GET
+request): its scopes' generations once, and each ``fetch`` of several
+fragments, of either kind, in one round trip.
+
 The rule that keeps this safe: **nothing per person goes into a fragment**.
 Per-person parts (support buttons, CSRF tokens, my comment's edit link,
 report buttons, an author's hidden reason) are rendered outside the
