@@ -1,15 +1,19 @@
 """Invitations to claim an idea entered for someone (docs/offline.md): a
 read-only list for the staff who enter such ideas, and "Send again"
-(``services.invitation_resend``) on the list and on each invitation's page."""
+(``services.invitation_resend``): an action on the list and on each
+invitation's page, and a button in each row that may be sent again."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,7 +85,7 @@ class IdeaInvitationAdmin(ReadOnlyAdmin):
     """Who was invited to claim which idea, and what became of it. Shown to
     whoever may enter ideas for someone (``rules.can_open_idea_entry``)."""
 
-    list_display = ["idea_link", "email", "sent_at", "sent_by", "state"]
+    list_display = ["idea_link", "email", "sent_at", "sent_by", "state", "resend_button"]
     list_filter = [StateFilter]
     list_select_related = ["idea", "created_by"]
     list_defer = ["idea__body", "idea__search_vector", "idea__hidden_reason"]
@@ -121,3 +125,44 @@ class IdeaInvitationAdmin(ReadOnlyAdmin):
         if obj.expires_at <= timezone.now():
             return _("Expired")
         return _("Waiting")
+
+    @admin.display(description=gettext_lazy("send again"))
+    def resend_button(self, obj: IdeaInvitation) -> str:
+        """Submits the change list's own form (its CSRF token) to the row's
+        URL: no nested form, and the view reads nothing but the URL's id."""
+        if obj.claimed_at is not None or not obj.email or obj.idea.author_id is not None:
+            return ""
+        url = reverse("admin:ideas_ideainvitation_resend", args=[obj.pk])
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post"'
+            ' aria-label="{}">{}</button>',
+            url,
+            _("Send the invitation to %(email)s again") % {"email": obj.email},
+            _("Send again"),
+        )
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<path:object_id>/resend/",
+                self.admin_site.admin_view(self.resend_view),
+                name="ideas_ideainvitation_resend",
+            ),
+            *super().get_urls(),
+        ]
+
+    def resend_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The row's button: one invitation, through the same service and
+        messages as the action; another city's id or a forged one is a 404."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_resend_permission(request):
+            raise PermissionDenied
+        invitation = self.get_object(request, object_id)
+
+        def send_again(obj: IdeaInvitation) -> None:
+            with city_of(obj):
+                services.invitation_resend(invitation=obj, by=request.user)  # type: ignore[arg-type]
+
+        run_bulk(request, [invitation], send_again, _("Invitations sent again: %(n)d."))
+        return HttpResponseRedirect(reverse("admin:ideas_ideainvitation_changelist"))

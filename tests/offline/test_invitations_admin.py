@@ -224,3 +224,55 @@ def test_more_than_max_bulk_is_refused(resend_post, city, moderator, invitation,
         response = resend_post(client_for(moderator, city), [invitation.pk, second.pk])
     assert any("At most 1 invitations" in m for m in messages_of(response))
     assert mail.outbox == []
+
+
+# --- the row's button ----------------------------------------------------------------
+
+
+def resend_url(invitation) -> str:
+    return f"{LIST}{invitation.pk}/resend/"
+
+
+def test_row_button_sends_again(city, moderator, invitation, django_capture_on_commit_callbacks):
+    client = client_for(moderator, city)
+    page = client.get(LIST).content.decode()
+    assert f'formaction="{resend_url(invitation)}"' in page
+    with later(), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(resend_url(invitation), follow=True)
+        # A stale second click: refused, one e-mail.
+        again = client.post(resend_url(invitation), follow=True)
+    assert "Invitations sent again: 1." in messages_of(response)
+    assert any("less than a minute" in m for m in messages_of(again))
+    assert len(mail.outbox) == 1
+    assert client.get(resend_url(invitation)).status_code == 405
+
+
+def test_row_button_not_shown_once_claimed(city, moderator, invitation):
+    with city_context(city):
+        IdeaInvitation.objects.filter(pk=invitation.pk).update(
+            claimed_at=timezone.now(), claimed_by=UserFactory()
+        )
+    page = client_for(moderator, city).get(LIST).content.decode()
+    assert resend_url(invitation) not in page
+
+
+@pytest.mark.parametrize("who", ["lakeside", "evaluator", "anonymous"])
+def test_row_button_refuses_others(city, other_city, invitation, who):
+    if who == "lakeside":
+        client = client_for(make_member(other_city, Role.CITY_ADMIN), other_city)
+    elif who == "evaluator":
+        client = client_for(make_member(city, Role.EVALUATOR), city)
+    else:
+        client = Client(HTTP_HOST="riverton.localhost")
+    with later():
+        response = client.post(resend_url(invitation))
+    assert response.status_code in {"lakeside": (404,), "evaluator": (403,)}.get(who, (302,))
+    assert mail.outbox == []
+    with city_context(city):
+        assert IdeaInvitation.objects.get(pk=invitation.pk).nonce == invitation.nonce
+
+
+@pytest.mark.parametrize("object_id", ["abc", "%00", "99999999999999999999", "-1"])
+def test_row_button_with_a_forged_id_is_404(city, moderator, object_id):
+    response = client_for(moderator, city).post(f"{LIST}{object_id}/resend/")
+    assert response.status_code == 404
