@@ -178,6 +178,8 @@ def test_swept_invitation_cannot_be_resent(
         resend(city, invitation, moderator, django_capture_on_commit_callbacks)
 
 
-def test_beat_task_queues_each_active_city(city, other_city, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    assert tasks.invitations_sweep_all() == 2
+def test_beat_task_queues_each_active_city(city, other_city, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.invitations_sweep_city, "delay", lambda *a: queued.append(a))
+    assert tasks.invitations_sweep_all() == len(queued)
+    assert (city.pk,) in queued and (other_city.pk,) in queued
