@@ -152,3 +152,8 @@ SOURCE_CODE_URL = env("SOURCE_CODE_URL", default="https://github.com/civicideas/
 # Extra evidence providers of the practice exchange (dotted paths; see
 # exchange/evidence.py and docs/exchange.md): e.g. the city projects' figures.
 EXCHANGE_EVIDENCE_PROVIDERS: list[str] = ["projects.evidence.projects_provider"]
+
+# Days an invitation to claim an idea keeps its address once expired and
+# unclaimed; the nightly ``ideas.invitations_sweep`` then blanks it
+# (docs/offline.md, docs/privacy.md "Retention").
+OFFLINE_INVITATION_KEEP_DAYS = env.int("OFFLINE_INVITATION_KEEP_DAYS", default=90)

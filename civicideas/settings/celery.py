@@ -67,6 +67,7 @@ CELERY_TASK_ROUTES = {
     "accounts.retention_city": {"queue": "celery"},
     "statistics.refresh": {"queue": "periodic"},
     "events.reminders": {"queue": "periodic"},
+    "ideas.invitations_sweep": {"queue": "periodic"},
     # Bulk file work, like the exports: an import never delays a notification.
     "ideas.import_batch": {"queue": "exports"},
     "civicideas.ops.tasks.*": {"queue": "periodic"},
@@ -106,6 +107,11 @@ CELERY_BEAT_SCHEDULE = {
     "evaluation-due-reminders": {"task": "evaluation.due_reminders", "schedule": 60 * 60},
     # Old notifications and never-confirmed accounts deleted (docs/privacy.md "Retention").
     "accounts-retention": {"task": "accounts.retention", "schedule": crontab(hour=2, minute=40)},
+    # Addresses of invitations expired long ago and never claimed blanked (docs/offline.md).
+    "ideas-invitations-sweep": {
+        "task": "ideas.invitations_sweep",
+        "schedule": crontab(hour=2, minute=55),
+    },
     # Every city's statistics recomputed into the cache (docs/statistics.md).
     "statistics-refresh": {"task": "statistics.refresh", "schedule": 60 * 60},
     # "Your event is tomorrow" reminders, once per registration (docs/events.md).

@@ -3,4 +3,4 @@
 Importing the modules registers their ModelAdmins with the admin site.
 """
 
-from ideas.admin import challenges, content  # noqa: F401
+from ideas.admin import challenges, content, invitations  # noqa: F401

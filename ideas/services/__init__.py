@@ -25,7 +25,12 @@ from ideas.services.comments import (
 from ideas.services.common import REASON_MAX, _refresh_search_vector
 from ideas.services.images import idea_attach_images
 from ideas.services.moderation import comment_moderate, idea_moderate, report_create
-from ideas.services.offline import idea_claim, invitation_send
+from ideas.services.offline import (
+    idea_claim,
+    invitation_resend,
+    invitation_send,
+    invitations_sweep,
+)
 from ideas.services.submission import (
     idea_already_submitted,
     idea_submit,
@@ -53,7 +58,9 @@ __all__ = [
     "idea_unsupport",
     "idea_update",
     "idea_withdraw",
+    "invitation_resend",
     "invitation_send",
+    "invitations_sweep",
     "report_create",
     "support_move_to_original",
 ]

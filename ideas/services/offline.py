@@ -7,6 +7,11 @@ module adds the part only off-line ideas have. An invitation is a row
 valid ``INVITATION_DAYS`` days and once. Whoever follows the link must be
 signed in with the invited address, verified; the idea then becomes theirs.
 
+Staff may send an invitation again (``invitation_resend``: a fresh nonce,
+so the old link stops working, and 30 more days); ``invitations_sweep``
+blanks the address of invitations never claimed once they have been expired
+``OFFLINE_INVITATION_KEEP_DAYS`` days (docs/privacy.md).
+
 Lock order: the idea, then the invitation.
 """
 
@@ -14,9 +19,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -24,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from civicideas.errors import InvalidInput, NotAllowed
+from civicideas.errors import Conflict, InvalidInput, NotAllowed
 from civicideas.tenancy.context import city_context, current_city
 from civicideas.tenancy.urls import city_url
 from ideas import cache_keys
@@ -35,6 +41,9 @@ if TYPE_CHECKING:
     from civicideas.accounts.models import User
 
 INVITATION_DAYS = 30
+#: A second send of the same invitation within this many seconds is refused:
+#: a double-click or a stale resubmitted action sends one e-mail.
+RESEND_PAUSE_SECONDS = 60
 _SALT = "ideas.claim.v1"
 
 
@@ -95,11 +104,73 @@ def invitation_send(*, idea: Idea, email: str, by: User | None) -> IdeaInvitatio
         created_by=by,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
+    _send_after_commit(invitation)
+    return invitation
+
+
+def _send_after_commit(invitation: IdeaInvitation) -> None:
     city_id, invitation_id = invitation.city_id, invitation.pk
     # robust: a mail server that is down is logged, and the entered idea
     # stays, without an author (docs/offline.md).
     transaction.on_commit(lambda: _send(invitation_id, city_id), robust=True)
-    return invitation
+
+
+def invitation_sent_at(invitation: IdeaInvitation) -> datetime:
+    """When the invitation's e-mail last left: every send (first or again)
+    sets ``expires_at`` to ``INVITATION_DAYS`` after it."""
+    return invitation.expires_at - timedelta(days=INVITATION_DAYS)
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: IdeaInvitation, by: User) -> IdeaInvitation:
+    """Send the invitation's e-mail again with a new link, valid
+    ``INVITATION_DAYS`` days from now; the previous link stops working (new
+    nonce). Refused once claimed, once the idea has an author, once the
+    address has been swept, and within ``RESEND_PAUSE_SECONDS`` of the last
+    send (so a double-click sends one e-mail). Locks the idea, then the
+    invitation."""
+    Idea.objects.select_for_update().filter(pk=invitation.idea_id).first()
+    locked = (
+        IdeaInvitation.objects.select_for_update(of=("self",))
+        .select_related("idea")
+        .filter(pk=invitation.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotAllowed(_("This invitation does not exist."))
+    if locked.claimed_at is not None:
+        raise NotAllowed(_("This invitation has already been claimed."))
+    if locked.idea.author_id is not None:
+        raise NotAllowed(_("This idea already has an author."))
+    if not locked.email:
+        raise NotAllowed(
+            _("The address of this invitation was cleared after it expired; enter it again.")
+        )
+    now = timezone.now()
+    if now - invitation_sent_at(locked) < timedelta(seconds=RESEND_PAUSE_SECONDS):
+        raise Conflict(_("This invitation was sent less than a minute ago."))
+    locked.nonce = secrets.token_hex(16)
+    locked.expires_at = now + timedelta(days=INVITATION_DAYS)
+    locked.save(update_fields=["nonce", "expires_at"])
+    _send_after_commit(locked)
+    return locked
+
+
+def invitation_keep_days() -> int:
+    return int(getattr(settings, "OFFLINE_INVITATION_KEEP_DAYS", 90))
+
+
+def invitations_sweep() -> int:
+    """Blank the address of the current city's invitations never claimed and
+    expired more than ``OFFLINE_INVITATION_KEEP_DAYS`` days ago: the address
+    of someone who never took part is not kept for ever. The row stays (the
+    idea's history says it was offered). Idempotent; returns the count."""
+    cutoff = timezone.now() - timedelta(days=invitation_keep_days())
+    return (
+        IdeaInvitation.objects.filter(claimed_at__isnull=True, expires_at__lt=cutoff)
+        .exclude(email="")
+        .update(email="")
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from civicideas.notifications import tasks as notification_tasks
 from civicideas.notifications.models import Channel
 from civicideas.tenancy.tasks import for_each_active_city
 from evaluation import tasks as evaluation_tasks
+from ideas import tasks as ideas_tasks
 from sponsors import tasks as sponsor_tasks
 from tests.factories import CityFactory
 
@@ -56,6 +57,7 @@ def test_a_deactivated_city_is_not_queued(cities):
         (evaluation_tasks.due_reminders, evaluation_tasks.due_reminders_city),
         (sponsor_tasks.nightly_recompute, sponsor_tasks.recompute_city_matches),
         (notification_tasks.sweep, notification_tasks.sweep_city),
+        (ideas_tasks.invitations_sweep_all, ideas_tasks.invitations_sweep_city),
     ],
 )
 def test_each_beat_task_fans_out_through_it(monkeypatch, cities, beat, city_task):
