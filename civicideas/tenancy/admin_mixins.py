@@ -176,9 +176,10 @@ class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
         orphans: int = 0,
         allow_empty_first_page: bool = True,
     ) -> Paginator:
-        return self.paginator(
-            queryset, per_page, orphans, allow_empty_first_page, defer=self.list_defer
-        )
+        # The history page pages its log entries through here too: the
+        # model's columns are not theirs.
+        defer = self.list_defer if queryset.model is self.model else ()
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, defer=defer)
 
     def action_checkbox(self, obj: Any) -> SafeString:
         """Django's row checkbox, written directly: Django renders a

@@ -175,3 +175,15 @@ def test_comment_list_pages_and_searches(city):
     found = _row_ids(client.get("/admin/ideas/comment/?q=Comment+5").content.decode())
     # Each word must appear: 5, 15, 25, 35, 45 and 50 to 59.
     assert len(found) == 15
+
+
+def test_history_pages_of_lists_with_deferred_columns_open(city):
+    """The history page pages log entries through the admin's paginator:
+    the list's deferred columns (``list_defer``) are not theirs (a 500 on
+    the comment and idea histories before)."""
+    ideas = _ideas(city, 1)
+    with city_context(city):
+        comment = CommentFactory(idea=ideas[0])
+    client = client_for(make_member(city, Role.CITY_ADMIN, Role.MODERATOR), city)
+    for url in (f"{IDEAS}{ideas[0].pk}/history/", f"/admin/ideas/comment/{comment.pk}/history/"):
+        assert client.get(url).status_code == 200, url
