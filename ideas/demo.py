@@ -378,11 +378,14 @@ def _workshop_import(challenge: Challenge, moderator: Any, categories: list[Any]
     from ideas.services import import_run, imports
 
     category = categories[0].name if categories else ""
+    # One participant left an address: they are invited to claim their idea
+    # (the admin's "Invitations to claim an idea" lists it).
+    invited = f"lena@{challenge.city.slug}.example"
     data = (
-        "Title,Description,Category,Consent\n"
-        f"A bicycle repair corner,Tools and a pump by the library,{category},yes\n"
-        f"Murals on the underpass,Painted by the school's pupils,{category},yes\n"
-        "Plant swaps in spring,Once a month on the market square,,yes\n"
+        "Title,Description,Category,Email,Consent\n"
+        f"A bicycle repair corner,Tools and a pump by the library,{category},{invited},yes\n"
+        f"Murals on the underpass,Painted by the school's pupils,{category},,yes\n"
+        "Plant swaps in spring,Once a month on the market square,,,yes\n"
     ).encode()
     batch = imports.import_batch_upload(
         by=moderator,

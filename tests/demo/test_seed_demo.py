@@ -11,7 +11,7 @@ from civicideas.notifications.kinds import KINDS
 from civicideas.notifications.models import Notification
 from civicideas.tenancy import city_context
 from civicideas.tenancy.models import City, Domain, Membership
-from ideas.models import Challenge, Idea, Support
+from ideas.models import Challenge, Idea, IdeaInvitation, Support
 from ideas.status import IdeaStatus
 from projects.models import Project, ProjectUpdate
 from projects.status import ProjectStatus
@@ -91,6 +91,11 @@ def test_seed_demo_is_idempotent_and_complete():
             )
             descriptions = {"en": "Twelve benches", "fr": "Douze bancs", "nl": "Twaalf banken"}
             assert benches.description.startswith(descriptions[city.default_language])
+            # A workshop participant who left an address is invited to claim
+            # their idea, unclaimed so far.
+            invitation = IdeaInvitation.objects.get()
+            assert invitation.email == f"lena@{city.slug}.example"
+            assert invitation.claimed_at is None and invitation.idea.author_id is None
 
 
 def test_seed_demo_leaves_a_notification_of_every_kind():
