@@ -56,6 +56,14 @@ def following_of(user: Viewer) -> Following:
     return Following(None in rows, frozenset(pk for pk in rows if pk is not None))
 
 
+def follows_city(user: Viewer) -> bool:
+    """Whether the person follows the whole current city (the home's
+    follow button): one indexed ``EXISTS``; False for anonymous visitors."""
+    if not signed_in(user):
+        return False
+    return Follow.objects.filter(user=user, category__isnull=True).exists()
+
+
 def _signed_in_user(user: Viewer) -> User:
     if not signed_in(user):
         raise NotAllowed(_("Sign in to follow new challenges."))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.context_processors import csrf
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -44,35 +48,106 @@ def home(request: HttpRequest) -> HttpResponse:
             "pages/platform_home.html",
             {"cities": cities, "exchange": platform_summary()},
         )
-    from civicideas.web import fragment_cache
-    from events import selectors as event_selectors
-    from ideas import cache_keys, follows, selectors
-    from ideas.fragments import card_fragments
+    return _city_home(request)
 
-    # Rows the same for everyone, kept until the city scope is bumped (an
-    # idea or an official answer changed) or the page cache's TTL (a
-    # challenge edited in the admin, a phase opening at its date).
-    scopes = [cache_keys.city_scope(request.city.pk)]
-    most_supported = selectors.top_ideas(sort="most_supported")
-    newest = selectors.top_ideas(sort="newest")
-    # All of the page's shared parts in two cache round trips (the city
-    # scope's generation, then the rows and cards together). The cards are
-    # the same for everyone: shared, cached fragments.
-    open_challenges, official_answers, events, *cards = fragment_cache.Batch().fetch(
+
+#: Where the per-person "hear about new challenges" section goes in the
+#: shared content (``pages/city_home.html#content``).
+FOLLOW_MARK = "<!-- home-follow -->"
+
+
+def _city_home(request: HttpRequest) -> HttpResponse:
+    """The city's home: its hero and content are shared by everyone signed in
+    (and, on a page-cache miss, by anonymous visitors: a variant of their
+    own), kept until the city scope is bumped (an idea or an official answer
+    changed, an event) or the page cache's TTL (a challenge edited in the
+    admin, a phase opening at its date, supports on the cards). Only the
+    follow section is per person: one small query and the person's CSRF
+    token, spliced in at ``FOLLOW_MARK``. A cached view reads two cache
+    values in two round trips (the scope's generation; hero and content)."""
+    from civicideas.web import fragment_cache
+    from ideas import cache_keys, follows
+
+    city = request.city
+    signed_in = bool(request.user.is_authenticated)
+    scopes = [cache_keys.city_scope(city.pk)]
+    fragments = fragment_cache.Batch()
+    rendered: dict[str, Any] = {}
+    # What the hero and content show of the city itself (read per request by
+    # the middleware anyway): an edit in the admin is a new key.
+    city_parts = [
+        city.pk,
+        city.name,
+        city.home_intro,
+        city.translations,
+        city.default_language,
+        city.statistics_public,
+        timezone.get_current_timezone_name(),
+        timezone.localdate(),
+    ]
+
+    def content() -> str:
+        context = _home_context(fragments, scopes, city.pk)
+        context.update(city=city, signed_in=signed_in)
+        rendered.update(context)
+        return render_to_string("pages/city_home.html#content", context)
+
+    hero, body = fragments.fetch(
         [
             fragment_cache.Scoped(
-                "home-open-challenges", scopes, [request.city.pk], selectors.open_challenges
+                "home-hero",
+                scopes,
+                city_parts,
+                lambda: render_to_string("pages/city_home.html#hero", {"city": city}),
+                html=True,
             ),
             fragment_cache.Scoped(
-                "home-official-answers",
-                scopes,
-                [request.city.pk],
-                selectors.recent_official_answers,
+                "home-content", scopes, [*city_parts, signed_in], content, html=True
+            ),
+        ]
+    )
+    follow = render_to_string(
+        "pages/city_home.html#follow",
+        {
+            "user": request.user,
+            # One small query, and nothing for anonymous visitors.
+            "follows_city": signed_in and follows.follows_city(request.user),
+            # Lazy, as the context processor's: no token (and no cookie)
+            # unless drawn.
+            "csrf_token": csrf(request)["csrf_token"],
+        },
+    )
+    body = mark_safe(body.replace(FOLLOW_MARK, follow, 1))  # noqa: S308 - both rendered here
+    return TemplateResponse(
+        request,
+        "pages/city_home.html",
+        # Rendered in this request (a miss): its context too, for tests and tools.
+        {**rendered, "hero_html": hero, "content_html": body},
+    )
+
+
+def _home_context(fragments: Any, scopes: list[str], city_id: int) -> dict[str, Any]:
+    """What the home's shared content shows: nothing per person."""
+    from civicideas.web import fragment_cache
+    from events import selectors as event_selectors
+    from ideas import selectors
+    from ideas.fragments import card_fragments
+
+    most_supported = selectors.top_ideas(sort="most_supported")
+    newest = selectors.top_ideas(sort="newest")
+    # Rows the same for everyone, and the cards, in one cache round trip.
+    open_challenges, official_answers, events, *cards = fragments.fetch(
+        [
+            fragment_cache.Scoped(
+                "home-open-challenges", scopes, [city_id], selectors.open_challenges
+            ),
+            fragment_cache.Scoped(
+                "home-official-answers", scopes, [city_id], selectors.recent_official_answers
             ),
             # An event that ended drops off within the TTL (the event
             # services bump the city scope on every change).
             fragment_cache.Scoped(
-                "home-upcoming-events", scopes, [request.city.pk], event_selectors.upcoming_events
+                "home-upcoming-events", scopes, [city_id], event_selectors.upcoming_events
             ),
             *card_fragments(most_supported),
             *card_fragments(newest),
@@ -80,22 +155,16 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     # Each list is one bounded query (see ideas.selectors); counts come from
     # the denormalised counters in one aggregate.
-    return TemplateResponse(
-        request,
-        "pages/city_home.html",
-        {
-            "open_challenges": open_challenges,
-            "most_supported": most_supported,
-            "newest": newest,
-            "most_supported_cards": mark_safe("".join(cards[: len(most_supported)])),  # noqa: S308
-            "newest_cards": mark_safe("".join(cards[len(most_supported) :])),  # noqa: S308
-            "official_answers": official_answers,
-            "participation": selectors.participation_counts(),
-            "upcoming_events": events,
-            # Signed-in only (one query); anonymous pages are shared and cached.
-            "following": follows.following_of(request.user),
-        },
-    )
+    return {
+        "open_challenges": open_challenges,
+        "most_supported": most_supported,
+        "newest": newest,
+        "most_supported_cards": mark_safe("".join(cards[: len(most_supported)])),  # noqa: S308
+        "newest_cards": mark_safe("".join(cards[len(most_supported) :])),  # noqa: S308
+        "official_answers": official_answers,
+        "participation": selectors.participation_counts(),
+        "upcoming_events": events,
+    }
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -36,19 +37,87 @@ from ideas.views.common import (
 @vary_on_headers("HX-Request")
 @page_cache.anonymous_page(scopes=_challenge_scopes, extra=shuffle.challenge_variant)
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The challenge, and its public ideas filtered, searched and sorted."""
-    challenge = _challenge_or_404(slug)
-    # The page's shared fragments in four cache round trips: the scopes'
-    # generations, the filter choices (the form needs them), the filter form,
-    # the map and the cards together, and the events teaser (its tag).
+    """The challenge, and its public ideas filtered, searched and sorted.
+
+    Nothing on this page is per person (the layout around it is): its
+    content is one shared fragment per challenge, language, query string,
+    seed bucket and htmx variant, kept under the challenge's scope (the
+    bumps that make the anonymous page stale make it stale), and the
+    challenge itself a shared value beside it. A signed-in view whose
+    fragment is cached reads no row of its own: two cache round trips (the
+    scope's generation; the challenge and the content together)."""
+    htmx = getattr(request, "htmx", None)
+    # The list, and the map replaced out of band (hx-swap-oob).
+    results_only = bool(htmx and not htmx.history_restore_request and htmx.target == "results")
+    scopes = _challenge_scopes(request, slug)
+    # The seed only where the order uses it: newest-first pages are shared
+    # by every bucket.
+    seeded = request.GET.get("sort") not in shuffle.UNSEEDED_SORTS
+    seed = shuffle.visitor_seed(request) if seeded else None
     fragments = fragment_cache.Batch()
+    found: dict[str, Any] = {}
+
+    def challenge() -> Challenge:
+        if "challenge" not in found:
+            found["challenge"] = _challenge_or_404(slug)
+        return found["challenge"]
+
+    def render() -> str:
+        context = _content_context(
+            request, challenge(), fragments, seed=seed or 0, oob=results_only
+        )
+        found["context"] = context
+        if results_only:
+            return render_to_string("ideas/_challenge_results.html", context)
+        return render_to_string("ideas/challenge.html#content", context)
+
+    # A missing or draft challenge raises Http404 inside: nothing is stored.
+    the_challenge, content = fragments.fetch(
+        [
+            fragment_cache.Scoped("challenge", scopes, [request.city.pk, slug], challenge),
+            fragment_cache.Scoped(
+                "challenge-content",
+                scopes,
+                [
+                    request.city.pk,
+                    slug,
+                    results_only,
+                    list(request.GET.lists()),
+                    seed,
+                    timezone.get_current_timezone_name(),
+                    timezone.localdate(),
+                ],
+                render,
+                html=True,
+            ),
+        ]
+    )
+    # Rendered in this request (a miss): its context too, for tests and tools.
+    context = {**found.get("context", {}), "challenge": the_challenge, "content_html": content}
+    if results_only:
+        return TemplateResponse(request, "ideas/_challenge_results.html#shared", context)
+    return TemplateResponse(request, "ideas/challenge.html", context)
+
+
+def _content_context(
+    request: HttpRequest,
+    challenge: Challenge,
+    fragments: fragment_cache.Batch,
+    *,
+    seed: int,
+    oob: bool,
+) -> dict[str, Any]:
+    """What the page's content shows: nothing per person. It reads the
+    request's city and query only (both in the fragment's key), and the
+    content is rendered without the request, so no user, session or CSRF
+    token can reach the shared copy."""
     # The same for everyone until the challenge's scope is bumped (or the
     # page cache's TTL: categories edited in the admin bump nothing).
     ((categories, districts),) = fragments.fetch(
         [
             fragment_cache.Scoped(
                 "challenge-filter-options",
-                _challenge_scopes(request, slug),
+                _challenge_scopes(request, challenge.slug),
                 [request.city.pk, challenge.pk],
                 lambda: selectors.challenge_filter_options(challenge),
             )
@@ -63,25 +132,22 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         status=filters["status"] or None,
         query=filters["q"],
         sort=filters["sort"],
-        seed=shuffle.visitor_seed(request),
+        seed=seed,
         page=_page_number(request),
         per_page=PER_PAGE,
     )
     query_string = request.GET.copy()
     query_string.pop("page", None)
     description = localized(challenge, "description")
-    htmx = getattr(request, "htmx", None)
-    # The list, and the map replaced out of band (hx-swap-oob).
-    results_only = bool(htmx and not htmx.history_restore_request and htmx.target == "results")
     filter_form_html, map_html, *cards = fragments.fetch(
         [
             _filter_form(request, challenge, form, filters),
-            _map(request, challenge, filters, oob=results_only),
+            _map(request, challenge, filters, oob=oob),
             # The cards are the same for everyone: shared, cached fragments.
             *card_fragments(page.items),
         ]
     )
-    context = {
+    return {
         "challenge": challenge,
         "timeline": challenge_archive.timeline(challenge),
         "description": render_markdown(description.text),
@@ -98,9 +164,6 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "searching": bool(filters["q"]) and page.searched,
         "unsearchable": bool(filters["q"]) and not page.searched,
     }
-    if results_only:
-        return TemplateResponse(request, "ideas/_challenge_results.html", context)
-    return TemplateResponse(request, "ideas/challenge.html", context)
 
 
 #: The request parameters the filter form shows (as given, valid or not).

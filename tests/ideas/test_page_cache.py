@@ -4,6 +4,7 @@ anonymous visitors uses a few shared seeds kept in a cookie."""
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 import pytest
@@ -332,12 +333,67 @@ def test_a_seed_cookie_lasts_two_days_then_rotates(city, challenge):
         assert renewed.split(".")[0] != kept.split(".")[0]
 
 
-def test_signed_in_visitors_keep_their_personal_seed(city, challenge):
+def test_signed_in_visitors_keep_a_bucket_of_the_day_in_their_session(city, challenge):
+    """Signed-in people draw from the anonymous visitors' day buckets (their
+    pages' content can be shared), kept in the session, not in a cookie."""
+    with city_context(city):
+        for n in range(30):
+            IdeaFactory(challenge=challenge, title=f"Idea {n}")
     member = client_for(make_member(city), city)
     response = member.get("/challenges/green/")
     assert response[STATUS] == "bypass"
     assert "ideas_seed" not in response.cookies
-    assert isinstance(member.session["ideas_seed"], int)
+    day, bucket = member.session["ideas_seed"].split(".")
+    assert int(day) == timezone.now().date().toordinal() and 0 <= int(bucket) < 16
+    kept = member.session["ideas_seed"]
+    assert member.get("/challenges/green/").content.count(b"<li") > 0
+    assert member.session["ideas_seed"] == kept  # the same order page to page
+
+
+@pytest.mark.parametrize("value", [12345, "x", "1.2", "{today}.16", "{today}.-1", None])
+def test_an_old_or_forged_session_seed_is_replaced(city, challenge, value):
+    """A personal seed of an older session (an int), a forged or a stale
+    value: a bucket of today instead, never an error."""
+    today = timezone.now().date().toordinal()
+    member = client_for(make_member(city), city)
+    session = member.session
+    session["ideas_seed"] = value.format(today=today) if isinstance(value, str) else value
+    session.save()
+    assert member.get("/challenges/green/").status_code == 200
+    day, bucket = member.session["ideas_seed"].split(".")
+    assert int(day) == today and 0 <= int(bucket) < 16
+
+
+def test_a_signed_in_bucket_lasts_two_days_then_rotates(city, challenge):
+    member = client_for(make_member(city), city)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        member.get("/challenges/green/")
+        kept = member.session["ideas_seed"]
+        traveller.shift(86_400)
+        member.get("/challenges/green/")
+        assert member.session["ideas_seed"] == kept
+        traveller.shift(86_400)
+        member.get("/challenges/green/")
+        assert member.session["ideas_seed"].split(".")[0] != kept.split(".")[0]
+
+
+def test_signed_in_and_anonymous_visitors_of_one_bucket_see_one_order(city, challenge):
+    with city_context(city):
+        for n in range(30):
+            IdeaFactory(challenge=challenge, title=f"Idea {n}")
+    today = timezone.now().date().toordinal()
+    anonymous = Client(HTTP_HOST=host_of(city))
+    anonymous.cookies["ideas_seed"] = f"{today}.5"
+    member = client_for(make_member(city), city)
+    session = member.session
+    session["ideas_seed"] = f"{today}.5"
+    session.save()
+
+    def order(client):
+        html = client.get("/challenges/green/").content.decode()
+        return re.findall(r"Idea \d+", html)
+
+    assert order(anonymous) == order(member) and len(order(member)) >= 20
 
 
 def test_the_anonymous_idea_page_offers_sign_in_links_not_forms(city, idea, anonymous):

@@ -8,6 +8,7 @@ cached fragments), in every language of the city.
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -16,7 +17,7 @@ from django.urls import reverse
 from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
 from civicideas.web import fragment_cache
-from ideas import services
+from ideas import cache_keys, follows, services
 from ideas.models import Idea
 from tests.conftest import client_for, host_of, make_member
 from tests.ideas.factories import ChallengeFactory, IdeaFactory
@@ -160,27 +161,42 @@ def test_comment_changes_show_on_the_next_view(city, discussion):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_cards_follow_supports_and_edits_for_signed_in_people(city, challenge, language):
+def test_cards_follow_edits_and_supports_for_signed_in_people(
+    city, challenge, language, django_capture_on_commit_callbacks
+):
+    """The challenge page's and the home's content are scoped fragments: an
+    edit (the service bumps the scopes) shows on the next view; a support
+    bumps nothing and shows with the next bump (or within the TTL)."""
+    author = make_member(city)
     with city_context(city):
-        idea = IdeaFactory(challenge=challenge, title="Plant oaks", support_count=0)
-    people = [make_member(city), make_member(city)]
+        idea = IdeaFactory(challenge=challenge, author=author, title="Plant oaks", support_count=0)
+    people = [author, make_member(city)]
     clients = [client_for(p, city) for p in people]
     url = reverse("ideas:challenge", args=["green"]) + "?sort=newest"
     for client in clients:
         assert "Plant oaks" in _page(client, url, language)
-    supports_before = _page(clients[0], url, language)
-    with city_context(city):
-        services.idea_support(idea=idea, user=people[0])
-    after = _page(clients[1], url, language)
-    assert after != supports_before  # the count changed on the card
-    with city_context(city):
-        # Written directly (no service, no bump): the card's key is its content.
-        Idea.objects.filter(pk=idea.pk).update(title="Plant lindens")
+        assert "Plant oaks" in _page(client, "/", language)
+    with django_capture_on_commit_callbacks(execute=True), city_context(city):
+        services.idea_update(idea=idea, by=author, title="Plant lindens", body=idea.body)
     for client in clients:
-        html = _page(client, url, language)
-        assert "Plant lindens" in html and "Plant oaks" not in html
-    home = _page(clients[0], "/", language)
-    assert "Plant lindens" in home
+        for page in (url, "/"):
+            html = _page(client, page, language)
+            assert "Plant lindens" in html and "Plant oaks" not in html
+    with city_context(city):
+        services.idea_support(idea=idea, user=people[1])
+        assert Idea.objects.get(pk=idea.pk).support_count == 1
+    with django_capture_on_commit_callbacks(execute=True), city_context(city):
+        cache_keys.idea_changed(IdeaFactory(challenge=challenge, title="Another idea"))
+    for client in clients:
+        for page in (url, "/"):
+            assert 'support-count="1"' in _support_counts(_page(client, page, language), idea)
+
+
+def _support_counts(html: str, idea) -> str:
+    """The support count on ``idea``'s card, as ``support-count="<n>"``."""
+    card = html[html.index(f'href="/ideas/{idea.pk}/"') :]
+    number = re.search(r"(\d+)\s+(support|soutien|steun)", card)
+    return f'support-count="{number.group(1) if number else ""}"'
 
 
 def test_map_follows_a_hidden_idea_for_signed_in_people(
@@ -350,3 +366,137 @@ def test_upcoming_events_follow_a_cancellation_on_challenge_and_home(
     for client in clients:
         assert "Tree planting walk" not in _page(client, url, language)
         assert "Tree planting walk" not in _page(client, "/", language)
+
+
+# --- the challenge page's and the home's shared content --------------------------
+
+
+@pytest.fixture
+def residents(city, challenge):
+    """Ann wrote a published idea and a pending one and follows the city; Ben
+    wrote nothing; a moderator; an anonymous visitor."""
+    ann, ben = make_member(city), make_member(city)
+    moderator = make_member(city, Role.MODERATOR)
+    with city_context(city):
+        IdeaFactory(challenge=challenge, author=ann, title="Ann's bench")
+        IdeaFactory(challenge=challenge, author=ann, title="Ann's pending", status="pending")
+        IdeaFactory(challenge=challenge, author=ben, title="Ben's hidden", status="hidden")
+        follows.follows_set(user=ann, city_wide=True, category_ids=[])
+    return {
+        "ann": client_for(ann, city),
+        "ben": client_for(ben, city),
+        "moderator": client_for(moderator, city),
+        "anonymous": Client(HTTP_HOST=host_of(city)),
+    }
+
+
+def _content(html: str) -> str:
+    """The page's content, without the layout (whose header is per person)."""
+    return html[html.index('<main id="main"') : html.index("</main>")]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_challenge_content_is_the_same_for_everyone_in_a_bucket(city, residents, language):
+    """Author, other resident, moderator and anonymous visitor in the same
+    seed bucket get the same content: the author's pending idea and the
+    hidden one are in nobody's list (the moderator's neither), and nothing of
+    one viewer's session shows in another's page."""
+    from django.utils import timezone
+
+    today = timezone.now().date().toordinal()
+    for name, client in residents.items():
+        if name == "anonymous":
+            client.cookies["ideas_seed"] = f"{today}.3"
+        else:
+            session = client.session
+            session["ideas_seed"] = f"{today}.3"
+            session.save()
+    url = reverse("ideas:challenge", args=["green"])
+    contents = {}
+    for _ in range(2):  # the second round from the first one's fragments
+        for name, client in residents.items():
+            html = _page(client, url, language)
+            _tokens_are_real(html)
+            contents.setdefault(name, set()).add(_content(html))
+            assert "Ann&#x27;s bench" in html
+            assert "Ann&#x27;s pending" not in html and "Ben&#x27;s hidden" not in html
+            assert ("Back office" in html) is False or name == "moderator"
+    shared = {content for seen in contents.values() for content in seen}
+    assert len(shared) == 1
+    assert "csrfmiddlewaretoken" not in shared.pop()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_home_shows_each_person_their_own_follow_state(city, residents, language):
+    """The home's content is shared; its follow section is each person's:
+    Ann follows the city, Ben and the moderator do not, the anonymous
+    visitor is asked to sign in (and to create an account)."""
+    follow_form = f'action="{reverse("ideas:follow_city")}"'
+    sign_in = f'href="{reverse("account_login")}?next={reverse("ideas:follows")}"'
+    create = f'class="button" href="{reverse("account_signup")}"'
+    for _ in range(2):
+        for name, client in residents.items():
+            html = _page(client, "/", language)
+            _tokens_are_real(html)
+            assert "Ann&#x27;s bench" in html and "Ann&#x27;s pending" not in html
+            assert "<!-- home-follow -->" not in html
+            assert html.count('aria-labelledby="follow-challenges"') == 1
+            signed_in = name != "anonymous"
+            assert (follow_form in html) == signed_in
+            assert ('name="follow" value="0"' in html) == (name == "ann")
+            assert ('name="follow" value="1"' in html) == (name in ("ben", "moderator"))
+            assert (sign_in in html) == (not signed_in)
+            assert (create in html) == (not signed_in)
+
+
+def test_following_the_city_shows_on_the_next_home_view(city, residents):
+    ben = residents["ben"]
+    assert 'name="follow" value="1"' in ben.get("/").content.decode()
+    assert ben.post(reverse("ideas:follow_city"), {"follow": "1"}).status_code == 302
+    html = ben.get("/").content.decode()
+    assert 'name="follow" value="0"' in html and 'name="follow" value="1"' not in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_idea_shows_on_the_challenge_page_and_home_for_signed_in_people(
+    city, challenge, residents, language, django_capture_on_commit_callbacks
+):
+    url = reverse("ideas:challenge", args=["green"])
+    people = [residents["ann"], residents["ben"]]
+    for client in people:
+        assert "Swings for the park" not in _page(client, url, language)
+        assert "Swings for the park" not in _page(client, "/", language)
+    author = make_member(city)
+    with django_capture_on_commit_callbacks(execute=True), city_context(city):
+        services.idea_submit(
+            author=author,
+            challenge=challenge,
+            title="Swings for the park",
+            body="Two swings by the pond, please.",
+            language="en",
+        )
+    for client in people:
+        assert "Swings for the park" in _page(client, url, language)
+        assert "Swings for the park" in _page(client, "/", language)
+
+
+def test_signed_in_people_in_one_bucket_share_the_content(city, challenge, monkeypatch):
+    """The second person of a bucket is served the first one's content: the
+    page's list is not read again."""
+    from ideas import selectors
+
+    with city_context(city):
+        for n in range(25):
+            IdeaFactory(challenge=challenge, title=f"Idea {n}")
+    reads = []
+    original = selectors.challenge_page
+    monkeypatch.setattr(
+        selectors, "challenge_page", lambda **kw: reads.append(kw["seed"]) or original(**kw)
+    )
+    url = reverse("ideas:challenge", args=["green"])
+    with mock.patch("ideas.shuffle.random.randrange", return_value=7):
+        pages = [
+            _content(client_for(make_member(city), city).get(url).content.decode())
+            for _ in range(3)
+        ]
+    assert len(reads) == 1 and len(set(pages)) == 1
