@@ -17,6 +17,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from civicideas.tenancy import city_context
 from civicideas.tenancy.roles import Role
@@ -211,3 +212,36 @@ def test_budgets_hold_and_do_not_grow():
     report = "\n".join(f"{name}: {few[name][1]} / {many[name][1]}" for name in few)
     print(report)  # shown with -s: the counts, for docs/performance.md
     assert not problems, "\n".join(problems) + "\n\n" + report
+
+
+def test_a_warm_signed_in_view_reads_no_rows_of_its_own():
+    """Once someone has viewed them, the challenge page (any sort or page of
+    the same seed bucket) and the home are shared content: another person's
+    view reads only the person (and, on the home, whether they follow the
+    city), however many ideas there are."""
+    city = CityFactory(slug="hillside", name="Hillside")
+    first, second = (make_member(city, email=f"p{n}@hillside.example") for n in range(2))
+    with city_context(city):
+        challenge = ChallengeFactory(slug="green")
+        for _ in range(25):
+            IdeaFactory(challenge=challenge)
+    clients = [client_for(first, city), client_for(second, city)]
+    for client in clients:  # both in one bucket
+        session = client.session
+        session["ideas_seed"] = f"{timezone.now().date().toordinal()}.2"
+        session.save()
+    challenge_url = reverse("ideas:challenge", args=["green"])
+    pages = {
+        "/": 2,
+        challenge_url: 1,
+        challenge_url + "?page=2": 1,
+        challenge_url + "?sort=newest": 1,
+    }
+    # A returning visitor (the session is bound to the city on a first visit).
+    assert clients[1].get(reverse("pages:accessibility")).status_code == 200
+    for url in pages:
+        assert clients[0].get(url).status_code == 200
+    for url, budget in pages.items():
+        n, sql, response = count(clients[1], "get", url)
+        assert response.status_code == 200
+        assert n <= budget, (url, sql)
