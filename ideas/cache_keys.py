@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from civicideas.web.page_cache import bump_on_commit
 
 if TYPE_CHECKING:
-    from ideas.models import Comment, Idea
+    from ideas.models import Challenge, Comment, Idea
 
 
 def city_scope(city_id: int) -> str:
@@ -48,6 +48,18 @@ def idea_changed(idea: Idea) -> None:
         idea_scope(idea.city_id, idea.pk),
         challenge_scope(idea.city_id, idea.challenge.slug),
         city_scope(idea.city_id),
+    )
+
+
+def challenge_changed(challenge: Challenge, *, old_slug: str = "") -> None:
+    """The challenge itself was edited (the admin): its page (under its old
+    slug too, when renamed) and the city home (open challenges) are stale
+    once the transaction commits. Signed-in people's shared content and the
+    challenge's cached lookup follow on the next view instead of within the TTL."""
+    slugs = {challenge.slug, old_slug} - {""}
+    bump_on_commit(
+        *(challenge_scope(challenge.city_id, slug) for slug in sorted(slugs)),
+        city_scope(challenge.city_id),
     )
 
 

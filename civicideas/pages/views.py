@@ -59,9 +59,9 @@ FOLLOW_MARK = "<!-- home-follow -->"
 def _city_home(request: HttpRequest) -> HttpResponse:
     """The city's home: its hero and content are shared by everyone signed in
     (and, on a page-cache miss, by anonymous visitors: a variant of their
-    own), kept until the city scope is bumped (an idea or an official answer
-    changed, an event) or the page cache's TTL (a challenge edited in the
-    admin, a phase opening at its date, supports on the cards). Only the
+    own), kept until the city scope is bumped (an idea, an official answer,
+    an event or a challenge changed) or the page cache's TTL (a phase
+    opening at its date, supports on the cards). Only the
     follow section is per person: one small query and the person's CSRF
     token, spliced in at ``FOLLOW_MARK``. A cached view reads two cache
     values in two round trips (the scope's generation; hero and content)."""

@@ -25,7 +25,7 @@ Correctness rests on three rules:
   after the commit matters: bumped before it, a concurrent request could
   render the old rows and store them under the new generation.
 * **A short TTL as a safety net** (``settings.PAGE_CACHE_SECONDS``, 60 s):
-  changes no service bumps for (support counts, on purpose; a challenge
+  changes no service bumps for (support counts, on purpose; a category
   edited in the admin; a phase that opens at a date) show within a minute.
 
 Redis being down never breaks a page: every cache error is logged and the

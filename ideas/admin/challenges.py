@@ -16,6 +16,7 @@ from civicideas.concurrency import VersionedAdmin
 from civicideas.content.translation_forms import TranslatedAdminMixin
 from civicideas.content.uploads import process_image
 from civicideas.errors import InvalidInput
+from ideas import cache_keys
 from ideas.admin.base import IdeasAdmin, city_of
 from ideas.follows import challenge_announce
 from ideas.models import Category, Challenge, Department, District
@@ -186,6 +187,9 @@ class ChallengeAdmin(TranslatedAdminMixin, VersionedAdmin, IdeasAdmin):
         """After the categories are saved (they decide who hears), announce a
         challenge that is now open for ideas, in the admin's transaction."""
         super().save_related(request, form, formsets, change)
+        # The page, its shared content and cached lookup, and the home's open
+        # challenges show the edit on the next view (not within the TTL).
+        cache_keys.challenge_changed(form.instance, old_slug=form.initial.get("slug") or "")
         with city_of(form.instance):
             told = challenge_announce(challenge=form.instance)
         if told:

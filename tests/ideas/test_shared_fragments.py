@@ -500,3 +500,28 @@ def test_signed_in_people_in_one_bucket_share_the_content(city, challenge, monke
             for _ in range(3)
         ]
     assert len(reads) == 1 and len(set(pages)) == 1
+
+
+def test_a_challenge_edited_in_the_admin_shows_on_the_next_view(
+    city, challenge, django_capture_on_commit_callbacks
+):
+    """The challenge is a shared value and its page's content a shared
+    fragment: the admin's save bumps them (and the home's open challenges),
+    under the old slug too when it is renamed."""
+    from tests.ideas.factories import challenge_data
+
+    admin = client_for(make_member(city, Role.CITY_ADMIN), city)
+    viewer = client_for(make_member(city), city)
+    assert "A greener Riverton" in viewer.get("/challenges/green/").content.decode()
+    assert "A greener Riverton" in viewer.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            f"/admin/ideas/challenge/{challenge.pk}/change/",
+            challenge_data(challenge, title="Shade for Riverton", slug="shade"),
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert viewer.get("/challenges/green/").status_code == 404
+    html = viewer.get("/challenges/shade/").content.decode()
+    assert "Shade for Riverton" in html and "A greener Riverton" not in html
+    home = viewer.get("/").content.decode()
+    assert "Shade for Riverton" in home and "A greener Riverton" not in home
