@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Value
 
 from civicideas.pagination import cache_get, cache_set
-from civicideas.row_locks import mark_locked
 from ideas.models import Challenge, Comment, Idea, StatusChange, Support
 from ideas.selectors.common import _ideas_in_order, _normalized, with_author_name
 
@@ -16,14 +15,11 @@ if TYPE_CHECKING:
     from civicideas.accounts.types import Viewer
 
 
-def idea_for_page(*, pk: int, user: Viewer, for_update: bool = False) -> Idea | None:
+def idea_for_page(*, pk: int, user: Viewer) -> Idea | None:
     """The idea with everything its page shows in one row, or None when the
     person may not see it (missing, other city's, hidden, pending...).
 
-    Adds ``author_name`` and ``supported_by_me``. ``for_update`` locks the
-    idea's row (only that row) for the rest of the transaction, so a
-    counter service can use it without reading it again
-    (``civicideas.row_locks``).
+    Adds ``author_name`` and ``supported_by_me``.
     """
     ideas = Idea.objects.visible_to(user).select_related(
         "challenge", "category", "district", "duplicate_of"
@@ -35,8 +31,6 @@ def idea_for_page(*, pk: int, user: Viewer, for_update: bool = False) -> Idea | 
         )
     else:
         ideas = ideas.annotate(supported_by_me=Value(False))
-    if for_update:
-        return mark_locked(ideas.select_for_update(of=("self",)).filter(pk=pk).first())
     return ideas.filter(pk=pk).first()
 
 
