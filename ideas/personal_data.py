@@ -3,9 +3,10 @@
 
 Erasure rules kept here, because they are this app's counters and pages:
 
-* supports are removed and ``Idea.support_count`` lowered under the idea's
-  row lock (the lock ``idea_support`` takes), ideas in id order, so the
-  count equals the rows even while others support the same ideas;
+* supports are removed, then ``Idea.support_count`` lowered under the
+  ideas' row locks (the lock ``idea_support`` takes for its counter), ideas
+  in id order, so the count equals the rows even while others support the
+  same ideas;
 * open reports are removed with their ``report_count``;
 * with ``delete_contributions`` the person's ideas are withdrawn and their
   text replaced by a placeholder (images deleted), and their comments are
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import translation
@@ -193,13 +194,19 @@ class IdeasContributor:
 
 
 def _remove_supports(user: Any) -> None:
-    idea_ids = list(
-        Support.objects.filter(user=user).order_by("idea_id").values_list("idea_id", flat=True)
-    )
+    """The rows first, then the ideas locked in id order and their counters
+    lowered: the order every support path takes (``ideas.services.supports``),
+    so erasure and a support on the same idea cannot deadlock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {Support._meta.db_table} "  # noqa: S608
+            "WHERE city_id = %s AND user_id = %s RETURNING idea_id",
+            [current_city().pk, user.pk],
+        )
+        idea_ids = sorted(row[0] for row in cursor.fetchall())
     if not idea_ids:
         return
     list(Idea.objects.filter(pk__in=idea_ids).order_by("pk").select_for_update())
-    Support.objects.filter(user=user).delete()
     Idea.objects.filter(pk__in=idea_ids).update(support_count=F("support_count") - 1)
 
 

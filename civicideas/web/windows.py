@@ -10,20 +10,23 @@ down (``ops.cache``), so counting never raises."""
 from __future__ import annotations
 
 import contextlib
+import math
 
 from django.core.cache import cache
 
+from civicideas.ops.cache import count_in
+
 
 def count(key: str, window: int, now: float) -> int:
-    """Add one to ``key``'s window (starting one if there is none); the new count."""
-    cache.add(f"{key}:until", now + window, timeout=window)
-    if cache.add(key, 1, timeout=window):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window
-        cache.set(key, 1, timeout=window)
-        return 1
+    """Add one to ``key``'s window (starting one if there is none); the new count.
+
+    One round trip when the cache can count itself (``ResilientRedisCache``,
+    the default); plain ``add``/``incr`` otherwise."""
+    until = math.ceil(now + window)
+    counter = getattr(cache, "count_window", None)
+    if counter is not None:
+        return counter(key, window, until)
+    return count_in(cache, key, window, until)
 
 
 def uncount(key: str) -> None:

@@ -40,6 +40,7 @@ from ideas.selectors.idea_page import (
     SIMILAR_CACHE_SECONDS,
     idea_comments,
     idea_for_page,
+    idea_for_support,
     idea_timeline,
     similar_ideas_cached,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "challenge_page",
     "idea_comments",
     "idea_for_page",
+    "idea_for_support",
     "idea_list",
     "idea_timeline",
     "is_search_result",

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Value
 
 from civicideas.pagination import cache_get, cache_set
-from civicideas.row_locks import mark_locked
 from ideas.models import Challenge, Comment, Idea, StatusChange, Support
 from ideas.selectors.common import _ideas_in_order, _normalized, with_author_name
 
@@ -16,14 +15,11 @@ if TYPE_CHECKING:
     from civicideas.accounts.types import Viewer
 
 
-def idea_for_page(*, pk: int, user: Viewer, for_update: bool = False) -> Idea | None:
+def idea_for_page(*, pk: int, user: Viewer) -> Idea | None:
     """The idea with everything its page shows in one row, or None when the
     person may not see it (missing, other city's, hidden, pending...).
 
-    Adds ``author_name`` and ``supported_by_me``. ``for_update`` locks the
-    idea's row (only that row) for the rest of the transaction, so a
-    counter service can use it without reading it again
-    (``civicideas.row_locks``).
+    Adds ``author_name`` and ``supported_by_me``.
     """
     ideas = Idea.objects.visible_to(user).select_related(
         "challenge", "category", "district", "duplicate_of"
@@ -35,9 +31,37 @@ def idea_for_page(*, pk: int, user: Viewer, for_update: bool = False) -> Idea | 
         )
     else:
         ideas = ideas.annotate(supported_by_me=Value(False))
-    if for_update:
-        return mark_locked(ideas.select_for_update(of=("self",)).filter(pk=pk).first())
     return ideas.filter(pk=pk).first()
+
+
+def idea_for_support(*, pk: int, user: Viewer) -> Idea | None:
+    """The idea as the support button needs it (its status, counter, author,
+    challenge and ``supported_by_me``), or None when the person may not see
+    it. Leaner than ``idea_for_page``: no category, district, duplicate or
+    author name to join and compile, on the POST a rush repeats (issue 17)."""
+    ideas = Idea.objects.visible_to(user).select_related("challenge").only(*_SUPPORT_FIELDS)
+    if user is not None and user.is_authenticated:
+        ideas = ideas.annotate(
+            supported_by_me=Exists(Support.objects.filter(idea=OuterRef("pk"), user=user))
+        )
+    else:
+        ideas = ideas.annotate(supported_by_me=Value(False))
+    return ideas.filter(pk=pk).first()
+
+
+#: What the support services and the button read (``rules.can_support``,
+#: ``Challenge.accepts_supports``, the fragment): compiling and reading the
+#: two rows whole cost more than the statement itself.
+_SUPPORT_FIELDS = (
+    "city_id",
+    "challenge_id",
+    "author_id",
+    "status",
+    "support_count",
+    "challenge__city_id",
+    "challenge__phase",
+    "challenge__supports_enabled",
+)
 
 
 def idea_comments(idea: Idea, limit: int = 500) -> list[Comment]:

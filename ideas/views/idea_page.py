@@ -152,9 +152,11 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
     """Support or withdraw one's support (``action`` = support | unsupport)."""
     if not _signed_in(request):
         return _login_redirect(request, _idea_url(pk))
-    # Read once, locked: the visibility check, the service's counter update
-    # and the fragment all use this row (issue 17: <= 6 queries a support).
-    idea = selectors.idea_for_page(pk=pk, user=request.user, for_update=True)
+    # Read once, not locked: the visibility check, the service and the
+    # fragment all use this row (issue 17: <= 6 queries a support). The
+    # service takes the idea's lock only for the counter, late, so a rush on
+    # one idea does not queue on the whole request.
+    idea = selectors.idea_for_support(pk=pk, user=request.user)
     if idea is None:
         raise Http404
     action = request.POST.get("action", "support")

@@ -73,3 +73,38 @@ def test_the_primary_has_no_fallback(dead):
 
     with pytest.raises(RedisConnectionError):
         dead.primary.get("k")
+
+
+def test_a_window_is_counted_in_one_round_trip_with_its_expiry():
+    """``count_window`` (the form limits' and password guesses' counter):
+    counts up, gives the counter and its end marker the window's expiry, and
+    its end reads back as a whole number of seconds."""
+    from civicideas.web import windows
+
+    backend = caches["default"]
+    backend.delete_many(["w", "w:until"])
+    now = time.time()
+    assert [windows.count("w", 60, now) for _ in range(3)] == [1, 2, 3]
+    client = backend._cache.get_client("w", write=True)
+    for key in ("w", "w:until"):
+        assert 0 < client.ttl(backend.make_and_validate_key(key)) <= 60
+    assert backend.get("w") == 3
+    assert windows.retry_after("w", 60, now) == 60
+    assert windows.retry_after("w", 60, now + 45.5) == 15
+    windows.uncount("w")
+    assert windows.count("w", 60, now) == 3
+
+
+def test_a_counter_left_without_expiry_gets_one():
+    backend = caches["default"]
+    client = backend._cache.get_client("stuck", write=True)
+    client.set(backend.make_and_validate_key("stuck"), 7)  # no TTL
+    assert backend.count_window("stuck", 30, int(time.time()) + 30) == 8
+    assert 0 < client.ttl(backend.make_and_validate_key("stuck")) <= 30
+
+
+def test_a_window_is_counted_in_memory_without_redis(dead):
+    until = int(time.time()) + 60
+    assert [dead.count_window("w", 60, until) for _ in range(3)] == [1, 2, 3]
+    assert dead.degraded
+    assert dead.memory.get("w:until") == until
