@@ -224,17 +224,22 @@ def forget_layouts(**_kwargs: Any) -> None:
 setting_changed.connect(forget_layouts)
 
 
+def _text(value: Any) -> str:
+    # Not ``value or ""``: a CSP nonce is false until it has been generated.
+    return "" if value is None else str(value)
+
+
 def splice(text: str, context: Context) -> SafeString:
     """``text`` with the request's own parts in place of the markers."""
     if _MARK not in text:
         return mark_safe(text)  # noqa: S308 - rendered by our template, escaped there
     if CSRF_MARK in text:
-        token = str(context.get("csrf_token") or "")
+        token = _text(context.get("csrf_token"))
         if token in ("", "NOTPROVIDED"):
             text = text.replace(_CSRF_INPUT, "")
         text = text.replace(CSRF_MARK, escape(token))
     if NONCE_MARK in text:
-        text = text.replace(NONCE_MARK, escape(str(context.get("csp_nonce") or "")))
+        text = text.replace(NONCE_MARK, escape(_text(context.get("csp_nonce"))))
     request = context.get("request")
     if PATH_MARK in text:
         text = text.replace(PATH_MARK, escape(request.get_full_path()) if request else "")
