@@ -1,5 +1,5 @@
-"""The base layout's header and footer, rendered once per kind of visitor
-and kept in the process (issue 17, docs/performance.md).
+"""The base layout's header, footer and head links, rendered once per kind
+of visitor and kept in the process (issue 17, docs/performance.md).
 
 Every page, signed in or not, shows the same navigation and footer to
 everyone in the same situation: the city's name, logo, contact address and
@@ -14,7 +14,9 @@ the few parts that are its own, left as markers in the shared text:
   when the text holds their marker, so an anonymous page, which has
   neither, stays cacheable by the page cache);
 * the language switcher's ``next`` (the page's own path);
-* ``aria-current`` on the navigation's links (``nav_current``).
+* ``aria-current`` on the navigation's links (``nav_current``);
+* the city logo's URL (signed, and so new every second, when media are
+  kept in object storage).
 
 The rule that keeps this safe: the content is rendered from the **key
 alone**. ``layout_values`` reads every value the header and footer show
@@ -22,7 +24,7 @@ from the page's context into small frozen records; those records are the
 cache key *and* the only context the shared content is rendered with
 (Django's built-ins aside). A value the layout starts to show without
 ``layout_values`` reading it is missing from the page (a test sees it),
-never another person's. Nothing to invalidate: a changed name, logo,
+never another person's. Nothing to invalidate: a changed name, colour,
 language or role is a different key. The language, the URL configuration
 and the script prefix are part of the key too (translations and
 ``{% url %}``).
@@ -100,6 +102,7 @@ NAV_MARKERS = "_layout_nav_markers"
 _MARK = "\x00" + secrets.token_hex(6)
 _END = "\x00"
 MAX_ENTRIES = 256
+_VALUES_ATTR = "_civic_layout_values"
 
 
 def layout_marker(kind: str, arg: str = "") -> str:
@@ -110,6 +113,7 @@ def layout_marker(kind: str, arg: str = "") -> str:
 CSRF_MARK = layout_marker("csrf")
 NONCE_MARK = layout_marker("nonce")
 PATH_MARK = layout_marker("path")
+LOGO_MARK = layout_marker("logo")
 #: What ``{% csrf_token %}`` renders with the marker as the token: removed
 #: whole when the page has no token to give (``NOTPROVIDED``), as the tag does.
 _CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_MARK}">'
@@ -125,6 +129,7 @@ class LayoutCity:
     """What the layout shows of the city (the template reads ``city.*``)."""
 
     name: str
+    colour: str
     logo: LayoutLogo | None
     contact_email: str
     statistics_public: bool
@@ -149,9 +154,12 @@ class LayoutLanguage:
 def _city(city: Any) -> LayoutCity | None:
     if not city:
         return None
-    logo = LayoutLogo(city.logo.url) if getattr(city, "logo", None) else None
+    # The logo's URL is filled in per request: from object storage it is
+    # signed, a new URL every second, and would make every page a new key.
+    logo = LayoutLogo(LOGO_MARK) if getattr(city, "logo", None) else None
     return LayoutCity(
         name=str(city.name),
+        colour=str(getattr(city, "colour", "") or ""),
         logo=logo,
         contact_email=str(getattr(city, "contact_email", "") or ""),
         statistics_public=bool(getattr(city, "statistics_public", False)),
@@ -196,7 +204,11 @@ class SharedFragments:
         _ALL.add(self)
 
     def render(self, nodelist: NodeList, context: Context) -> SafeString:
-        values = layout_values(context)
+        # Read once per page: the head, header and footer share them.
+        values = getattr(context, _VALUES_ATTR, None)
+        if values is None:
+            values = layout_values(context)
+            setattr(context, _VALUES_ATTR, values)
         key = (get_urlconf(), get_script_prefix(), values)
         text = self._texts.get(key)
         if text is None:
@@ -240,6 +252,8 @@ def splice(text: str, context: Context) -> SafeString:
         text = text.replace(CSRF_MARK, escape(token))
     if NONCE_MARK in text:
         text = text.replace(NONCE_MARK, escape(_text(context.get("csp_nonce"))))
+    if LOGO_MARK in text:
+        text = text.replace(LOGO_MARK, escape(context["city"].logo.url))
     request = context.get("request")
     if PATH_MARK in text:
         text = text.replace(PATH_MARK, escape(request.get_full_path()) if request else "")

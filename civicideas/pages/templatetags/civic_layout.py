@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.template.base import NodeList, Parser, Token
+from django.template.loader_tags import BlockNode
 from django.utils.safestring import SafeString
 
 from civicideas.pages.layout import SharedFragments
@@ -13,6 +14,11 @@ register = template.Library()
 
 
 class SharedLayoutNode(template.Node):
+    #: Django walks a parent template's whole node tree on every render of
+    #: a child (``ExtendsNode`` looking for blocks): not into this one,
+    #: which may hold no block (checked when parsed).
+    child_nodelists = ()
+
     def __init__(self, name: str, nodelist: NodeList) -> None:
         self.name = name
         self.nodelist = nodelist
@@ -29,4 +35,7 @@ def shared_layout(parser: Parser, token: Token) -> SharedLayoutNode:
         raise template.TemplateSyntaxError("shared_layout takes one argument: a name")
     nodelist = parser.parse(("endshared_layout",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        # A child template's block would be rendered once for everyone.
+        raise template.TemplateSyntaxError("shared_layout may not contain a block")
     return SharedLayoutNode(bits[1].strip("\"'"), nodelist)
