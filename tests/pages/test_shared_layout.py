@@ -145,3 +145,57 @@ def test_anonymous_pages_still_go_into_the_page_cache(city):
     assert second.headers["X-Page-Cache"] == "hit"
     assert "csrftoken" not in first.cookies
     assert "csrfmiddlewaretoken" not in second.content.decode()
+
+
+def test_shared_part_sees_only_the_layouts_values():
+    from django.template import engines
+
+    template = engines["django"].from_string(
+        '{% load civic_layout %}{% shared_layout "t" %}[{{ secret }}|{{ user.email }}]'
+        "{% endshared_layout %}"
+    )
+    html = template.render({"secret": "s3cret", "user": type("U", (), {"email": "a@b.c"})()})
+    assert html == "[|]"
+
+
+def test_shared_part_may_hold_no_block():
+    from django.template import TemplateSyntaxError, engines
+
+    with pytest.raises(TemplateSyntaxError):
+        engines["django"].from_string(
+            '{% load civic_layout %}{% shared_layout "t" %}{% block x %}{% endblock %}'
+            "{% endshared_layout %}"
+        )
+
+
+def test_no_token_to_give_leaves_no_token_field(city):
+    from django.template.loader import render_to_string
+
+    from civicideas.tenancy.languages import offered_languages
+
+    person = make_member(city)
+    context = {
+        "city": city,
+        "user": person,
+        "csrf_token": "NOTPROVIDED",
+        "offered_languages": offered_languages(city),
+    }
+    with city_context(city):
+        html = render_to_string("pages/accessibility.html", context)
+    assert "Sign out" in html and "csrfmiddlewaretoken" not in html
+    assert "\x00" not in html
+
+
+def test_logo_url_is_each_requests_own(db):
+    from django.core.files.base import ContentFile
+
+    from tests.factories import CityFactory
+
+    logo_city = CityFactory(slug="logoville", name="Logoville")
+    logo_city.logo.save("logo.png", ContentFile(b"\x89PNG\r\n"), save=True)
+    client = Client(HTTP_HOST=host_of(logo_city))
+    first = re.search(r'<img src="([^"]+)"', _html(client.get("/accessibility/"))).group(1)
+    logo_city.logo.save("other.png", ContentFile(b"\x89PNG\r\n"), save=True)
+    forget_hosts()
+    second = re.search(r'<img src="([^"]+)"', _html(client.get("/accessibility/"))).group(1)
+    assert "city-logos/logo" in first and "city-logos/other" in second
