@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 from django.db.models import Model
 
@@ -60,15 +61,20 @@ class EmailBackend(AuthenticationBackend):
         return user
 
 
+def _quoted(column: str | None) -> str:
+    if column is None:  # never for a concrete field
+        raise ImproperlyConfigured("a field without a column")
+    return connection.ops.quote_name(column)
+
+
 def _columns(model: type[Model]) -> str:
-    quote = connection.ops.quote_name
-    return ", ".join(f"u.{quote(field.column)}" for field in model._meta.concrete_fields)
+    return ", ".join(f"u.{_quoted(field.column)}" for field in model._meta.concrete_fields)
 
 
 @cache
 def _user_sql(model: type[Model]) -> str:
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
+    table = _quoted(model._meta.db_table)
+    pk = _quoted(model._meta.pk.column)
     return f"SELECT {_columns(model)} FROM {table} u WHERE u.{pk} = %s"  # noqa: S608 - model names
 
 
@@ -76,13 +82,13 @@ def _user_sql(model: type[Model]) -> str:
 def _user_with_roles_sql(model: type[Model]) -> str:
     from civicideas.tenancy.models import Membership
 
-    quote = connection.ops.quote_name
-    meta = Membership._meta
-    pk = quote(model._meta.pk.column)
+    def column(name: str) -> str:
+        return _quoted(Membership._meta.get_field(name).column)  # type: ignore[union-attr]
+
+    pk = _quoted(model._meta.pk.column)
     roles = (
-        f"(SELECT m.{quote(meta.get_field('roles').column)} FROM {quote(meta.db_table)} m "  # noqa: S608 - model names
-        f"WHERE m.{quote(meta.get_field('user').column)} = u.{pk} "
-        f"AND m.{quote(meta.get_field('city').column)} = %s LIMIT 1)"
+        f"(SELECT m.{column('roles')} FROM {_quoted(Membership._meta.db_table)} m "  # noqa: S608 - model names
+        f"WHERE m.{column('user')} = u.{pk} AND m.{column('city')} = %s LIMIT 1)"
     )
-    table = quote(model._meta.db_table)
+    table = _quoted(model._meta.db_table)
     return f"SELECT {_columns(model)}, {roles} FROM {table} u WHERE u.{pk} = %s"  # noqa: S608
