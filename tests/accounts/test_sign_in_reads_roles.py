@@ -41,3 +41,37 @@ def test_roles_are_those_of_the_city_of_the_request(city, other_city):
         ProjectFactory(title="Secret there", is_public=False)
     assert "Secret here" not in client_for(person, city).get("/projects/").content.decode()
     assert "Secret there" in client_for(person, other_city).get("/projects/").content.decode()
+
+
+def test_backend_reads_the_person_and_only_this_citys_roles(city, other_city):
+    from civicideas.accounts.backends import EmailBackend
+    from civicideas.tenancy.permissions import roles_in_current_city
+
+    person = make_member(other_city, Role.CITY_ADMIN)
+    backend = EmailBackend()
+    with city_context(city):
+        here = backend.get_user(person.pk)
+        assert here.pk == person.pk and here.email == person.email
+        assert here.password == person.password and here.date_joined == person.date_joined
+        assert roles_in_current_city(here) == frozenset() and not here.is_staff
+    with city_context(other_city):
+        there = backend.get_user(person.pk)
+        assert roles_in_current_city(there) == {Role.CITY_ADMIN} and there.is_staff
+
+
+def test_backend_refuses_unknown_and_inactive_people(city):
+    from civicideas.accounts.backends import EmailBackend
+
+    person = make_member(city)
+    type(person).objects.filter(pk=person.pk).update(is_active=False)
+    with city_context(city):
+        assert EmailBackend().get_user(person.pk) is None
+        assert EmailBackend().get_user(person.pk + 10_000) is None
+
+
+def test_backend_on_the_platform_host_reads_no_roles(city):
+    from civicideas.accounts.backends import EmailBackend
+
+    person = make_member(city, Role.CITY_ADMIN)
+    user = EmailBackend().get_user(person.pk)  # no current city
+    assert user.pk == person.pk and not user.is_staff

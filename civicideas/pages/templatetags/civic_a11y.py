@@ -16,6 +16,13 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from civicideas.pages.layout import (  # noqa: F401 - NAV_SECTIONS is public here too
+    NAV_MARKERS,
+    NAV_SECTIONS,
+    layout_marker,
+    nav_attribute,
+)
+
 register = template.Library()
 
 
@@ -52,40 +59,16 @@ def page_has_form_errors(context: template.Context) -> bool:
     return any(_has_shown_errors(value) for value in context.flatten().values())
 
 
-#: The main navigation's sections: the path prefix each one owns. The
-#: longest matching prefix wins ("/me/profile/" is the profile, not "/me/").
-NAV_SECTIONS = {
-    "home": "/",
-    "challenges": "/challenges/",
-    "ideas": "/ideas/",
-    "initiatives": "/initiatives/",
-    "projects": "/projects/",
-    "groups": "/groups/",
-    "events": "/events/",
-    "sponsors": "/sponsors/",
-    "participation": "/me/",
-    "notifications": "/notifications/",
-    "profile": "/me/profile/",
-    "statistics": "/statistics/",
-}
-#: Pages that belong to another section than their path says: an idea is
-#: read inside its challenge.
-NAV_ALIASES = {"ideas": "challenges"}
-
-
 @register.simple_tag(takes_context=True)
 def nav_current(context: template.Context, section: str) -> SafeString:
     """`` aria-current="page"`` on the link to the page being shown, and
     `` aria-current="true"`` on its section's link on a page inside it (an
-    idea, a challenge, an initiative), so the navigation says where one is."""
+    idea, a challenge, an initiative), so the navigation says where one is.
+
+    Inside a shared layout fragment (``civicideas.pages.layout``) it leaves
+    a marker that the request's own page fills in."""
+    if context.get(NAV_MARKERS):
+        return SafeString(layout_marker("nav", section))
     request = context.get("request")
     path = getattr(request, "path", "") or ""
-    best = ""
-    for name, prefix in NAV_SECTIONS.items():
-        matches = path == "/" if prefix == "/" else path.startswith(prefix)
-        if matches and len(prefix) > len(NAV_SECTIONS.get(best, "")):
-            best = name
-    best = NAV_ALIASES.get(best, best)
-    if best != section:
-        return SafeString("")
-    return format_html(' aria-current="{}"', "page" if path == NAV_SECTIONS[section] else "true")
+    return SafeString(nav_attribute(path, section))
