@@ -1,6 +1,8 @@
-"""``{% lean_result_list cl %}``: Django's ``{% result_list cl %}`` (same
-template, same per-model overrides) with the rows written by
-``civicideas.tenancy.admin_rows`` (issue 17)."""
+"""The admin's heavier pieces, lighter (issue 17): ``{% lean_result_list cl %}``
+is Django's ``{% result_list cl %}`` (same template, same per-model
+overrides) with the rows written by ``civicideas.tenancy.admin_rows``;
+``{% nav_sidebar %}`` is Django's sidebar kept per viewer kind
+(``civicideas.tenancy.admin_nav``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ from django import template
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.contrib.admin.views.main import ChangeList
+from django.template import Context
+from django.utils.safestring import SafeString, mark_safe
 
+from civicideas.tenancy import admin_nav
 from civicideas.tenancy.admin_rows import lean_results, lean_rows_apply
 
 register = template.Library()
@@ -42,3 +47,13 @@ def lean_result_list_tag(parser: Any, token: Any) -> InclusionAdminNode:
         template_name="change_list_results.html",
         takes_context=False,
     )
+
+
+@register.simple_tag(takes_context=True)
+def nav_sidebar(context: Context) -> SafeString:
+    """Django's ``admin/nav_sidebar.html``, rendered once per viewer kind and
+    current page marks (``civicideas.tenancy.admin_nav``)."""
+    template = context.template.engine.get_template("admin/nav_sidebar.html")
+    apps = context.get("available_apps") or []
+    html = admin_nav.sidebar(context["request"], apps, lambda: template.render(context))
+    return mark_safe(html)
