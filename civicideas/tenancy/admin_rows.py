@@ -102,7 +102,7 @@ def _cells(cl: ChangeList) -> list[Cell]:
     model_admin = cl.model_admin
     pk_attname = cl.lookup_opts.pk.attname
     empty_default = model_admin.get_empty_value_display()
-    shown: dict[tuple[Any, Any, bool, str], str] = {}
+    shown: dict[Any, Any] = {}
     link = _change_url(cl)
     cells: list[Cell] = []
     first = True
@@ -150,7 +150,7 @@ def _value_cell(
     linked: bool,
     link: tuple[str, str] | None,
     empty_default: str,
-    shown: dict[tuple[Any, Any, bool, str], str],
+    shown: dict[Any, Any],
 ) -> Cell:
     """One column's cell, as ``items_for_result`` writes it."""
     model_admin = cl.model_admin
@@ -185,7 +185,8 @@ def _value_cell(
                     classes.append("nowrap")
             else:
                 if isinstance(f.remote_field, models.ManyToOneRel):
-                    text = empty if value is None else value
+                    # A related object's name, once per object and page.
+                    text = empty if value is None else _once(shown, (f, value), value, str)
                 else:
                     text = _display(shown, value, f, empty, linked)
                 if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
@@ -199,21 +200,35 @@ def _value_cell(
     return cell
 
 
-def _display(
-    shown: dict[tuple[Any, Any, bool, str], str], value: Any, field: Any, empty: str, avoid_link: bool
-) -> str:
+def _display(shown: dict[Any, Any], value: Any, field: Any, empty: str, avoid_link: bool) -> str:
     """``display_for_field``, each (field, value) worked out once per page."""
-    key = (field, value, avoid_link, empty)
+    if type(field) in _PLAIN_TEXT and not field.flatchoices and field.name != "password":
+        # display_for_field's answer for a text without choices, directly.
+        return empty if value is None or value == "" else str(value)
+    return _once(
+        shown,
+        (field, value, avoid_link, empty),
+        value,
+        lambda v: display_for_field(v, field, empty, avoid_link=avoid_link),
+    )
+
+
+def _once(
+    shown: dict[Any, Any], key: tuple[Any, ...], value: Any, show: Callable[[Any], Any]
+) -> Any:
     try:
         return shown[key]
     except KeyError:
-        hit = shown[key] = display_for_field(value, field, empty, avoid_link=avoid_link)
-        return hit
+        found = shown[key] = show(value)
+        return found
     except TypeError:  # an unhashable value (JSON)
-        return display_for_field(value, field, empty, avoid_link=avoid_link)
+        return show(value)
+
+
+#: Fields ``display_for_field`` shows as ``str(value)`` (no link, no format).
+_PLAIN_TEXT = (models.CharField, models.TextField, models.SlugField, models.EmailField)
 
 
 def _callable_name(field_name: Callable[..., Any], index: int) -> str:
     name = field_name.__name__
     return f"lambda{index}" if name == "<lambda>" else name
-

@@ -17,6 +17,7 @@ from civicideas.content.translation_forms import TranslatedAdminMixin
 from civicideas.content.uploads import process_image
 from civicideas.errors import InvalidInput
 from ideas.admin.base import IdeasAdmin, city_of
+from ideas.admin.content.common import ChoicesChangedMixin
 from ideas.follows import challenge_announce
 from ideas.models import Category, Challenge, Department, District
 
@@ -93,7 +94,7 @@ class ChallengeForm(CitySlugForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(TranslatedAdminMixin, IdeasAdmin):
+class CategoryAdmin(ChoicesChangedMixin, TranslatedAdminMixin, IdeasAdmin):
     form = CitySlugForm
     list_display = ["name", "slug", "department", "follower_count"]
     search_fields = ["name"]
@@ -120,7 +121,7 @@ class DepartmentAdmin(TranslatedAdminMixin, IdeasAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(TranslatedAdminMixin, IdeasAdmin):
+class DistrictAdmin(ChoicesChangedMixin, TranslatedAdminMixin, IdeasAdmin):
     form = CitySlugForm
     list_display = ["name", "slug", "population"]
     search_fields = ["name"]
@@ -128,7 +129,7 @@ class DistrictAdmin(TranslatedAdminMixin, IdeasAdmin):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(TranslatedAdminMixin, VersionedAdmin, IdeasAdmin):
+class ChallengeAdmin(ChoicesChangedMixin, TranslatedAdminMixin, VersionedAdmin, IdeasAdmin):
     """Two city admins editing one challenge: the second save from a stale
     form is refused (``VersionedAdmin``)."""
 
