@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib.admin import filters
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.contrib.admin.views.main import ChangeList
@@ -17,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from civicideas.tenancy import admin_nav
 from civicideas.tenancy.admin_rows import lean_results, lean_rows_apply
+from civicideas.web import fragment_cache
 
 register = template.Library()
 
@@ -57,3 +59,57 @@ def nav_sidebar(context: Context) -> SafeString:
     apps = context.get("available_apps") or []
     html = admin_nav.sidebar(context["request"], apps, lambda: template.render(context))
     return mark_safe(html)  # noqa: S308 - rendered by Django's template
+
+
+#: Filters whose markup is a function of their attributes and the list's
+#: query string (Django's own ``choices``): those ``lean_filters`` keeps.
+_KNOWN_CHOICES = {
+    cls.choices
+    for cls in (
+        filters.SimpleListFilter,
+        filters.BooleanFieldListFilter,
+        filters.ChoicesFieldListFilter,
+        filters.DateFieldListFilter,
+        filters.AllValuesFieldListFilter,
+        filters.RelatedFieldListFilter,
+        filters.EmptyFieldListFilter,
+    )
+}
+
+
+@register.simple_tag
+def lean_filters(cl: ChangeList) -> SafeString:
+    """The list's filters (Django's ``{% admin_list_filter %}`` for each),
+    kept by content (issue 17): the key holds each filter's class, template
+    and attributes (its choices, the values chosen, the field) and the
+    list's query string, which is all its links are made of; and the
+    language (``fragment_cache.addressed``). Lists with counts (facets, read
+    from the data) or a filter of another kind are rendered as Django does."""
+
+    def render() -> str:
+        return "".join(admin_list.admin_list_filter(cl, spec) for spec in cl.filter_specs)
+
+    parts = _filter_parts(cl)
+    if parts is None:
+        return mark_safe(render())  # noqa: S308 - rendered by Django's templates
+    (html,) = fragment_cache.addressed("admin-filters", [(parts, render)])
+    return html
+
+
+def _filter_parts(cl: ChangeList) -> list[Any] | None:
+    if cl.add_facets:
+        return None
+    parts: list[Any] = [cl.opts.label, sorted(cl.params.items())]
+    for spec in cl.filter_specs:
+        if type(spec).choices not in _KNOWN_CHOICES:
+            return None
+        state = {
+            name: (str(value) if name == "field" else value)
+            for name, value in vars(spec).items()
+            if name != "request"
+        }
+        text = repr(state)
+        if " at 0x" in text:  # an object without a meaningful repr
+            return None
+        parts.append((type(spec).__qualname__, spec.template, str(spec.title), text))
+    return parts

@@ -80,12 +80,23 @@ class CachedChoicesFilter(admin.RelatedFieldListFilter):
         if city is None or getattr(request, "is_platform", False):
             return super().field_choices(field, request, model_admin)
         ordering = self.field_admin_ordering(field, request, model_admin)
-        return fragment_cache.scoped_value(
-            "admin-filter-choices",
-            scopes=[cache_keys.choices_scope(city.pk)],
-            parts=[city.pk, field.model._meta.label, field.name, tuple(ordering)],
-            compute=lambda: list(field.get_choices(include_blank=False, ordering=ordering)),
+        # One batch per request: the scope's generation is read once for
+        # the list's three filters.
+        batch = getattr(request, "_admin_choices_batch", None)
+        if batch is None:
+            batch = fragment_cache.Batch()
+            setattr(request, "_admin_choices_batch", batch)  # noqa: B010 - a private attribute
+        (choices,) = batch.fetch(
+            [
+                fragment_cache.Scoped(
+                    "admin-filter-choices",
+                    [cache_keys.choices_scope(city.pk)],
+                    [city.pk, field.model._meta.label, field.name, tuple(ordering)],
+                    lambda: list(field.get_choices(include_blank=False, ordering=ordering)),
+                )
+            ]
         )
+        return choices
 
 
 class ChoicesChangedMixin:
