@@ -43,9 +43,10 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext as _
 
 #: The stand-in primary key of the change link built once per page: letters
@@ -220,7 +221,7 @@ def _field_cell(
             value = getattr(obj, attname)
             if value is None:
                 return empty
-            return html.escape(str(formats.localize(timezone.template_localtime(value))))
+            return html.escape(str(formats.localize(template_localtime(value))))
 
     else:
 
@@ -298,11 +299,11 @@ def _value_cell(
                     text = _display(shown, value, f, empty, linked)
                 if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
                     classes.append("nowrap")
-        html = conditional_escape(text)
+        inner = str(conditional_escape(text))
         if link is not None:
             key = escape(quote(getattr(obj, pk_attname)))
-            html = f'<a href="{link[0]}{key}{link[1]}">{html}</a>'
-        return f'<{tag} class="{" ".join(classes)}">{html}</{tag}>'
+            inner = f'<a href="{link[0]}{key}{link[1]}">{inner}</a>'
+        return f'<{tag} class="{" ".join(classes)}">{inner}</{tag}>'
 
     return cell
 

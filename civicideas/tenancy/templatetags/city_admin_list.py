@@ -13,7 +13,7 @@ from django.contrib.admin import filters
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.contrib.admin.views.main import ChangeList
-from django.template import Context
+from django.template import Context, Engine
 from django.utils.safestring import SafeString, mark_safe
 
 from civicideas.tenancy import admin_nav
@@ -55,7 +55,8 @@ def lean_result_list_tag(parser: Any, token: Any) -> InclusionAdminNode:
 def nav_sidebar(context: Context) -> SafeString:
     """Django's ``admin/nav_sidebar.html``, rendered once per viewer kind and
     current page marks (``civicideas.tenancy.admin_nav``)."""
-    template = context.template.engine.get_template("admin/nav_sidebar.html")
+    engine = context.template.engine if context.template is not None else Engine.get_default()
+    template = engine.get_template("admin/nav_sidebar.html")
     apps = context.get("available_apps") or []
     html = admin_nav.sidebar(context["request"], apps, lambda: template.render(context))
     return mark_safe(html)  # noqa: S308 - rendered by Django's template
@@ -87,7 +88,8 @@ def lean_filters(cl: ChangeList) -> SafeString:
     from the data) or a filter of another kind are rendered as Django does."""
 
     def render() -> str:
-        return "".join(admin_list.admin_list_filter(cl, spec) for spec in cl.filter_specs)
+        specs: list[Any] = cl.filter_specs
+        return "".join(admin_list.admin_list_filter(cl, spec) for spec in specs)
 
     parts = _filter_parts(cl)
     if parts is None:
