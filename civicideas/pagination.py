@@ -121,9 +121,16 @@ def page_of(
 
 
 def paginate(
-    queryset: QuerySet, *, page: int, per_page: int = 20, count_key: str | None = None
+    queryset: QuerySet,
+    *,
+    page: int,
+    per_page: int = 20,
+    count_key: str | None = None,
+    narrow: bool = False,
 ) -> ResultPage:
-    """One page of ``queryset`` with LIMIT/OFFSET, and its total.
+    """One page of ``queryset`` with LIMIT/OFFSET, and its total; with
+    ``narrow``, the page's rows are chosen on their ids first (for sorts no
+    index serves; the queryset must not be DISTINCT or grouped).
 
     The total is a separate ``COUNT(*)``, cached under ``count_key`` when one
     is given (see ``cached_count``), and skipped when the page shows it.
@@ -138,8 +145,20 @@ def paginate(
             return queryset.order_by().count()
         return cached_count(queryset, count_key)
 
+    def fetch(offset: int, limit: int) -> list[Any]:
+        if not narrow:
+            return list(queryset[offset : offset + limit])
+        # The page's ids chosen on narrow rows, then its rows read whole:
+        # ``pk IN (SELECT pk … ORDER BY … LIMIT n OFFSET m) ORDER BY …``.
+        # Sorted by a computed value no index serves, PostgreSQL otherwise
+        # top-N-sorts every matching row with all its columns (long texts,
+        # search vectors, joined rows): 20,000 initiatives by best match,
+        # 58 ms → see docs/performance.md (issue 17). One query either way.
+        ids = queryset.values("pk")[offset : offset + limit]
+        return list(queryset.filter(pk__in=ids))
+
     return page_of(
-        fetch=lambda offset, limit: list(queryset[offset : offset + limit]),
+        fetch=fetch,
         count=count,
         page=page,
         per_page=per_page,

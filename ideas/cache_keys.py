@@ -10,6 +10,8 @@ new page or a new kind of change is one place to look.
   and pages, and its similar-ideas fragment.
 * ``idea:<city>:<pk>`` — the idea's page and its similar-ideas block (which
   also depends on the city scope, as it lists other ideas).
+* ``admin-choices:<city>`` — the admin lists' filter choices (challenges,
+  categories, districts): bumped when the admin saves or deletes one.
 
 Supports deliberately bump nothing: bumping on every vote would empty the
 cache of a busy challenge continuously. Counts on cached pages are at most
@@ -67,3 +69,13 @@ def comments_changed(comment: Comment) -> None:
     """A comment was added, edited, deleted, hidden or restored: the idea's
     page is stale (the lists' comment counts follow within the TTL)."""
     bump_on_commit(idea_scope(comment.city_id, comment.idea_id))
+
+
+def choices_scope(city_id: int) -> str:
+    return f"admin-choices:{city_id}"
+
+
+def choices_changed(city_id: int) -> None:
+    """A challenge, category or district was added, renamed or deleted: the
+    admin lists' filter choices are stale once the transaction commits."""
+    bump_on_commit(choices_scope(city_id))

@@ -20,6 +20,7 @@ from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from civicideas.accounts.rules import signed_in
+from civicideas.tenancy import admin_nav
 from civicideas.tenancy.admin_dashboard import dashboard
 from civicideas.tenancy.context import all_cities_context
 
@@ -46,6 +47,13 @@ class CityAdminSite(admin.AdminSite):
             context["site_title"] = _("civicideas platform administration")
         context["admin_city"] = city
         return context
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[Any]:
+        """Django's list, built once per viewer kind (roles, language:
+        ``admin_nav``); every admin page asks for it."""
+        return admin_nav.app_list(
+            request, app_label, lambda: super(CityAdminSite, self).get_app_list(request, app_label)
+        )
 
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

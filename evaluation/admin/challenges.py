@@ -4,6 +4,7 @@ its charts, CSV export and decisions."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -13,10 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +27,7 @@ from civicideas import inputs
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import MAX_BULK
 from civicideas.text import VisibleCharField, csv_cell
+from civicideas.web import fragment_cache
 from evaluation import aggregation, charts, rankings, rules, services
 from evaluation.admin.base import EvaluationAdmin
 from evaluation.models import ChallengeEvaluation
@@ -152,6 +156,7 @@ class ChallengeEvaluationAdmin(EvaluationAdmin):
             "page_obj": page,
             "paginator": paginator,
             "rows": page.object_list,
+            "row_fragments": _row_fragments(request, page.object_list),
             "alpha": alpha,
             "alpha_reading": alpha_reading(alpha),
             "pairable": pairable,
@@ -249,6 +254,24 @@ class _KnownRows:
     def __getitem__(self, item: slice) -> list[aggregation.RankRow]:
         start = (item.start or 0) - self.offset
         return self.rows[start : start + (item.stop - item.start)]
+
+
+def _row_fragments(request: HttpRequest, rows: list[aggregation.RankRow]) -> list[SafeString]:
+    """The ranking's rows, each rendered once per content (issue 17): its
+    key holds the stored row (every figure it shows) and whether the viewer
+    may create projects (the row's project links), and the language
+    (``addressed``). The form's CSRF token is outside the rows."""
+    can_add_project = request.user.has_perm("projects.add_project")
+
+    def render(row: aggregation.RankRow) -> Callable[[], str]:
+        return lambda: render_to_string(
+            "admin/evaluation/includes/ranking_row.html",
+            {"row": row, "can_add_project": can_add_project},
+        )
+
+    return fragment_cache.addressed(
+        "admin-ranking-row", [((row, can_add_project), render(row)) for row in rows]
+    )
 
 
 def _ranking_page(rows: list[aggregation.RankRow], total: int, number: int):

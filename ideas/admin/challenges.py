@@ -18,6 +18,7 @@ from civicideas.content.uploads import process_image
 from civicideas.errors import InvalidInput
 from ideas import cache_keys
 from ideas.admin.base import IdeasAdmin, city_of
+from ideas.admin.content.common import ChoicesChangedMixin
 from ideas.follows import challenge_announce
 from ideas.models import Category, Challenge, Department, District
 
@@ -94,7 +95,7 @@ class ChallengeForm(CitySlugForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(TranslatedAdminMixin, IdeasAdmin):
+class CategoryAdmin(ChoicesChangedMixin, TranslatedAdminMixin, IdeasAdmin):
     form = CitySlugForm
     list_display = ["name", "slug", "department", "follower_count"]
     search_fields = ["name"]
@@ -121,7 +122,7 @@ class DepartmentAdmin(TranslatedAdminMixin, IdeasAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(TranslatedAdminMixin, IdeasAdmin):
+class DistrictAdmin(ChoicesChangedMixin, TranslatedAdminMixin, IdeasAdmin):
     form = CitySlugForm
     list_display = ["name", "slug", "population"]
     search_fields = ["name"]
@@ -129,7 +130,7 @@ class DistrictAdmin(TranslatedAdminMixin, IdeasAdmin):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(TranslatedAdminMixin, VersionedAdmin, IdeasAdmin):
+class ChallengeAdmin(ChoicesChangedMixin, TranslatedAdminMixin, VersionedAdmin, IdeasAdmin):
     """Two city admins editing one challenge: the second save from a stale
     form is refused (``VersionedAdmin``)."""
 

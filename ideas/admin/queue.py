@@ -8,6 +8,7 @@ change goes through ``ideas.services`` (locks, audit log, notifications).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,13 +17,17 @@ from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from civicideas.concurrency import OUT_OF_DATE, parse_version
 from civicideas.errors import InvalidInput
 from civicideas.tenancy.admin_mixins import MAX_BULK
+from civicideas.web import fragment_cache
 from ideas import rules
 from ideas.admin.base import apply_moderation, check_reason
 from ideas.admin.forms import QueueActionForm
@@ -31,6 +36,7 @@ from ideas.moderation import (
     KIND_COMMENT,
     KIND_IDEA,
     KINDS,
+    QueueItem,
     moderation_queue,
     moderation_queue_size,
     parse_key,
@@ -160,6 +166,29 @@ def moderation_queue_view(request: HttpRequest, model_admin: ModelAdmin) -> Http
     return _queue_page(request, model_admin)
 
 
+def _rows(items: list[QueueItem], chosen: set[str]) -> list[SafeString]:
+    """The page's rows, each rendered once per content (issue 17): its key
+    holds every value the row shows (the item, with its version and report
+    reasons, and whether it is ticked), the language (``addressed``) and
+    the time zone its dates are shown in. Nothing per person or per request
+    is in a row; the form's CSRF token is outside them."""
+    zone = timezone.get_current_timezone_name()
+
+    def render(item: QueueItem, checked: bool) -> Callable[[], str]:
+        return lambda: render_to_string(
+            "admin/ideas/includes/queue_row.html", {"item": item, "checked": checked}
+        )
+
+    return fragment_cache.addressed(
+        "admin-queue-row",
+        [
+            ((item, checked, zone), render(item, checked))
+            for item in items
+            for checked in [item.key in chosen]
+        ],
+    )
+
+
 def _queue_page(
     request: HttpRequest,
     model_admin: ModelAdmin,
@@ -177,6 +206,7 @@ def _queue_page(
     paginator = _QueuePaginator(kind)
     page = paginator.get_page(request.GET.get("page"))
     items = queue_items(list(page.object_list))
+    chosen = set(selected or [])
     admin_site = model_admin.admin_site
     context = {
         **admin_site.each_context(request),
@@ -185,6 +215,7 @@ def _queue_page(
         "opts": model_admin.opts,
         "app_label": model_admin.opts.app_label,
         "items": items,
+        "rows": _rows(items, chosen),
         "page_obj": page,
         "paginator": paginator,
         "kind": kind or "",
@@ -194,7 +225,6 @@ def _queue_page(
             (KIND_COMMENT, _("Comments")),
         ],
         "form": form or QueueActionForm(),
-        "selected": set(selected or []),
         "max_bulk": MAX_BULK,
     }
     request.current_app = admin_site.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -65,7 +66,14 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         sort=filters["sort"],
         sponsor_id=sponsor_id,
     )
-    page = paginate(initiatives, page=_page_number(request), per_page=PER_PAGE)
+    page = paginate(
+        initiatives,
+        page=_page_number(request),
+        per_page=PER_PAGE,
+        count_key=_count_key(request, filters),
+        # Best match is a computed score no index serves (issue 17).
+        narrow=filters["sort"] == "match" and sponsor_id is not None,
+    )
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return TemplateResponse(
@@ -79,6 +87,14 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
             "is_sponsor": sponsor_id is not None,
         },
     )
+
+
+def _count_key(request: HttpRequest, filters: dict[str, Any]) -> str:
+    """The list's total depends on the city and the filters, not on the sort
+    or the viewer (public initiatives only): the key names exactly those."""
+    parts = [filters[name] for name in ("category", "district", "need_type", "open_only", "q")]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"initiatives-count:{request.city.pk}:{digest}"
 
 
 @require_GET

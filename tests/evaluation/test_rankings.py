@@ -3,6 +3,8 @@ refreshed by every evaluation change that moves it (issue 17)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -68,3 +70,33 @@ def test_a_rolled_back_change_leaves_a_correct_ranking(world):
             )
             raise RuntimeError
     assert _scorecards_of(world, idea) == 0
+
+
+def test_the_ranking_rows_follow_the_stored_ranking(world):
+    """Rows are rendered once per content (issue 17): a scorecard that
+    changes an idea's figures shows on the next view, and the cached rows
+    are the page as rendered fresh."""
+    client = world.client(world.admin)
+    first = client.get(ranking_url(world.settings)).content.decode()
+    assert client.get(ranking_url(world.settings)).content.decode().count("<tr>") == first.count(
+        "<tr>"
+    )
+    idea = world.ideas[0]
+    assignment = world.assign(idea, world.evaluators[1])
+    with city_context(world.riverton):
+        services.scorecard_submit(
+            assignment=assignment,
+            by=world.evaluators[1],
+            scores=world.full_scores(),
+            recommendation=Scorecard.Recommendation.ACCEPT,
+        )
+    assert _scorecards_of(world, idea) == 1
+    again = client.get(ranking_url(world.settings)).content.decode()
+    assert _scorecards_cell(first, idea) == "0"
+    assert _scorecards_cell(again, idea) == "1"
+
+
+def _scorecards_cell(html: str, idea) -> str:
+    """The row's "scorecards" column (the seventh number)."""
+    row = html.split(f'id="idea-{idea.pk}"', 1)[1].split("</tr>", 1)[0]
+    return re.findall(r'<td class="num">(.*?)</td>', row)[6]

@@ -338,3 +338,21 @@ def test_dashboard_same_queries_for_5_and_40_rows(city, world):
     many = _measure(client, url)
     assert len(few) == len(many), (few, many)
     assert len(many) <= 10, many
+
+
+def test_best_match_pages_chosen_on_ids_are_the_plain_pages(city, world):
+    """``paginate(narrow=True)`` (the best-match sort, issue 17) shows the
+    same rows in the same order, page after page, as plain LIMIT/OFFSET."""
+    from civicideas.pagination import paginate
+    from sponsors import selectors
+
+    _many(city, 25)
+    with city_context(city):
+        matching.recompute_sponsor(world["sponsor"].pk)
+        queryset = selectors.initiative_list(sort="match", sponsor_id=world["sponsor"].pk)
+        for number in (1, 2, 3, 4):
+            plain = paginate(queryset, page=number, per_page=7)
+            narrow = paginate(queryset, page=number, per_page=7, narrow=True)
+            assert [i.pk for i in narrow.items] == [i.pk for i in plain.items]
+            assert [i.match_score for i in narrow.items] == [i.match_score for i in plain.items]
+            assert (narrow.more, narrow.total) == (plain.more, plain.total)

@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
 from ideas.admin.base import Action, ModerationActionForm, ReadOnlyAdmin, admin_link, excerpt
-from ideas.admin.content.common import PeopleColumns, ReportedFilter, moderation_action
+from ideas.admin.content.common import (
+    CachedChoicesFilter,
+    PeopleColumns,
+    ReportedFilter,
+    moderation_action,
+)
 from ideas.admin.content.inlines import CommentReportInline, ModerationActionInline
 from ideas.models import Comment
 
@@ -19,7 +24,7 @@ class CommentAdmin(PeopleColumns, ReadOnlyAdmin):
     action_form = ModerationActionForm
     actions = ["hide_comments", "restore_comments", "dismiss_comment_reports"]
     list_display = ["text", "idea_link", "author_email", "state", "report_count", "created_at"]
-    list_filter = ["state", ReportedFilter, "idea__challenge"]
+    list_filter = ["state", ReportedFilter, ("idea__challenge", CachedChoicesFilter)]
     list_select_related = ["idea", "author"]
     # The idea is shown by its title only (issue 17).
     list_defer = ["idea__body", "idea__search_vector", "idea__hidden_reason"]

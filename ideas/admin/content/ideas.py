@@ -29,7 +29,12 @@ from ideas.admin.base import (
     city_of,
     excerpt,
 )
-from ideas.admin.content.common import PeopleColumns, ReportedFilter, moderation_action
+from ideas.admin.content.common import (
+    CachedChoicesFilter,
+    PeopleColumns,
+    ReportedFilter,
+    moderation_action,
+)
 from ideas.admin.content.inlines import (
     IdeaImageInline,
     IdeaReportInline,
@@ -56,7 +61,14 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
         "report_count",
         "created_at",
     ]
-    list_filter = ["status", ReportedFilter, "challenge", "category", "district", "channel"]
+    list_filter = [
+        "status",
+        ReportedFilter,
+        ("challenge", CachedChoicesFilter),
+        ("category", CachedChoicesFilter),
+        ("district", CachedChoicesFilter),
+        "channel",
+    ]
     list_select_related = ["challenge", "category", "district"]
     # Not shown in the list: the page's query leaves them out (issue 17).
     list_defer = [

@@ -1,0 +1,117 @@
+"""The admin's heavier pieces, lighter (issue 17): ``{% lean_result_list cl %}``
+is Django's ``{% result_list cl %}`` (same template, same per-model
+overrides) with the rows written by ``civicideas.tenancy.admin_rows``;
+``{% nav_sidebar %}`` is Django's sidebar kept per viewer kind
+(``civicideas.tenancy.admin_nav``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.contrib.admin import filters
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.contrib.admin.views.main import ChangeList
+from django.template import Context, Engine
+from django.utils.safestring import SafeString, mark_safe
+
+from civicideas.tenancy import admin_nav
+from civicideas.tenancy.admin_rows import lean_results, lean_rows_apply
+from civicideas.web import fragment_cache
+
+register = template.Library()
+
+
+def lean_result_list(cl: ChangeList) -> dict[str, Any]:
+    context = admin_list.result_list(cl) if not lean_rows_apply(cl) else _lean(cl)
+    return context
+
+
+def _lean(cl: ChangeList) -> dict[str, Any]:
+    headers = list(admin_list.result_headers(cl))
+    return {
+        "cl": cl,
+        "result_hidden_fields": [],
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": lean_results(cl),
+    }
+
+
+@register.tag(name="lean_result_list")
+def lean_result_list_tag(parser: Any, token: Any) -> InclusionAdminNode:
+    return InclusionAdminNode(
+        "lean_result_list",
+        parser,
+        token,
+        func=lean_result_list,
+        template_name="change_list_results.html",
+        takes_context=False,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def nav_sidebar(context: Context) -> SafeString:
+    """Django's ``admin/nav_sidebar.html``, rendered once per viewer kind and
+    current page marks (``civicideas.tenancy.admin_nav``)."""
+    engine = context.template.engine if context.template is not None else Engine.get_default()
+    template = engine.get_template("admin/nav_sidebar.html")
+    apps = context.get("available_apps") or []
+    html = admin_nav.sidebar(context["request"], apps, lambda: template.render(context))
+    return mark_safe(html)  # noqa: S308 - rendered by Django's template
+
+
+#: Filters whose markup is a function of their attributes and the list's
+#: query string (Django's own ``choices``): those ``lean_filters`` keeps.
+_KNOWN_CHOICES = {
+    cls.choices
+    for cls in (
+        filters.SimpleListFilter,
+        filters.BooleanFieldListFilter,
+        filters.ChoicesFieldListFilter,
+        filters.DateFieldListFilter,
+        filters.AllValuesFieldListFilter,
+        filters.RelatedFieldListFilter,
+        filters.EmptyFieldListFilter,
+    )
+}
+
+
+@register.simple_tag
+def lean_filters(cl: ChangeList) -> SafeString:
+    """The list's filters (Django's ``{% admin_list_filter %}`` for each),
+    kept by content (issue 17): the key holds each filter's class, template
+    and attributes (its choices, the values chosen, the field) and the
+    list's query string, which is all its links are made of; and the
+    language (``fragment_cache.addressed``). Lists with counts (facets, read
+    from the data) or a filter of another kind are rendered as Django does."""
+
+    def render() -> str:
+        specs: list[Any] = cl.filter_specs
+        return "".join(admin_list.admin_list_filter(cl, spec) for spec in specs)
+
+    parts = _filter_parts(cl)
+    if parts is None:
+        return mark_safe(render())  # noqa: S308 - rendered by Django's templates
+    (html,) = fragment_cache.addressed("admin-filters", [(parts, render)])
+    return html
+
+
+def _filter_parts(cl: ChangeList) -> list[Any] | None:
+    if cl.add_facets:
+        return None
+    parts: list[Any] = [cl.opts.label, sorted(cl.params.items())]
+    for spec in cl.filter_specs:
+        if type(spec).choices not in _KNOWN_CHOICES:
+            return None
+        state = {
+            name: (str(value) if name == "field" else value)
+            for name, value in vars(spec).items()
+            if name != "request"
+        }
+        text = repr(state)
+        if " at 0x" in text:  # an object without a meaningful repr
+            return None
+        parts.append((type(spec).__qualname__, spec.template, str(spec.title), text))
+    return parts
