@@ -40,7 +40,9 @@ from ideas.selectors.idea_page import (
     SIMILAR_CACHE_SECONDS,
     idea_comments,
     idea_for_page,
+    idea_for_viewer,
     idea_timeline,
+    own_comments,
     similar_ideas_cached,
 )
 from ideas.selectors.lists import (
@@ -75,6 +77,7 @@ __all__ = [
     "challenge_page",
     "idea_comments",
     "idea_for_page",
+    "idea_for_viewer",
     "idea_list",
     "idea_timeline",
     "is_search_result",
@@ -82,6 +85,7 @@ __all__ = [
     "my_ideas",
     "my_supports",
     "open_challenges",
+    "own_comments",
     "participation_counts",
     "public_ideas",
     "recent_official_answers",

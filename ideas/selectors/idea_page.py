@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Value
 
 from civicideas.pagination import cache_get, cache_set
@@ -38,6 +39,66 @@ def idea_for_page(*, pk: int, user: Viewer, for_update: bool = False) -> Idea | 
     if for_update:
         return mark_locked(ideas.select_for_update(of=("self",)).filter(pk=pk).first())
     return ideas.filter(pk=pk).first()
+
+
+#: The idea's columns its page draws per person (the support box, the
+#: author's actions, the title) and the shared body's key needs
+#: (``ideas.idea_body``); the body itself is read only when it is rendered.
+_VIEWER_FIELDS = (
+    "id",
+    "city_id",
+    "challenge_id",
+    "author_id",
+    "title",
+    "language",
+    "status",
+    "duplicate_of_id",
+    "support_count",
+    "comment_count",
+    "lock_version",
+    "latitude",
+    "longitude",
+    "challenge__id",
+    "challenge__city_id",
+    "challenge__slug",
+    "challenge__title",
+    "challenge__translations",
+    "challenge__phase",
+    "challenge__supports_enabled",
+)
+
+
+def idea_for_viewer(*, pk: int, user: Viewer) -> Idea | None:
+    """The idea's page for one person: the idea's narrow row with the
+    person's state, or None when they may not see it (as ``idea_for_page``).
+
+    Adds ``supported_by_me`` and ``my_comment_ids`` (the ids of the person's
+    comments on the idea, usually none) in the same statement: everything
+    the page draws per person, one query; the rest of the page is a shared
+    fragment (``ideas.idea_body``)."""
+    ideas = Idea.objects.visible_to(user).select_related("challenge").only(*_VIEWER_FIELDS)
+    if user is not None and user.is_authenticated:
+        ideas = ideas.annotate(
+            supported_by_me=Exists(Support.objects.filter(idea=OuterRef("pk"), user=user)),
+            my_comment_ids=ArraySubquery(
+                Comment.objects.filter(idea=OuterRef("pk"), author=user).values("pk")
+            ),
+        )
+    else:
+        ideas = ideas.annotate(supported_by_me=Value(False))
+    found = list(ideas.filter(pk=pk)[:1])
+    return found[0] if found else None
+
+
+def own_comments(idea: Idea, user: Viewer, ids: list[int] | None = None) -> list[Comment]:
+    """The person's comments on the idea (``ids``: only those), with their
+    author's name: the page draws them for their author alone."""
+    if user is None or not user.is_authenticated or ids == []:
+        return []
+    comments = Comment.objects.filter(idea=idea, author=user)
+    if ids is not None:
+        comments = comments.filter(pk__in=ids)
+    return list(with_author_name(comments))
 
 
 def idea_comments(idea: Idea, limit: int = 500) -> list[Comment]:
