@@ -163,16 +163,11 @@ def _shared_body(
         )
 
     if request.method == "GET" and idea.is_public and not similar_loaded:
-        (html,) = fragment_cache.Batch().fetch(
-            [
-                fragment_cache.Scoped(
-                    "idea-body",
-                    [cache_keys.idea_scope(request.city.pk, idea.pk)],
-                    _key_parts(request, idea, signed_in),
-                    render,
-                    html=True,
-                )
-            ]
+        html = fragment_cache.current(
+            "idea-body",
+            scopes=[cache_keys.idea_scope(request.city.pk, idea.pk)],
+            parts=_key_parts(request, idea, signed_in),
+            render=render,
         )
     else:
         html = render()
