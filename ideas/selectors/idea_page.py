@@ -71,7 +71,7 @@ def _in_model_order(model: type[Model], names: tuple[str, ...]) -> list[Field]:
     return [field for field in model._meta.concrete_fields if field in wanted]
 
 
-def _from_db(model: type[Model], names: tuple[str, ...], values: tuple[Any, ...]) -> Any:
+def _from_db[M: Model](model: type[M], names: tuple[str, ...], values: tuple[Any, ...]) -> M:
     """An instance of ``model`` with the fields ``names`` from a raw row's
     ``values``, through the fields' own converters (JSON, as the ORM does)."""
     fields = _in_model_order(model, names)

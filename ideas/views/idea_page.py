@@ -48,9 +48,11 @@ def _idea_page(
     body = idea_body.page_body(
         request, idea, comment_form=comment_form, similar_loaded=similar_loaded
     )
-    response = TemplateResponse(
-        request, "ideas/idea.html", {"idea": idea, "body": body}, status=status
-    )
+    context: dict[str, Any] = {"idea": idea, "body": body}
+    if comment_form is not None:
+        # The layout's title says "Error:" when a form of the page has errors.
+        context["comment_form"] = comment_form
+    response = TemplateResponse(request, "ideas/idea.html", context, status=status)
     # The idea's map loads the city's tiles (also on the pages re-shown after a post).
     return allow_tiles(response, request.city)
 
