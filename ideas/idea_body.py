@@ -80,16 +80,13 @@ def _region(html: str, name: str, part: str) -> str:
     return _put_region(html, _mark(name), f"<!--/idea:{name}-->", part)
 
 
-def _similar(idea: Idea) -> list[Idea]:
-    from ideas.views.common import SIMILAR_LIMIT
-
-    return selectors.similar_ideas_cached(
-        challenge=idea.challenge, text=idea.title, exclude_id=idea.pk, limit=SIMILAR_LIMIT
-    )
-
-
 def _render_shared(
-    request: HttpRequest, pk: int, *, signed_in: bool, public: bool, similar_loaded: bool
+    request: HttpRequest,
+    pk: int,
+    *,
+    signed_in: bool,
+    public: bool,
+    similar: list[Idea] | None,
 ) -> str:
     """The body for a stand-in viewer, with the names of the parts that may
     differ per person first (``_PERSONAL``). A public idea is read as anyone
@@ -108,8 +105,8 @@ def _render_shared(
         "images": list(idea.images.all()),
         "comments": comments,
         "timeline": selectors.idea_timeline(idea),
-        "similar": _similar(idea) if idea.is_public and similar_loaded else [],
-        "similar_loaded": similar_loaded,
+        "similar": similar or [],
+        "similar_loaded": similar is not None,
         "user": viewer,
         "request_path": request.path,
         "is_author": False,
@@ -151,7 +148,7 @@ def _key_parts(request: HttpRequest, idea: Idea, signed_in: bool) -> list[Any]:
 
 
 def _shared_body(
-    request: HttpRequest, idea: Idea, *, signed_in: bool, similar_loaded: bool
+    request: HttpRequest, idea: Idea, *, signed_in: bool, similar: list[Idea] | None
 ) -> tuple[set[str], str]:
     def render() -> str:
         return _render_shared(
@@ -159,10 +156,10 @@ def _shared_body(
             idea.pk,
             signed_in=signed_in,
             public=idea.is_public,
-            similar_loaded=similar_loaded,
+            similar=similar,
         )
 
-    if request.method == "GET" and idea.is_public and not similar_loaded:
+    if request.method == "GET" and idea.is_public and similar is None:
         html = fragment_cache.current(
             "idea-body",
             scopes=[cache_keys.idea_scope(request.city.pk, idea.pk)],
@@ -196,15 +193,17 @@ def page_body(
     idea: Idea,
     *,
     comment_form: CommentForm | None = None,
-    similar_loaded: bool = False,
+    similar: list[Idea] | None = None,
 ) -> SafeString:
     """The idea's page but for the layout, for ``request``'s person.
 
     ``idea``: as ``selectors.idea_for_viewer`` (or ``idea_for_page``) read
-    it for them. ``comment_form``: a refused comment, shown with its errors."""
+    it for them. ``comment_form``: a refused comment, shown with its errors.
+    ``similar``: the similar ideas, shown in place (no JavaScript,
+    ``?similar=1``); None: loaded after the page by htmx."""
     user = request.user
     signed_in = bool(user.is_authenticated)
-    personal, html = _shared_body(request, idea, signed_in=signed_in, similar_loaded=similar_loaded)
+    personal, html = _shared_body(request, idea, signed_in=signed_in, similar=similar)
     context = person_context(request, idea)
     is_author = context["is_author"]
     html = _put(html, "support", _partial("support-button", context))

@@ -45,9 +45,8 @@ def _idea_page(
 ) -> Any:
     """The idea's page: a shared body with the person's parts put in
     (``ideas.idea_body``) inside the layout."""
-    body = idea_body.page_body(
-        request, idea, comment_form=comment_form, similar_loaded=similar_loaded
-    )
+    similar = (_similar_to(idea) if idea.is_public else []) if similar_loaded else None
+    body = idea_body.page_body(request, idea, comment_form=comment_form, similar=similar)
     context: dict[str, Any] = {"idea": idea, "body": body}
     if comment_form is not None:
         # The layout's title says "Error:" when a form of the page has errors.
