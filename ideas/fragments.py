@@ -12,10 +12,10 @@ Comments (``templates/ideas/_comment.html``) do have per-person parts: the
 reply and report forms (with the viewer's CSRF token), "Edit"/"Delete my
 comment", no "Report" on one's own comment, and the hidden reason shown to
 its author only. So a shared comment is rendered for a stand-in viewer who
-wrote nothing (``_SharedViewer``), in a variant per what the viewer may do
+wrote nothing (``SharedViewer``), in a variant per what the viewer may do
 (signed in or not, may reply or not), with a placeholder CSRF token that
 ``fragment_cache.with_csrf`` replaces with the viewer's own; the viewer's
-own comments are rendered fresh, never stored.
+own comments are rendered fresh, never stored (``ideas.idea_body``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -83,15 +82,16 @@ def _renderer(idea: Idea) -> fragment_cache.Render:
     return lambda: render_to_string(CARD_TEMPLATE, {"idea": idea})
 
 
-class _SharedViewer:
-    """Who a shared comment is rendered for: signed in or not, and the author
-    of no comment (``pk`` matches no ``author_id``, not even an erased
-    author's ``None``), so no author-only part is drawn."""
+class SharedViewer:
+    """Who a shared piece is rendered for: signed in or not, and the author
+    of nothing (``pk`` matches no ``author_id``, not even an erased author's
+    ``None``), so no author-only part is drawn."""
 
     pk = -1
 
     def __init__(self, is_authenticated: bool) -> None:
         self.is_authenticated = is_authenticated
+        self.is_active = is_authenticated
 
 
 def _comment_parts(comment: Comment, *, is_reply: bool, variant: tuple[Any, ...]) -> tuple:
@@ -110,47 +110,39 @@ def _comment_parts(comment: Comment, *, is_reply: bool, variant: tuple[Any, ...]
     )
 
 
-def render_comments(
-    request: HttpRequest, idea: Idea, comments: list[Comment], *, can_comment: bool
+def comment_context(
+    comment: Comment, idea: Idea, *, is_reply: bool, can_comment: bool, user: Any
+) -> dict[str, Any]:
+    """``COMMENT_TEMPLATE``'s context; its forms carry the CSRF placeholder
+    (``fragment_cache.with_csrf`` puts the viewer's token in)."""
+    return {
+        "comment": comment,
+        "idea": idea,
+        "is_reply": is_reply,
+        "can_comment": can_comment,
+        "user": user,
+        "csrf_token": fragment_cache.CSRF_PLACEHOLDER,
+    }
+
+
+def shared_comments(
+    idea: Idea, comments: list[Comment], *, viewer: SharedViewer, can_comment: bool
 ) -> None:
     """Set ``html`` on each comment and reply of ``comments`` (the page's
-    threads): shared fragments for other people's comments, fresh ones for
-    the viewer's own. One cache round trip for all of them."""
-    user = request.user
-    signed_in = bool(user.is_authenticated)
-    viewer = _SharedViewer(signed_in)
-    variant = (signed_in, can_comment)
-    shared: list[tuple[Comment, bool]] = []
-    for comment in comments:
-        for item, is_reply in ((comment, False), *((r, True) for r in comment.thread_replies)):
-            own = signed_in and item.author_id == user.pk
-            if own or getattr(item, "can_edit", False) or getattr(item, "can_delete", False):
-                # The viewer's own (edit and delete links, the hidden reason),
-                # or any the viewer may act on: never shared.
-                html = render_to_string(
-                    COMMENT_TEMPLATE,
-                    {
-                        "comment": item,
-                        "idea": idea,
-                        "is_reply": is_reply,
-                        "can_comment": can_comment,
-                        "user": user,
-                        "csrf_token": fragment_cache.CSRF_PLACEHOLDER,
-                    },
-                )
-                item.html = fragment_cache.with_csrf(html, request)  # type: ignore[attr-defined]
-            else:
-                shared.append((item, is_reply))
+    threads), rendered for ``viewer`` (nobody's own) with the CSRF
+    placeholder: shared fragments, one cache round trip for all of them.
+    The viewer's own are drawn over them per person (``ideas.idea_body``)."""
+    variant = (viewer.is_authenticated, can_comment)
+    shared = [
+        (item, is_reply)
+        for comment in comments
+        for item, is_reply in ((comment, False), *((r, True) for r in comment.thread_replies))
+    ]
 
     def renderer(item: Comment, is_reply: bool) -> fragment_cache.Render:
-        context = {
-            "comment": item,
-            "idea": idea,
-            "is_reply": is_reply,
-            "can_comment": can_comment,
-            "user": viewer,
-            "csrf_token": fragment_cache.CSRF_PLACEHOLDER,
-        }
+        context = comment_context(
+            item, idea, is_reply=is_reply, can_comment=can_comment, user=viewer
+        )
         return lambda: render_to_string(COMMENT_TEMPLATE, context)
 
     items = [
@@ -158,4 +150,4 @@ def render_comments(
         for item, is_reply in shared
     ]
     for (item, _), html in zip(shared, fragment_cache.addressed("comment", items), strict=True):
-        item.html = fragment_cache.with_csrf(html, request)  # type: ignore[attr-defined]
+        item.html = html  # type: ignore[attr-defined]

@@ -41,7 +41,9 @@ from ideas.selectors.idea_page import (
     idea_comments,
     idea_for_page,
     idea_for_support,
+    idea_for_viewer,
     idea_timeline,
+    own_comments,
     similar_ideas_cached,
 )
 from ideas.selectors.lists import (
@@ -77,6 +79,7 @@ __all__ = [
     "idea_comments",
     "idea_for_page",
     "idea_for_support",
+    "idea_for_viewer",
     "idea_list",
     "idea_timeline",
     "is_search_result",
@@ -84,6 +87,7 @@ __all__ = [
     "my_ideas",
     "my_supports",
     "open_challenges",
+    "own_comments",
     "participation_counts",
     "public_ideas",
     "recent_official_answers",

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from civicideas.content.markdown import render_markdown
 from civicideas.errors import NotAllowed, ServiceError
 from civicideas.tenancy.map_tiles import allow_tiles, shows_map
 from civicideas.web import page_cache
@@ -21,12 +20,10 @@ from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
 from civicideas.web.ratelimit import RateLimited, limit_take, rate_limited_response
-from ideas import rules, selectors, services
+from ideas import idea_body, rules, selectors, services
 from ideas.forms import CommentEditForm, CommentForm, IdeaForm, ReportForm
-from ideas.fragments import render_comments
-from ideas.map import location_picker, single_idea_map
+from ideas.map import location_picker
 from ideas.models import Comment, Idea
-from ideas.status import IdeaStatus
 from ideas.views.common import (
     SIMILAR_LIMIT,
     _form_service_error,
@@ -38,53 +35,23 @@ from ideas.views.common import (
 )
 
 
-def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, Any]:
-    user = request.user
-    public = idea.is_public
-    # The similar ideas are loaded after the page (htmx, or the no-JS link
-    # ``?similar=1``): their lookup costs more than the rest of the page.
-    similar = _similar_to(idea) if public and extra.get("similar_loaded") else []
-    comments = selectors.idea_comments(idea) if public else []
-    for comment in comments:
-        for item in (comment, *comment.thread_replies):
-            item.can_edit = rules.can_edit_comment(user, item)
-            item.can_delete = rules.can_delete_comment(user, item)
-    can_comment = rules.can_comment(user, idea)
-    # Other people's comments are shared fragments, the viewer's own fresh
-    # (ideas.fragments): sets ``html`` on each comment and reply.
-    render_comments(request, idea, comments, can_comment=can_comment)
-    context = {
-        "idea": idea,
-        "body": render_markdown(idea.body),
-        "images": list(idea.images.all()),
-        "comments": comments,
-        "timeline": selectors.idea_timeline(idea),
-        "similar": similar,
-        "is_author": user.is_authenticated and idea.author_id == user.pk,
-        "can_support": rules.can_support(user, idea),
-        "can_unsupport": rules.supports_open_to(user, idea),
-        "can_comment": can_comment,
-        "can_report": public and rules.can_report(user),
-        "can_edit": rules.can_edit_idea(user, idea),
-        "can_withdraw": rules.can_withdraw_idea(user, idea),
-        "can_move_support": (
-            idea.status == IdeaStatus.DUPLICATE
-            and idea.duplicate_of_id is not None
-            and getattr(idea, "supported_by_me", False)
-        ),
-        "comment_form": CommentForm(),
-        "report_form": ReportForm(),
-        "supports_open": idea.challenge.accepts_supports,
-        "idea_map": single_idea_map(idea, city=request.city),
-    }
-    context.update(extra)
-    return context
-
-
-def _idea_page(request: HttpRequest, idea: Idea, *, status: int = 200, **extra: Any) -> Any:
-    response = TemplateResponse(
-        request, "ideas/idea.html", _idea_context(request, idea, **extra), status=status
-    )
+def _idea_page(
+    request: HttpRequest,
+    idea: Idea,
+    *,
+    status: int = 200,
+    comment_form: CommentForm | None = None,
+    similar_loaded: bool = False,
+) -> Any:
+    """The idea's page: a shared body with the person's parts put in
+    (``ideas.idea_body``) inside the layout."""
+    similar = (_similar_to(idea) if idea.is_public else []) if similar_loaded else None
+    body = idea_body.page_body(request, idea, comment_form=comment_form, similar=similar)
+    context: dict[str, Any] = {"idea": idea, "body": body}
+    if comment_form is not None:
+        # The layout's title says "Error:" when a form of the page has errors.
+        context["comment_form"] = comment_form
+    response = TemplateResponse(request, "ideas/idea.html", context, status=status)
     # The idea's map loads the city's tiles (also on the pages re-shown after a post).
     return allow_tiles(response, request.city)
 
@@ -103,7 +70,10 @@ def _similar_to(idea: Idea) -> list[Idea]:
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The idea's page; ``?similar=1`` adds the similar ideas (the htmx
     request that fills the block after the page loads gets only the block)."""
-    idea = _visible_idea_or_404(request, pk)
+    # One narrow row with the person's state: the rest is shared.
+    idea = selectors.idea_for_viewer(pk=pk, user=request.user)
+    if idea is None:
+        raise Http404
     similar_loaded = request.GET.get("similar") == "1"
     htmx = getattr(request, "htmx", None)
     if similar_loaded and htmx and htmx.target == "similar-ideas":
@@ -112,8 +82,11 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "similar": _similar_to(idea) if idea.is_public else [],
             "similar_loaded": True,
         }
-        return TemplateResponse(request, "ideas/idea.html#similar", context)
+        return TemplateResponse(request, f"{idea_body.TEMPLATE}#similar", context)
     return _idea_page(request, idea, similar_loaded=similar_loaded)
+
+
+SUPPORT_BUTTON = f"{idea_body.TEMPLATE}#support-button"
 
 
 def _action_error(request: HttpRequest, idea: Idea, error: ServiceError) -> HttpResponse:
@@ -123,9 +96,7 @@ def _action_error(request: HttpRequest, idea: Idea, error: ServiceError) -> Http
         fresh = selectors.idea_for_page(pk=idea.pk, user=request.user) or idea
         context = _support_context(request, fresh)
         context["support_error"] = error.message
-        response = TemplateResponse(
-            request, "ideas/idea.html#support-button", context, status=error.status_code
-        )
+        response = TemplateResponse(request, SUPPORT_BUTTON, context, status=error.status_code)
         if isinstance(error, RateLimited):
             response["Retry-After"] = str(error.retry_after)
         return response
@@ -136,13 +107,9 @@ def _action_error(request: HttpRequest, idea: Idea, error: ServiceError) -> Http
 
 
 def _support_context(request: HttpRequest, idea: Idea) -> dict[str, Any]:
-    return {
-        "idea": idea,
-        "can_support": rules.can_support(request.user, idea),
-        "can_unsupport": rules.supports_open_to(request.user, idea),
-        "is_author": rules.is_own_idea(request.user, idea),
-        "supports_open": idea.challenge.accepts_supports,
-    }
+    context = idea_body.person_context(request, idea)
+    del context["csrf_token"]  # the real one, from the context processor
+    return context
 
 
 @require_POST
@@ -175,7 +142,7 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
         # the fragment answers directly, without reading the idea again.
         context = _support_context(request, idea)
         context["support_done"] = done
-        return TemplateResponse(request, "ideas/idea.html#support-button", context)
+        return TemplateResponse(request, SUPPORT_BUTTON, context)
     messages.success(request, done)
     return HttpResponseRedirect(_idea_url(idea))
 

@@ -6,6 +6,13 @@ One query for a reader (the idea's group and the initiative that came from
 it, together). The idea's author adds one more for the groups to choose from
 while the idea is not linked to a group; the author of an accepted idea with
 a group adds at most one to know whether they administer an approved group.
+
+The idea's page draws this box once for everyone (``ideas.idea_body``: no
+``request`` in the context, so as for an anonymous reader) and again per
+person only where it may differ: for the author and the city's staff, and
+when the idea's initiative is not public yet (its group's members see the
+link), which this tag says by adding ``"sponsors"`` to the context's
+``personal_parts``.
 """
 
 from __future__ import annotations
@@ -28,6 +35,13 @@ def idea_group_box(context: template.Context, idea: Any) -> dict[str, Any]:
     "initiative_pending": it exists but is not public, "can_convert": show the
     "turn into an initiative" link}``."""
     links = selectors.idea_links(idea.pk)
+    personal_parts = context.get("personal_parts")
+    if (
+        personal_parts is not None
+        and links.initiative_id is not None
+        and not links.initiative_is_public
+    ):
+        personal_parts.add("sponsors")
     user = getattr(context.get("request"), "user", None)
     signed_in = user is not None and user.is_authenticated
     is_author = signed_in and idea.author_id == user.pk
