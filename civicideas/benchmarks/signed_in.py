@@ -414,9 +414,16 @@ def run(
         )
     if no_load:
         return
+    from ideas.models import Idea
+
+    with city_context(big):
+        author_id = Idea.objects.filter(pk=idea_id).values_list("author_id", flat=True)[0]
+    # Not the idea's author: their support is refused (403), which wrk
+    # counted as the rush's one error in every run.
     users = list(
         get_user_model()
         .objects.filter(email__endswith=f"@{big.slug}.bench", email__startswith="user")
+        .exclude(pk=author_id)
         .order_by("pk")[:people]
     )
     sessions = _sessions(big, users)
