@@ -171,3 +171,23 @@ def test_comments_by_idea_give_the_default_list(city, moderator):
         response = moderator.get(COMMENTS, {"o": o})
         assert response.status_code == 200
         assert _row_ids(response.content.decode()) == expected
+
+
+def test_an_evaluator_sorts_by_the_columns_they_see(city):
+    """An evaluator's list has no row checkbox (no actions) and no open
+    reports column: ``?o=`` numbers the columns of the viewer's own list."""
+    _ideas(city)
+    evaluator = client_for(make_member(city, Role.EVALUATOR), city)
+    with city_context(city):
+        public = Idea.objects.public()
+        oldest_first = list(public.order_by("created_at", "pk").values_list("pk", flat=True))
+        newest_first = list(public.order_by(*DEFAULT).values_list("pk", flat=True))
+    columns = evaluator.get(IDEAS).context["cl"].list_display
+    assert "action_checkbox" not in columns and "report_count" not in columns
+    for o, expected in (
+        (columns.index("created_at"), oldest_first),
+        (columns.index("title"), newest_first),  # not sortable
+    ):
+        response = evaluator.get(IDEAS, {"o": str(o)})
+        assert response.status_code == 200
+        assert [i.pk for i in response.context["cl"].result_list] == expected, o
