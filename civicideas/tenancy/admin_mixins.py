@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from civicideas.errors import ServiceError
 from civicideas.inputs import parse_id, parse_ids
+from civicideas.tenancy.admin_sorts import SortedAdminMixin
 from civicideas.tenancy.context import current_city, current_city_or_none
 from civicideas.tenancy.models import CityLink
 from civicideas.text import VisibleTextAdminMixin
@@ -140,7 +141,7 @@ class IdsAutocompleteSelectMultiple(AutocompleteSelectMultiple):
         return super().optgroups(name, ids, attr)
 
 
-class CityScopedAdmin(VisibleTextAdminMixin, admin.ModelAdmin):
+class CityScopedAdmin(SortedAdminMixin, VisibleTextAdminMixin, admin.ModelAdmin):
     """Admin for a tenant model.
 
     The queryset needs no extra filter: the model's default manager is scoped

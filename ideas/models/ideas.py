@@ -252,7 +252,7 @@ class Idea(Versioned, TenantModel):
             models.Index(fields=["city", "-created_at", "-id"], name="idea_city_created_idx"),
             # The admin list's most used sorts (issue 17): most supported
             # first (?o=-6, read forwards; ?o=6 backwards, the tie-break
-            # sorted per group of equal counts) and by status (?o=3, also
+            # reversed too: IdeaAdmin.sort_orders) and by status (?o=3, also
             # the status filter of a rare status: pending, hidden). Every
             # support already rewrites each index entry of its idea (the
             # count is indexed above, so no HOT update); each index adds
@@ -264,6 +264,19 @@ class Idea(Versioned, TenantModel):
             models.Index(
                 fields=["city", "status", "-created_at", "-id"],
                 name="idea_admin_status_idx",
+            ),
+            # "Most discussed" and "most reported" (?o=-7, ?o=-8): the admin
+            # list sorts by one column at a time, in its index's order or the
+            # exact reverse (IdeaAdmin.sort_orders), so each index serves both
+            # directions; almost every idea has 0 open reports, a group no
+            # incremental sort could take in part.
+            models.Index(
+                fields=["city", "-comment_count", "-created_at", "-id"],
+                name="idea_admin_discussed_idx",
+            ),
+            models.Index(
+                fields=["city", "-report_count", "-created_at", "-id"],
+                name="idea_admin_reported_idx",
             ),
             # The moderation queue's pending ideas: only they are in it, so
             # it costs nothing on the hot writes (supports) of public ideas.

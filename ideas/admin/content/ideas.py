@@ -80,6 +80,27 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
     ]
     search_fields = ["title"]
     ordering = ["-created_at", "-pk"]
+    # Sortable columns: each one's order is read from an index, forwards or
+    # backwards (the other direction is the exact reverse: fewest comments
+    # first, oldest first among equals), so a sort costs what the default
+    # page does at 100,000 ideas (issue 17, docs/performance.md):
+    # status: idea_admin_status_idx; supports: idea_admin_supported_idx
+    # (the shortlist); comments: idea_admin_discussed_idx ("most
+    # discussed"); open reports: idea_admin_reported_idx ("most reported",
+    # besides the moderation queue and the "reported" filter); date:
+    # idea_city_created_idx. Not sortable, because sorting the city's ideas
+    # by them is not a task and each sorted every idea (190-290 ms): the
+    # title (the search finds an idea), the challenge, the category and the
+    # district (their filters narrow the list instead). An index each would
+    # add an entry to every support's and comment's update of the idea.
+    sortable_by = ["status", "support_count", "comment_count", "report_count", "created_at"]
+    sort_orders = {
+        "status": ("status", "-created_at", "-pk"),
+        "support_count": ("-support_count", "-created_at", "-pk"),
+        "comment_count": ("-comment_count", "-created_at", "-pk"),
+        "report_count": ("-report_count", "-created_at", "-pk"),
+        "created_at": ("-created_at", "-pk"),
+    }
     # Written only by the services, never through a form (the whole page is
     # read-only anyway: see has_change_permission).
     readonly_fields = [
