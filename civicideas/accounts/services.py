@@ -33,10 +33,14 @@ def _default_display_name() -> str:
     return gettext("Resident %(code)s") % {"code": secrets.token_hex(3)}
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def profile_ensure(*, user: User) -> Profile:
     """The user's profile in the current city, created on first participation
     together with a citizen membership. Safe to call on every action.
+
+    No savepoint of its own: its callers are services that roll back as a
+    whole on any error, and each ``get_or_create`` keeps its own savepoint
+    for the insert race. Two round trips less on every support (issue 17).
 
     Precondition: a current city (``city_context``; every city request has
     one). Only the current city is touched: an account's profile in another
