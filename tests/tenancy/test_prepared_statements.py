@@ -6,8 +6,8 @@ settings (set_config(..., true)) when the statement runs, not when it is
 planned, so a plan made in one city must show the next city only its rows,
 whether PostgreSQL reuses a generic plan or makes a custom one."""
 
+import psycopg
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 
 from civicideas.tenancy import city_context
@@ -17,18 +17,15 @@ from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db
 
-User = get_user_model()
-
 
 def _emails_through_a_prepared_statement(plan_cache_mode: str) -> list[str]:
-    # psycopg's own cursor binds server-side; prepare=True prepares at once
-    # instead of at the fifth execution.
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
+    # psycopg's own Cursor binds server-side whatever the setting;
+    # prepare=True prepares at once instead of at the fifth execution.
+    with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute("SELECT set_config('plan_cache_mode', %s, true)", [plan_cache_mode])
         cursor.execute(
-            f"SELECT u.email FROM {Membership._meta.db_table} m "
-            f"JOIN {User._meta.db_table} u ON u.id = m.user_id "
+            "SELECT u.email FROM tenancy_membership m "
+            "JOIN accounts_user u ON u.id = m.user_id "
             "WHERE u.email LIKE %s ORDER BY u.email",
             ["%@%.example"],
             prepare=True,
@@ -36,6 +33,22 @@ def _emails_through_a_prepared_statement(plan_cache_mode: str) -> list[str]:
         return [email for (email,) in cursor.fetchall()]
 
 
+@pytest.fixture
+def preparing_connection():
+    """Django's connection with psycopg's prepared statements on (Django
+    turns them off unless DATABASE_SERVER_SIDE_BINDING is set), back as it
+    was afterwards, with nothing left prepared."""
+    connection.ensure_connection()
+    raw = connection.connection
+    previous = raw.prepare_threshold
+    raw.prepare_threshold = 5
+    yield raw
+    # psycopg forgets its statements when it sees DEALLOCATE ALL.
+    raw.execute("DEALLOCATE ALL")
+    raw.prepare_threshold = previous
+
+
+@pytest.mark.usefixtures("preparing_connection")
 @pytest.mark.parametrize("plan_cache_mode", ["force_generic_plan", "force_custom_plan"])
 def test_a_statement_prepared_in_one_city_shows_the_next_city_only_its_rows(
     city, other_city, plan_cache_mode
