@@ -22,8 +22,10 @@ DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 # (docs/performance.md, "Prepared statements"). Django turns psycopg's
 # prepared statements off unless `prepare_threshold` is given; with
 # client-side binding the values are in the query's text, so preparing
-# would not pay. Never behind PgBouncer (below).
-DATABASE_SERVER_SIDE_BINDING = env.bool("DATABASE_SERVER_SIDE_BINDING", default=False)
+# would not pay. Never behind PgBouncer (below). On by default: the whole
+# test suite passes with it and it saves the database a third to 60 % of
+# its CPU per request; false brings back Django's client-side binding.
+DATABASE_SERVER_SIDE_BINDING = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
 if DATABASE_SERVER_SIDE_BINDING:
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5

@@ -46,7 +46,7 @@ def database_settings(**env: str) -> dict:
 def test_behind_pgbouncer_no_server_side_cursors_and_no_prepared_statements():
     plain = database_settings()
     assert plain.get("DISABLE_SERVER_SIDE_CURSORS", False) is False
-    assert "prepare_threshold" not in plain["OPTIONS"]
+    assert plain["OPTIONS"]["prepare_threshold"] == 5
 
     bounced = database_settings(DATABASE_PGBOUNCER="true")
     assert bounced["DISABLE_SERVER_SIDE_CURSORS"] is True
@@ -54,12 +54,13 @@ def test_behind_pgbouncer_no_server_side_cursors_and_no_prepared_statements():
 
 
 def test_server_side_binding_prepares_statements_except_behind_pgbouncer():
-    plain = database_settings()
-    assert "server_side_binding" not in plain["OPTIONS"]
-
-    bound = database_settings(DATABASE_SERVER_SIDE_BINDING="true")
+    bound = database_settings()
     assert bound["OPTIONS"]["server_side_binding"] is True
     assert bound["OPTIONS"]["prepare_threshold"] == 5
+
+    client_side = database_settings(DATABASE_SERVER_SIDE_BINDING="false")
+    assert "server_side_binding" not in client_side["OPTIONS"]
+    assert "prepare_threshold" not in client_side["OPTIONS"]
 
     bounced = database_settings(DATABASE_SERVER_SIDE_BINDING="true", DATABASE_PGBOUNCER="true")
     assert bounced["OPTIONS"]["server_side_binding"] is True
