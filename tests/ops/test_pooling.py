@@ -28,7 +28,8 @@ def database_settings(**env: str) -> dict:
     environment = {
         name: value
         for name, value in os.environ.items()
-        if name not in {"DATABASE_PGBOUNCER", "DATABASE_POOL_MAX_SIZE"}
+        if name
+        not in {"DATABASE_PGBOUNCER", "DATABASE_POOL_MAX_SIZE", "DATABASE_SERVER_SIDE_BINDING"}
     }
     environment.update(DJANGO_SETTINGS_MODULE="civicideas.settings.test", **env)
     out = subprocess.run(
@@ -45,11 +46,28 @@ def database_settings(**env: str) -> dict:
 def test_behind_pgbouncer_no_server_side_cursors_and_no_prepared_statements():
     plain = database_settings()
     assert plain.get("DISABLE_SERVER_SIDE_CURSORS", False) is False
-    assert "prepare_threshold" not in plain["OPTIONS"]
+    assert plain["OPTIONS"]["prepare_threshold"] == 5
 
     bounced = database_settings(DATABASE_PGBOUNCER="true")
     assert bounced["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert bounced["OPTIONS"]["prepare_threshold"] is None
+
+
+def test_server_side_binding_prepares_statements_except_behind_pgbouncer():
+    bound = database_settings()
+    assert bound["OPTIONS"]["server_side_binding"] is True
+    assert bound["OPTIONS"]["prepare_threshold"] == 5
+
+    client_side = database_settings(DATABASE_SERVER_SIDE_BINDING="false")
+    assert "server_side_binding" not in client_side["OPTIONS"]
+    assert "prepare_threshold" not in client_side["OPTIONS"]
+
+    bounced = database_settings(DATABASE_SERVER_SIDE_BINDING="true", DATABASE_PGBOUNCER="true")
+    assert bounced["OPTIONS"]["server_side_binding"] is True
+    assert bounced["OPTIONS"]["prepare_threshold"] is None
+
+    pooled = database_settings(DATABASE_SERVER_SIDE_BINDING="true", DATABASE_POOL_MAX_SIZE="4")
+    assert pooled["OPTIONS"]["prepare_threshold"] == 5
 
 
 def test_djangos_pool_replaces_persistent_connections():
