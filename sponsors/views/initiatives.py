@@ -14,7 +14,9 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,9 +24,11 @@ from civicideas.concurrency import posted_version
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import NotAllowed, ServiceError
 from civicideas.pagination import paginate
+from civicideas.web import fragment_cache
 from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required, service_errors
 from civicideas.web.errors import error_response
+from ideas.models import Category, District
 from sponsors import rules, selectors, services
 from sponsors.forms import (
     DecideOfferForm,
@@ -33,6 +37,7 @@ from sponsors.forms import (
     NeedForm,
     UpdateForm,
 )
+from sponsors.fragments import card_fragments
 from sponsors.models import Need
 from sponsors.views.common import (
     PER_PAGE,
@@ -76,16 +81,58 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
     )
     query_string = request.GET.copy()
     query_string.pop("page", None)
+    # The filter form and the cards are the same for everyone who asks for
+    # them (nothing per person: the match score only orders the list):
+    # shared fragments kept by content, read in one round trip (issue 17).
+    filter_form_html, *cards = fragment_cache.Batch().fetch(
+        [
+            _filter_form(request, form, filters, categories, districts, sponsor_id is not None),
+            *card_fragments(page.items),
+        ]
+    )
     return TemplateResponse(
         request,
         "sponsors/initiative_list.html",
         {
             "form": form,
+            "filter_form_html": filter_form_html,
             "filters": filters,
             "page": page,
+            "cards_html": mark_safe("".join(cards)),  # noqa: S308 - fragments, rendered by our templates
             "query_string": query_string.urlencode(),
             "is_sponsor": sponsor_id is not None,
         },
+    )
+
+
+#: The request parameters the filter form shows (as given, valid or not).
+_FILTER_FIELDS = ("q", "category", "district", "need_type", "sort", "open_only")
+
+
+def _filter_form(
+    request: HttpRequest,
+    form: InitiativeFilterForm,
+    filters: dict[str, Any],
+    categories: list[Category],
+    districts: list[District],
+    can_match: bool,
+) -> fragment_cache.Addressed:
+    """The filter form (a GET form: no CSRF token, nothing per person but
+    whether "best match" is offered), kept by content: the city, the
+    parameters as given, the choices' names and ``can_match``."""
+    return fragment_cache.Addressed(
+        "initiative-filter-form",
+        [
+            request.city.pk,
+            [(name, request.GET.getlist(name)) for name in _FILTER_FIELDS],
+            filters["q"],
+            [(c.pk, c.name) for c in categories],
+            [(d.pk, d.name) for d in districts],
+            can_match,
+        ],
+        lambda: render_to_string(
+            "sponsors/initiative_list.html#filter_form", {"form": form, "filters": filters}
+        ),
     )
 
 
