@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Model
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -87,9 +88,37 @@ def action_reason(request: HttpRequest) -> str:
 
 def admin_link(obj: Model, text: str | None = None) -> str:
     """An escaped link to the object's admin page."""
+    return format_html(
+        '<a href="{}">{}</a>', change_url(obj), text if text is not None else str(obj)
+    )
+
+
+#: ``reverse`` of each model's change page around a marker, per URL
+#: configuration and prefix: a change list links every row (issue 17).
+_CHANGE_URLS: dict[tuple[object, ...], tuple[str, str]] = {}
+_PK_MARK = "0000"
+
+
+def change_url(obj: Model) -> str:
+    """``reverse("admin:<app>_<model>_change", args=[obj.pk])``; for an
+    integer key, the reversal done once per model and URL configuration and
+    the key put in its place (digits need no quoting)."""
     opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text if text is not None else str(obj))
+    name = f"admin:{opts.app_label}_{opts.model_name}_change"
+    pk = obj.pk
+    if type(pk) is not int:
+        return reverse(name, args=[pk])
+    key = (name, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    parts = _CHANGE_URLS.get(key)
+    if parts is None:
+        url = reverse(name, args=[_PK_MARK])
+        if url.count(_PK_MARK) != 1:
+            return reverse(name, args=[pk])
+        before, _mark, after = url.partition(_PK_MARK)
+        if len(_CHANGE_URLS) > 256:
+            _CHANGE_URLS.clear()
+        parts = _CHANGE_URLS[key] = (before, after)
+    return f"{parts[0]}{pk}{parts[1]}"
 
 
 def excerpt(text: str, length: int = 80) -> str:

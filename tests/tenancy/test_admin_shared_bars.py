@@ -102,3 +102,23 @@ def test_sorts_of_the_same_filters_share_their_total(city):
         distinct = Idea.objects.order_by("title").distinct("title")
         titles = Idea.objects.values("title").distinct().count()
         assert CachedCountPaginator(distinct, 2).count == titles
+
+
+def test_change_url_is_reverse(city):
+    from django.urls import reverse, set_script_prefix
+
+    from ideas.admin.base import admin_link, change_url
+
+    with city_context(city):
+        ideas = IdeaFactory.create_batch(2, challenge=ChallengeFactory())
+    for idea in ideas:
+        assert change_url(idea) == reverse("admin:ideas_idea_change", args=[idea.pk])
+    assert change_url(ideas[0]) != change_url(ideas[1])
+    try:
+        set_script_prefix("/sub/")
+        assert change_url(ideas[0]) == f"/sub/admin/ideas/idea/{ideas[0].pk}/change/"
+    finally:
+        set_script_prefix("/")
+    assert admin_link(ideas[0], "<b>") == (
+        f'<a href="/admin/ideas/idea/{ideas[0].pk}/change/">&lt;b&gt;</a>'
+    )
