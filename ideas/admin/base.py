@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Model
 from django.http import HttpRequest
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -25,6 +23,7 @@ from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import MAX_BULK, CityObjectAdmin, ReadOnlyAdminMixin
 from civicideas.tenancy.context import city_context, current_city_or_none
+from civicideas.tenancy.reversal import reverse_pk
 from civicideas.text import VisibleCharField, clean_text
 from ideas import rules, services
 from ideas.models import Comment, Idea, ModerationAction
@@ -93,32 +92,11 @@ def admin_link(obj: Model, text: str | None = None) -> str:
     )
 
 
-#: ``reverse`` of each model's change page around a marker, per URL
-#: configuration and prefix: a change list links every row (issue 17).
-_CHANGE_URLS: dict[tuple[object, ...], tuple[str, str]] = {}
-_PK_MARK = "0000"
-
-
 def change_url(obj: Model) -> str:
-    """``reverse("admin:<app>_<model>_change", args=[obj.pk])``; for an
-    integer key, the reversal done once per model and URL configuration and
-    the key put in its place (digits need no quoting)."""
+    """The object's admin change page (``reverse_pk``: a change list links
+    every row)."""
     opts = obj._meta
-    name = f"admin:{opts.app_label}_{opts.model_name}_change"
-    pk = obj.pk
-    if type(pk) is not int:
-        return reverse(name, args=[pk])
-    key = (name, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
-    parts = _CHANGE_URLS.get(key)
-    if parts is None:
-        url = reverse(name, args=[_PK_MARK])
-        if url.count(_PK_MARK) != 1:
-            return reverse(name, args=[pk])
-        before, _mark, after = url.partition(_PK_MARK)
-        if len(_CHANGE_URLS) > 256:
-            _CHANGE_URLS.clear()
-        parts = _CHANGE_URLS[key] = (before, after)
-    return f"{parts[0]}{pk}{parts[1]}"
+    return reverse_pk(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
 
 
 def excerpt(text: str, length: int = 80) -> str:

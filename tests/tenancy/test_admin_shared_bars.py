@@ -107,6 +107,7 @@ def test_sorts_of_the_same_filters_share_their_total(city):
 def test_change_url_is_reverse(city):
     from django.urls import reverse, set_script_prefix
 
+    from civicideas.tenancy.reversal import reverse_pk
     from ideas.admin.base import admin_link, change_url
 
     with city_context(city):
@@ -119,6 +120,9 @@ def test_change_url_is_reverse(city):
         assert change_url(ideas[0]) == f"/sub/admin/ideas/idea/{ideas[0].pk}/change/"
     finally:
         set_script_prefix("/")
+    with translation.override("fr"):
+        assert reverse_pk("ideas:idea", ideas[1].pk) == reverse("ideas:idea", args=[ideas[1].pk])
+    assert reverse_pk("ideas:idea", str(ideas[1].pk)) == reverse("ideas:idea", args=[ideas[1].pk])
     assert admin_link(ideas[0], "<b>") == (
         f'<a href="/admin/ideas/idea/{ideas[0].pk}/change/">&lt;b&gt;</a>'
     )
