@@ -73,7 +73,8 @@ class SharedActionsNode(InclusionAdminNode):
             ]
         )
         context.render_context[self] = template
-        context["action_index"] = context.get("action_index", -1) + 1
+        index: int = context.get("action_index", -1)  # type: ignore[assignment]
+        context["action_index"] = index + 1
         key = admin_actions.bar_key(context, str(template.origin.name))
         text = admin_actions.shared_bar(key, lambda: InclusionNode.render(self, context))
         return mark_safe(text)  # noqa: S308 - rendered by Django's template
