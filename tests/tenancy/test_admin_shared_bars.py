@@ -126,3 +126,25 @@ def test_change_url_is_reverse(city):
     assert admin_link(ideas[0], "<b>") == (
         f'<a href="/admin/ideas/idea/{ideas[0].pk}/change/">&lt;b&gt;</a>'
     )
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_rows_and_bar_in_the_page_language_are_djangos(city, monkeypatch, language):
+    from django.conf import settings
+
+    from civicideas.tenancy.templatetags import city_admin_list
+
+    with city_context(city):
+        IdeaFactory.create_batch(2, challenge=ChallengeFactory())
+    client = client_for(make_member(city, Role.CITY_ADMIN, Role.MODERATOR), city)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    english = client_for(make_member(city, Role.CITY_ADMIN, Role.MODERATOR), city)
+    english_page = english.get("/admin/ideas/idea/").content.decode()
+    lean = client.get("/admin/ideas/idea/").content.decode()
+    assert f'lang="{language}"' in lean
+    monkeypatch.setattr(city_admin_list, "lean_rows_apply", lambda cl: False)
+    monkeypatch.setattr(admin_actions, "bar_key", lambda *_a: None)
+    django = client.get("/admin/ideas/idea/").content.decode()
+    assert lean.split('id="result_list"')[-1] == django.split('id="result_list"')[-1]
+    assert _BARS.findall(lean) == _BARS.findall(django)
+    assert _BARS.findall(lean) != _BARS.findall(english_page)
