@@ -79,7 +79,7 @@ class CachedCountPaginator(Paginator):
         if query is None:
             return super().count
         try:
-            sql, params = query.sql_with_params()
+            sql, params = _count_key_query(query).sql_with_params()
         except Exception:  # noqa: BLE001 - an empty IN list and such: count it plainly
             return super().count
         city = current_city_or_none()
@@ -115,6 +115,21 @@ class CachedCountPaginator(Paginator):
         if self.defer:
             rows = rows.defer(*self.defer)
         return Page(rows, number, self)
+
+
+def _count_key_query(query: Any) -> Any:
+    """The query whose SQL keys a list's total: without its ordering and
+    ``select_related`` joins, which change the rows' order and width but
+    not their number (Django's ``count()`` leaves them out too). A third of
+    the compilation of the whole query at 100,000 ideas, and one total for
+    every sort of the same filters (issue 17). A DISTINCT query keeps both:
+    its ORDER BY columns can take part in what is distinct."""
+    if query.distinct or query.combinator or query.is_sliced:
+        return query
+    reduced = query.chain()
+    reduced.clear_ordering(force=True)
+    reduced.select_related = False
+    return reduced
 
 
 def _late_rows_apply(queryset: Any) -> bool:

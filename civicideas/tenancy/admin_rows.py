@@ -43,7 +43,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
+from django.utils import dateformat, formats
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
@@ -216,12 +216,17 @@ def _field_cell(
             return empty if value is None or value == "" else html.escape(str(value))
 
     elif isinstance(field, models.DateTimeField) and not field.flatchoices:
+        # ``formats.localize``'s answer for a datetime, its format looked up
+        # once per page (the cells are built per request, in its language).
+        date_format = formats.get_format("DATETIME_FORMAT")
 
         def show(obj: Any) -> str:
             value = getattr(obj, attname)
             if value is None:
                 return empty
-            return html.escape(str(formats.localize(template_localtime(value))))
+            if not isinstance(value, datetime.datetime):
+                return html.escape(str(formats.localize(template_localtime(value))))
+            return html.escape(dateformat.format(template_localtime(value), date_format))
 
     else:
 

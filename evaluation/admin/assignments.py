@@ -23,6 +23,7 @@ from civicideas import inputs
 from civicideas.errors import InvalidInput, ServiceError
 from civicideas.tenancy.admin_mixins import ReadOnlyAdminMixin
 from civicideas.tenancy.models import Membership
+from civicideas.tenancy.reversal import reverse_pk
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.selectors import people_with_roles
 from civicideas.text import VisibleCharField
@@ -133,13 +134,13 @@ class AssignmentAdmin(EvaluationAdmin):
 
     @admin.display(description=gettext_lazy("scorecard"))
     def score_link(self, obj: Assignment) -> str:
-        url = reverse("admin:evaluation_assignment_score", args=[obj.pk])
+        url = reverse_pk("admin:evaluation_assignment_score", obj.pk)
         text = _("Open scorecard") if obj.progress == selectors.SUBMITTED else _("Score")
         return format_html('<a href="{}">{}</a>', url, text)
 
     @admin.display(description=gettext_lazy("public page"))
     def public_link(self, obj: Assignment) -> str:
-        url = reverse("ideas:idea", args=[obj.idea_id])
+        url = reverse_pk("ideas:idea", obj.idea_id)
         return format_html('<a href="{}">{}</a>', url, _("View idea"))
 
     # --- manual assignment (add form) and reassignment (action)

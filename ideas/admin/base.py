@@ -14,7 +14,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Model
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from civicideas.concurrency import StaleEdit
 from civicideas.errors import ServiceError
 from civicideas.tenancy.admin_mixins import MAX_BULK, CityObjectAdmin, ReadOnlyAdminMixin
 from civicideas.tenancy.context import city_context, current_city_or_none
+from civicideas.tenancy.reversal import reverse_pk
 from civicideas.text import VisibleCharField, clean_text
 from ideas import rules, services
 from ideas.models import Comment, Idea, ModerationAction
@@ -87,9 +87,16 @@ def action_reason(request: HttpRequest) -> str:
 
 def admin_link(obj: Model, text: str | None = None) -> str:
     """An escaped link to the object's admin page."""
+    return format_html(
+        '<a href="{}">{}</a>', change_url(obj), text if text is not None else str(obj)
+    )
+
+
+def change_url(obj: Model) -> str:
+    """The object's admin change page (``reverse_pk``: a change list links
+    every row)."""
     opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text if text is not None else str(obj))
+    return reverse_pk(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
 
 
 def excerpt(text: str, length: int = 80) -> str:

@@ -2,7 +2,9 @@
 is Django's ``{% result_list cl %}`` (same template, same per-model
 overrides) with the rows written by ``civicideas.tenancy.admin_rows``;
 ``{% nav_sidebar %}`` is Django's sidebar kept per viewer kind
-(``civicideas.tenancy.admin_nav``)."""
+(``civicideas.tenancy.admin_nav``); ``{% shared_admin_actions %}`` is
+Django's ``{% admin_actions %}`` kept by content
+(``civicideas.tenancy.admin_actions``)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.contrib.admin.views.main import ChangeList
 from django.template import Context, Engine
+from django.template.library import InclusionNode
 from django.utils.safestring import SafeString, mark_safe
 
-from civicideas.tenancy import admin_nav
+from civicideas.tenancy import admin_actions, admin_nav
 from civicideas.tenancy.admin_rows import lean_results, lean_rows_apply
 from civicideas.web import fragment_cache
 
@@ -48,6 +51,39 @@ def lean_result_list_tag(parser: Any, token: Any) -> InclusionAdminNode:
         func=lean_result_list,
         template_name="change_list_results.html",
         takes_context=False,
+    )
+
+
+def _bar_context(context: Context) -> Context:
+    return context
+
+
+class SharedActionsNode(InclusionAdminNode):
+    """Django's ``{% admin_actions %}`` (same template, same per-model
+    overrides, same ``action_index``), its text kept by content."""
+
+    def render(self, context: Context) -> SafeString:
+        opts = context["opts"]
+        app_label, model_name = opts.app_label.lower(), opts.model_name
+        template = context.template.engine.select_template(  # type: ignore[union-attr]
+            [
+                f"admin/{app_label}/{model_name}/{self.template_name}",
+                f"admin/{app_label}/{self.template_name}",
+                f"admin/{self.template_name}",
+            ]
+        )
+        context.render_context[self] = template
+        index: int = context.get("action_index", -1)  # type: ignore[assignment]
+        context["action_index"] = index + 1
+        key = admin_actions.bar_key(context, str(template.origin.name))
+        text = admin_actions.shared_bar(key, lambda: InclusionNode.render(self, context))
+        return mark_safe(text)  # noqa: S308 - rendered by Django's template
+
+
+@register.tag(name="shared_admin_actions")
+def shared_admin_actions_tag(parser: Any, token: Any) -> SharedActionsNode:
+    return SharedActionsNode(
+        "shared_admin_actions", parser, token, func=_bar_context, template_name="actions.html"
     )
 
 
