@@ -37,34 +37,6 @@ def idea_for_page(*, pk: int, user: Viewer) -> Idea | None:
     return ideas.filter(pk=pk).first()
 
 
-def idea_for_support(*, pk: int, user: Viewer) -> Idea | None:
-    """The idea as the support button needs it (its status, counter, author,
-    challenge and ``supported_by_me``), or None when the person may not see
-    it. Leaner than ``idea_for_page``: no category, district, duplicate or
-    author name to join and compile, on the POST a rush repeats (issue 17)."""
-    ideas = Idea.objects.visible_to(user).select_related("challenge").only(*_SUPPORT_FIELDS)
-    if user is not None and user.is_authenticated:
-        ideas = ideas.annotate(
-            supported_by_me=Exists(Support.objects.filter(idea=OuterRef("pk"), user=user))
-        )
-    else:
-        ideas = ideas.annotate(supported_by_me=Value(False))
-    return ideas.filter(pk=pk).first()
-
-
-#: What the support services and the button read (``rules.can_support``,
-#: ``Challenge.accepts_supports``, the fragment): compiling and reading the
-#: two rows whole cost more than the statement itself.
-_SUPPORT_FIELDS = (
-    "city_id",
-    "challenge_id",
-    "author_id",
-    "status",
-    "support_count",
-    "challenge__city_id",
-    "challenge__phase",
-    "challenge__supports_enabled",
-)
 #: The idea's columns its page draws per person (the support box, the
 #: author's actions, the title) and the shared body's key needs
 #: (``ideas.idea_body``); the body itself is read only when it is rendered.

@@ -123,7 +123,7 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
     # fragment all use this row (issue 17: <= 6 queries a support). The
     # service takes the idea's lock only for the counter, late, so a rush on
     # one idea does not queue on the whole request.
-    idea = selectors.idea_for_support(pk=pk, user=request.user)
+    idea = selectors.idea_for_viewer(pk=pk, user=request.user)
     if idea is None:
         raise Http404
     action = request.POST.get("action", "support")
