@@ -34,12 +34,6 @@ CARD_TEMPLATE = "ideas/_idea_card.html"
 COMMENT_TEMPLATE = "ideas/_comment.html"
 
 
-def _tag_parts(obj: Any) -> tuple[Any, ...] | None:
-    if obj is None:
-        return None
-    return (obj.pk, obj.name, obj.translations)
-
-
 def card_parts(idea: Idea) -> tuple[Any, ...]:
     """Every value the card shows (besides the language, in every key).
 
@@ -61,8 +55,8 @@ def card_parts(idea: Idea) -> tuple[Any, ...]:
         idea.channel,
         idea.channel_date,
         timezone.localdate().year if idea.channel_date else None,
-        _tag_parts(idea.category),
-        _tag_parts(idea.district),
+        fragment_cache.name_parts(idea.category),
+        fragment_cache.name_parts(idea.district),
         # The file's name, not its URL: a signed URL differs on every call.
         (thumbnail.pk, thumbnail.image.name, thumbnail.width, thumbnail.height)
         if thumbnail

@@ -25,12 +25,6 @@ from sponsors.models import Initiative
 CARD_TEMPLATE = "sponsors/_initiative_card.html"
 
 
-def _tag_parts(obj: Any) -> tuple[Any, ...] | None:
-    if obj is None:
-        return None
-    return (obj.pk, obj.name, obj.translations)
-
-
 def card_parts(initiative: Initiative) -> tuple[Any, ...]:
     """Every value the card shows (besides the language, in every key).
 
@@ -46,8 +40,8 @@ def card_parts(initiative: Initiative) -> tuple[Any, ...]:
         initiative.status,
         # The file's name, not its URL: a signed URL differs on every call.
         initiative.image.name if initiative.image else None,
-        tuple(_tag_parts(c) for c in initiative.categories.all()),
-        _tag_parts(initiative.district),
+        tuple(fragment_cache.name_parts(c) for c in initiative.categories.all()),
+        fragment_cache.name_parts(initiative.district),
         initiative.progress_percent,
         initiative.open_need_count,
         str(initiative.funding_remaining),

@@ -259,3 +259,12 @@ def current(
         except Exception:  # noqa: BLE001
             page_cache._cache_failed("fragment write")
     return mark_safe(html)  # noqa: S308
+
+
+def name_parts(obj: Any) -> tuple[Any, ...] | None:
+    """A shown tag's part of a content key (a category, a district): its
+    name in every language, so a renamed or newly translated tag is a new
+    key in every language at once."""
+    if obj is None:
+        return None
+    return (obj.pk, obj.name, obj.translations)
