@@ -76,6 +76,8 @@ def test_with_server_side_binding_the_orm_prepares_repeated_queries_per_city(
 ):
     if not connection.features.uses_server_side_binding:
         pytest.skip("DATABASE_SERVER_SIDE_BINDING is off")
+    if connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        pytest.skip("nothing is prepared behind PgBouncer (DATABASE_PGBOUNCER)")
     make_member(city, Role.MODERATOR, email="a@riverton.example")
     make_member(other_city, Role.MODERATOR, email="b@lakeside.example")
     for _ in range(4):
