@@ -4,6 +4,7 @@ not answer, quickly, with one warning per outage (``civicideas.ops.cache``)."""
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 import pytest
@@ -83,14 +84,18 @@ def test_a_window_is_counted_in_one_round_trip_with_its_expiry():
 
     backend = caches["default"]
     backend.delete_many(["w", "w:until"])
-    now = time.time()
+    # A whole second plus a fraction: the window ends at the next whole second
+    # after now + 60, so the answers below do not depend on when the test runs.
+    now = math.floor(time.time()) + 0.7
     assert [windows.count("w", 60, now) for _ in range(3)] == [1, 2, 3]
     client = backend._cache.get_client("w", write=True)
     for key in ("w", "w:until"):
         assert 0 < client.ttl(backend.make_and_validate_key(key)) <= 60
     assert backend.get("w") == 3
+    assert backend.get("w:until") == math.floor(now) + 61
     assert windows.retry_after("w", 60, now) == 60
-    assert windows.retry_after("w", 60, now + 45.5) == 15
+    assert windows.retry_after("w", 60, now + 45.5) == 15  # 14.8 s, rounded up
+    assert windows.retry_after("w", 60, now + 59.9) == 1
     windows.uncount("w")
     assert windows.count("w", 60, now) == 3
 
