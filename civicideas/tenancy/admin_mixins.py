@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import ActionLocation, helpers
 from django.contrib.admin.checks import ModelAdminChecks
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.cache import cache
@@ -231,6 +231,19 @@ class CityScopedAdmin(SortedAdminMixin, VisibleTextAdminMixin, admin.ModelAdmin)
         # A many-to-many field's form field is a ModelMultipleChoiceField; the
         # stubs type every model field's as a plain Field.
         return db_field.formfield(**kwargs)  # type: ignore[return-value]
+
+    def get_actions(
+        self, request: HttpRequest, action_location: Any = ActionLocation.CHANGE_LIST
+    ) -> dict[str, Any]:
+        """Django's, worked out once per request and place of the bar: a
+        change list asks three times (the checkbox column, the action bar,
+        the selection note), each filtering every action by permission.
+        (Django passes ``action_location`` only to a method that names it.)"""
+        memo = request.__dict__.setdefault("_admin_actions", {})
+        key = (type(self), action_location)
+        if key not in memo:
+            memo[key] = super().get_actions(request, action_location=action_location)
+        return dict(memo[key])
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         columns = list(super().get_list_display(request))

@@ -14,7 +14,14 @@ row to row worked out once per page:
 * display values that repeat (a status, a count, a category), per field
   and value, within the page: ``display_for_field`` is a function of the
   value, the field and the language;
-* the row checkbox's translated label.
+* the row checkbox's translated label;
+* a foreign key's shown name, when the list also filters by it: the
+  filter's choices (``RelatedFieldListFilter.lookup_choices``, ``str`` of
+  each related object, in the page's language, cached per city by
+  ``CachedChoicesFilter``) already name every value, so the rows' query
+  need not join and build the related objects (``list_select_related``
+  can leave them out: three joins and 150 objects per page of the idea
+  list). A value the choices lack is read from the object, once per value.
 
 A row is one ``SafeString`` holding all its cells (the template's inner
 loop then writes one item per row). Lists this does not cover (editable
@@ -25,9 +32,12 @@ from __future__ import annotations
 
 import datetime
 import html
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import partial
+from operator import attrgetter
+from typing import Any, cast
 
+from django.contrib.admin import filters as admin_filters
 from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_list import ResultList
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
@@ -42,12 +52,15 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat, formats
+from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext as _
+
+from civicideas.web import fragment_cache
 
 #: The stand-in primary key of the change link built once per page: letters
 #: and digits only, so ``quote`` and ``escape`` leave it as it is.
@@ -68,13 +81,74 @@ def lean_rows_apply(cl: ChangeList) -> bool:
 
 def lean_results(cl: ChangeList) -> list[ResultList]:
     """The page's rows, one ``SafeString`` of cells each, as Django's
-    ``results(cl)`` would write them."""
-    cells = _cells(cl)
-    rows = []
-    for obj in cl.result_list:
-        cells_html = "".join([cell(obj) for cell in cells])
-        rows.append(ResultList(None, [mark_safe(cells_html)]))  # noqa: S308 - every value escaped
-    return rows
+    ``results(cl)`` would write them; kept by content when every column can
+    say what it shows (``_row_parts``)."""
+    columns = _cells(cl)
+    cells = [cell for cell, _inputs in columns]
+    objects = list(cl.result_list)
+    readers = [inputs for _cell, inputs in columns]
+    if all(reader is not None for reader in readers):
+        page = _page_parts(cl)
+        items = [
+            (_row_parts(page, obj, readers), partial(_row_html, cells, obj)) for obj in objects
+        ]
+        return [ResultList(None, [row]) for row in fragment_cache.addressed("admin-row", items)]
+    return [ResultList(None, [_row_html(cells, obj)]) for obj in objects]
+
+
+def _row_html(cells: list[Cell], obj: Any) -> SafeString:
+    return mark_safe("".join([cell(obj) for cell in cells]))  # noqa: S308 - every value escaped
+
+
+def _page_parts(cl: ChangeList) -> tuple[Any, ...]:
+    """What a row's markup takes from the page rather than the row: the
+    columns and their links, the change link (preserved filters), the empty
+    value, the time zone its dates are shown in (the language is part of
+    every fragment's key)."""
+    return (
+        cl.opts.label,
+        type(cl.model_admin).__qualname__,
+        [name if isinstance(name, str) else _callable_name(name, 0) for name in cl.list_display],
+        cl.list_display_links,
+        _change_url(cl),
+        str(cl.model_admin.get_empty_value_display()),
+        timezone.get_current_timezone_name(),
+    )
+
+
+def _row_parts(page: tuple[Any, ...], obj: Any, readers: list[Any]) -> list[Any]:
+    """Every value a row shows: its key, then each column's inputs."""
+    return [page, obj.pk, *[read(obj) for read in readers]]
+
+
+def shown_from[F: Callable[..., Any]](*paths: str) -> Callable[[F], F]:
+    """Declare which attributes of the row's object a change list column (a
+    method) shows, as dotted paths (``"body"``, ``"idea.title"``): a list
+    whose columns all say so keeps its rows by content (``lean_results``).
+    A column that leaves anything out would show stale text."""
+
+    def mark(func: F) -> F:
+        func.row_inputs = paths  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def _path_reader(paths: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
+    steps = [path.split(".") for path in paths]
+
+    def read(obj: Any) -> tuple[Any, ...]:
+        values = []
+        for names in steps:
+            value = obj
+            for name in names:
+                value = getattr(value, name, None)
+                if value is None:
+                    break
+            values.append(value)
+        return tuple(values)
+
+    return read
 
 
 def _link_in_col(is_first: bool, field_name: Any, cl: ChangeList) -> bool:
@@ -102,13 +176,67 @@ def _change_url(cl: ChangeList) -> tuple[str, str] | None:
     return before, after
 
 
-def _cells(cl: ChangeList) -> list[Cell]:
+def filter_choices(request: HttpRequest) -> dict[tuple[str, str], list[Any]]:
+    """The related filters' choices read for this request, by (model label,
+    field name): a filter with a single choice is not shown, so not among
+    the change list's ``filter_specs``, yet it names that one value."""
+    return cast(dict, request.__dict__.setdefault("_admin_filter_choices", {}))
+
+
+def _filter_labels(cl: ChangeList) -> dict[str, dict[Any, str]]:
+    """The shown name of each value of the foreign keys the list filters by
+    directly (``("challenge", …)``, not a path), by field name."""
+    choices: dict[str, list[Any]] = {}
+    request = getattr(cl, "request", None)
+    if request is not None:
+        label = cl.model._meta.label
+        for (model, name), found in filter_choices(request).items():
+            if model == label:
+                choices[name] = found
+    for spec in cl.filter_specs:
+        if isinstance(spec, admin_filters.RelatedFieldListFilter):
+            choices[getattr(spec, "field_path", "")] = spec.lookup_choices
+    labels: dict[str, dict[Any, str]] = {}
+    for name, found in choices.items():
+        if LOOKUP_SEP in name:
+            continue
+        try:
+            field = cl.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.many_to_one or field.target_field.attname != "id":  # type: ignore[union-attr]
+            continue  # choices keyed by another column (to_field)
+        labels[name] = {key: str(text) for key, text in found}
+    return labels
+
+
+def _related_names(field: Any, rows: Any, named: dict[Any, str]) -> dict[Any, str]:
+    """The escaped names of the objects a foreign key column of the page
+    points to: from the filter's choices where they name them, the others
+    in one query. None read when the rows' query joined them
+    (``list_select_related``): the rows carry them."""
+    attname = field.attname
+    keys = {getattr(row, attname) for row in rows} - {None}
+    names = {key: html.escape(named[key]) for key in keys if key in named}
+    missing = keys - names.keys()
+    if missing and not field.is_cached(next(iter(rows))):
+        target = field.target_field.attname
+        related_model = field.remote_field.model
+        for related in related_model._base_manager.filter(**{f"{target}__in": missing}):
+            names[getattr(related, target)] = str(conditional_escape(related))
+    return names
+
+
+def _cells(cl: ChangeList) -> list[tuple[Cell, Callable[[Any], Any] | None]]:
+    """Each column's cell writer and what it reads from the row's object
+    (None: not known, so the rows are not kept)."""
     model_admin = cl.model_admin
     pk_attname = cl.lookup_opts.pk.attname
     empty_default = model_admin.get_empty_value_display()
     shown: dict[Any, Any] = {}
     link = _change_url(cl)
-    cells: list[Cell] = []
+    labels = _filter_labels(cl)
+    cells: list[tuple[Cell, Callable[[Any], Any] | None]] = []
     first = True
     for index, field_name in enumerate(cl.list_display):
         linked = _link_in_col(first, field_name, cl)
@@ -117,20 +245,52 @@ def _cells(cl: ChangeList) -> list[Cell]:
             tag = "th" if first else "td"
             first = False
         if field_name == "action_checkbox" and _plain_checkbox(model_admin):
-            cells.append(_checkbox_cell(pk_attname))
+            cells.append((_checkbox_cell(pk_attname), str))
             continue
         field = _plain_field(cl, field_name)
         if field is not None:
             cells.append(
-                _field_cell(field, tag, link if linked else None, linked, empty_default, pk_attname)
+                _field_cell(
+                    field,
+                    tag,
+                    link if linked else None,
+                    linked,
+                    empty_default,
+                    pk_attname,
+                    _related_names(field, cl.result_list, labels.get(field.name, {}))
+                    if field.many_to_one
+                    else None,
+                )
             )
             continue
         cells.append(
-            _value_cell(
-                cl, field_name, index, tag, linked, link if linked else None, empty_default, shown
+            (
+                _value_cell(
+                    cl,
+                    field_name,
+                    index,
+                    tag,
+                    linked,
+                    link if linked else None,
+                    empty_default,
+                    shown,
+                ),
+                _declared_inputs(cl, field_name),
             )
         )
     return cells
+
+
+def _declared_inputs(cl: ChangeList, field_name: Any) -> Callable[[Any], Any] | None:
+    """What a method column reads, if it says so (``shown_from``)."""
+    if callable(field_name):
+        func = field_name
+    elif hasattr(cl.model_admin, field_name):
+        func = getattr(cl.model_admin, field_name)
+    else:
+        func = getattr(cl.model, field_name, None)
+    paths = getattr(func, "row_inputs", None)
+    return _path_reader(paths) if paths is not None else None
 
 
 def _plain_checkbox(model_admin: Any) -> bool:
@@ -181,16 +341,18 @@ def _field_cell(
     linked: bool,
     empty_default: str,
     pk_attname: str,
-) -> Cell:
+    names: dict[Any, str] | None = None,
+) -> tuple[Cell, Callable[[Any], Any]]:
     """A model field's cell (``items_for_result``'s field branch) with what
     repeats worked out once: the cell's opening tag, and the shown text of a
-    related object, a choice, a number or a flag per value and page."""
+    related object, a choice, a number or a flag per value and page.
+    ``names``: a foreign key's escaped names by value (``_related_names``)."""
     name, attname = field.name, field.attname
     nowrap = isinstance(field, (models.DateField, models.TimeField, models.ForeignKey))
     start = f'<{tag} class="field-{name}{" nowrap" if nowrap else ""}">'
     end = f"</{tag}>"
     empty = str(conditional_escape(empty_default))
-    memo: dict[Any, str] = {}
+    memo: dict[Any, str] = dict(names or {})
     show: Callable[[Any], str]
 
     if isinstance(field.remote_field, models.ManyToOneRel):
@@ -244,15 +406,18 @@ def _field_cell(
             except TypeError:  # an unhashable value (JSON)
                 return shown(value)
 
+    # A foreign key's input is its shown name (a renamed category is a
+    # changed row); any other field's is its value.
+    inputs = show if field.many_to_one else attrgetter(attname)
     if link is None:
-        return lambda obj: f"{start}{show(obj)}{end}"
+        return (lambda obj: f"{start}{show(obj)}{end}"), inputs
     before, after = link
 
     def linked_cell(obj: Any) -> str:
         key = html.escape(str(quote(getattr(obj, pk_attname))))
         return f'{start}<a href="{before}{key}{after}">{show(obj)}</a>{end}'
 
-    return linked_cell
+    return linked_cell, inputs
 
 
 def _value_cell(

@@ -29,6 +29,11 @@ from django.http import HttpRequest
 class SortedChangeList(ChangeList):
     """Django's change list, sorted by sortable columns only (see the module)."""
 
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        #: For the rows (``admin_rows``): what the request's filters read.
+        self.request = request
+        super().__init__(request, *args, **kwargs)
+
     def get_ordering_field(self, field_name: Any) -> Any:
         # None: Django skips the column ("no admin_order_field").
         if self.sortable_by is not None and field_name not in self.sortable_by:

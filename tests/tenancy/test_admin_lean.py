@@ -16,7 +16,7 @@ from django.test import Client
 from civicideas.tenancy import admin_nav, city_context
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.templatetags import city_admin_list
-from ideas.models import Category, Idea
+from ideas.models import Category, Idea, Report
 from tests.conftest import client_for, make_member
 from tests.ideas.factories import (
     CategoryFactory,
@@ -178,3 +178,85 @@ def test_queue_rows_follow_every_change(city):
         Idea.objects.filter(pk=idea.pk).update(title="Renamed idea")
     again = _page(client, queue)
     assert "Renamed idea" in again and "Waiting idea" not in again
+
+
+def _rows(html: str) -> str:
+    return html.split('id="result_list"', 1)[1].split("</table>", 1)[0]
+
+
+def test_idea_and_comment_rows_are_kept_by_content_and_follow_every_change(city):
+    """The idea and comment lists' rows are kept by what they show
+    (``admin_rows.lean_results``): a second view is the same page, and any
+    value a row shows, its related names included, redraws that row."""
+    _challenge, category, ideas = _world(city)
+    with city_context(city):
+        comment = CommentFactory(idea=ideas[1], body="First words")
+    client = client_for(make_member(city, Role.CITY_ADMIN), city)
+    comments = "/admin/ideas/comment/"
+    first, first_comments = _rows(_page(client, IDEAS)), _rows(_page(client, comments))
+    assert _rows(_page(client, IDEAS)) == first  # the second from the cache
+    assert _rows(_page(client, comments)) == first_comments
+    with city_context(city):
+        Idea.objects.filter(pk=ideas[1].pk).update(support_count=4321, title="Retitled idea")
+        Category.objects.filter(pk=category.pk).update(name="Renamed category")
+        comment.author.__class__.objects.filter(pk=comment.author_id).update(
+            email="new-address@example.org"
+        )
+    # A rename outside the admin reaches the filters' choices with the next
+    # admin change of them (or their TTL); here, as the admin would, bump.
+    from civicideas.web import page_cache
+    from ideas import cache_keys
+
+    page_cache.bump(cache_keys.choices_scope(city.pk))
+    again, again_comments = _rows(_page(client, IDEAS)), _rows(_page(client, comments))
+    assert "4321" in again and "Retitled idea" in again and "Renamed category" in again
+    assert "Retitled idea" in again_comments and "new-address@example.org" in again_comments
+    assert "4321" not in first and "Renamed category" not in first
+
+
+def test_a_list_with_a_column_that_does_not_say_what_it_shows_is_not_kept(city, monkeypatch):
+    """A method column without ``shown_from`` could show anything: such a
+    list's rows are written on every view, never read from the cache."""
+    from civicideas.web import fragment_cache
+
+    _challenge, _category, ideas = _world(city)
+    admin = make_member(city, Role.CITY_ADMIN)
+    with city_context(city):
+        Report.objects.create(city=city, idea=ideas[0], reporter=admin, reason="spam")
+    client = client_for(admin, city)
+    kept = []
+    real = fragment_cache.addressed
+    monkeypatch.setattr(
+        fragment_cache, "addressed", lambda name, items: kept.append(name) or real(name, items)
+    )
+    reports = _page(client, "/admin/ideas/report/")  # "target": a method that says nothing
+    assert "spam" in _rows(reports)
+    assert "admin-row" not in kept
+    _page(client, IDEAS)
+    assert "admin-row" in kept
+
+
+def test_related_names_come_from_the_filters_or_one_query(city):
+    """The idea list joins no related table: the challenge, category and
+    district are named from the filters' choices, and a value the choices
+    lack (a challenge created meanwhile) from one query for the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civicideas.web import page_cache
+    from ideas import cache_keys
+
+    _world(city)
+    client = client_for(make_member(city, Role.CITY_ADMIN), city)
+    _page(client, IDEAS)
+    with city_context(city):
+        newer = ChallengeFactory(title="Created meanwhile")
+        IdeaFactory(challenge=newer, title="In the new challenge")
+    page_cache.bump(cache_keys.city_scope(city.pk))  # not the choices' scope
+    with CaptureQueriesContext(connection) as captured:
+        html = _page(client, IDEAS)
+    rows = [q["sql"] for q in captured.captured_queries if "ideas_idea" in q["sql"]]
+    assert rows and not any("JOIN" in sql for sql in rows), rows
+    assert "Created meanwhile" in _rows(html)
+    named = [q["sql"] for q in captured.captured_queries if 'FROM "ideas_challenge"' in q["sql"]]
+    assert len(named) == 1, named

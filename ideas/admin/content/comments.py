@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
+from civicideas.tenancy.admin_rows import shown_from
 from ideas.admin.base import Action, ModerationActionForm, ReadOnlyAdmin, admin_link, excerpt
 from ideas.admin.content.common import (
     CachedChoicesFilter,
@@ -59,10 +60,12 @@ class CommentAdmin(PeopleColumns, ReadOnlyAdmin):
             return queryset.filter(pk=number) | queryset.filter(idea_id=number), False
         return super().get_search_results(request, queryset, term)
 
+    @shown_from("body")
     @admin.display(description=gettext_lazy("comment"))
     def text(self, obj: Comment) -> str:
         return excerpt(obj.body, 80)
 
+    @shown_from("idea_id", "idea.title")
     @admin.display(description=gettext_lazy("idea"))
     def idea_link(self, obj: Comment) -> str:
         return admin_link(obj.idea)

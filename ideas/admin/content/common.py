@@ -3,17 +3,21 @@ the open-reports filter and people shown as plain text."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
+from django.contrib.admin.utils import get_fields_from_path
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicideas.tenancy import admin_rows
 from civicideas.tenancy.admin_mixins import MAX_BULK
+from civicideas.tenancy.admin_rows import shown_from
 from civicideas.web import fragment_cache
 from ideas import cache_keys
 from ideas.admin.base import action_reason, apply_moderation
@@ -55,15 +59,16 @@ class ReportedFilter(admin.SimpleListFilter):
         return [("yes", _("Reported")), ("no", _("Not reported"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value not in ("yes", "no"):
+            return queryset  # every page of the list comes through here
         target = "idea" if queryset.model is Idea else "comment"
         open_reports = Exists(
             Report.objects.filter(state=Report.State.OPEN, **{target: OuterRef("pk")})
         )
-        if self.value() == "yes":
+        if value == "yes":
             return queryset.filter(open_reports)
-        if self.value() == "no":
-            return queryset.exclude(open_reports)
-        return queryset
+        return queryset.exclude(open_reports)
 
 
 class CachedChoicesFilter(admin.RelatedFieldListFilter):
@@ -79,24 +84,37 @@ class CachedChoicesFilter(admin.RelatedFieldListFilter):
         city = getattr(request, "city", None)
         if city is None or getattr(request, "is_platform", False):
             return super().field_choices(field, request, model_admin)
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        # One batch per request: the scope's generation is read once for
-        # the list's three filters.
-        batch = getattr(request, "_admin_choices_batch", None)
-        if batch is None:
-            batch = fragment_cache.Batch()
-            setattr(request, "_admin_choices_batch", batch)  # noqa: B010 - a private attribute
-        (choices,) = batch.fetch(
-            [
-                fragment_cache.Scoped(
+        # The list's filters of this kind are read together, when the first
+        # one asks: two cache round trips per page, not one per filter.
+        fetched = admin_rows.filter_choices(request)
+        key = (field.model._meta.label, field.name)
+        if key not in fetched:
+            fields = [field, *_choice_fields(request, model_admin)]
+            wants = {}
+            for each in fields:
+                ordering = self.field_admin_ordering(each, request, model_admin)
+                wants[(each.model._meta.label, each.name)] = fragment_cache.Scoped(
                     "admin-filter-choices",
                     [cache_keys.choices_scope(city.pk)],
-                    [city.pk, field.model._meta.label, field.name, tuple(ordering)],
-                    lambda: list(field.get_choices(include_blank=False, ordering=ordering)),
+                    [city.pk, each.model._meta.label, each.name, tuple(ordering)],
+                    partial(_choices, each, ordering),
                 )
-            ]
-        )
-        return choices
+            found = fragment_cache.Batch().fetch(list(wants.values()))
+            fetched.update(zip(wants, found, strict=True))
+        return fetched[key]
+
+
+def _choices(field: Any, ordering: Any) -> list[Any]:
+    return list(field.get_choices(include_blank=False, ordering=ordering))
+
+
+def _choice_fields(request: HttpRequest, model_admin: Any) -> list[Any]:
+    """The fields of the list's ``CachedChoicesFilter`` filters."""
+    fields = []
+    for spec in model_admin.get_list_filter(request):
+        if isinstance(spec, (list, tuple)) and spec[1] is CachedChoicesFilter:
+            fields.append(get_fields_from_path(model_admin.model, spec[0])[-1])
+    return fields
 
 
 class ChoicesChangedMixin:
@@ -122,19 +140,23 @@ class PeopleColumns:
     """People as plain text. A read-only foreign key would link to the
     user's admin page, which only platform superusers may open."""
 
+    @shown_from("author_id", "author.email")
     @admin.display(description=gettext_lazy("author"))
     def author_email(self, obj: Any) -> str:
         # An idea entered for someone without an account has no author.
         return obj.author.email if obj.author_id else "-"
 
+    @shown_from("changed_by.email")
     @admin.display(description=gettext_lazy("changed by"))
     def changed_by_email(self, obj: StatusChange) -> str:
         return obj.changed_by.email
 
+    @shown_from("moderator_id", "moderator.email")
     @admin.display(description=gettext_lazy("moderator"))
     def moderator_or_auto(self, obj: ModerationAction) -> str:
         return obj.moderator.email if obj.moderator_id else _("automatic")
 
+    @shown_from("reporter.email")
     @admin.display(description=gettext_lazy("reported by"))
     def reporter_email(self, obj: Any) -> str:
         return obj.reporter.email

@@ -69,15 +69,11 @@ class IdeaAdmin(PeopleColumns, ReadOnlyAdmin):
         ("district", CachedChoicesFilter),
         "channel",
     ]
-    list_select_related = ["challenge", "category", "district"]
+    # The challenge, category and district columns are named from their
+    # filters' choices (admin_rows), so the rows need no join (issue 17).
+    list_select_related: list[str] = []
     # Not shown in the list: the page's query leaves them out (issue 17).
-    list_defer = [
-        "body",
-        "search_vector",
-        "hidden_reason",
-        "challenge__summary",
-        "challenge__description",
-    ]
+    list_defer = ["body", "search_vector", "hidden_reason"]
     search_fields = ["title"]
     ordering = ["-created_at", "-pk"]
     # Sortable columns: each one's order is read from an index, forwards or
