@@ -18,13 +18,20 @@ row to row worked out once per page:
 * a foreign key's shown name, when the list also filters by it: the
   filter's choices (``RelatedFieldListFilter.lookup_choices``, ``str`` of
   each related object, in the page's language, cached per city by
-  ``CachedChoicesFilter``) already name every value, so the rows' query
-  need not join and build the related objects (``list_select_related``
-  can leave them out: three joins and 150 objects per page of the idea
-  list). A value the choices lack is read from the object, once per value.
+  ``CachedChoicesFilter``, which also keeps the choices of a filter hidden
+  for having one) already name every value, so the rows' query need not
+  join and build the related objects (``list_select_related`` can leave
+  them out: three joins and 150 objects per page of the idea list). The
+  values the choices lack are named in one query for the page.
 
 A row is one ``SafeString`` holding all its cells (the template's inner
-loop then writes one item per row). Lists this does not cover (editable
+loop then writes one item per row). When every column can say what it
+shows (a model field, the checkbox, a method marked ``shown_from``), rows
+are kept by content (``fragment_cache.addressed``): the key holds the
+row's key, every value its cells show and what the page adds (the link
+with its preserved filters, the columns, the time zone, the language), so
+a changed value is a new key and nothing is ever invalidated. Half of the
+idea list's rows time at 100,000 ideas; one ``get_many`` for the page. Lists this does not cover (editable
 lists, pop-ups, ``to_field``, a custom ``url_for_result``) keep Django's
 rows (``lean_rows_apply``)."""
 
