@@ -210,6 +210,8 @@ def _admin_pages(big: City, admin: Client, baseline: Row, repeat: int) -> list[R
         ("admin ideas, filter challenge", ideas + f"?challenge__id__exact={challenge_id}"),
         ("admin ideas, filter category", ideas + f"?category__id__exact={category_id}"),
         ("admin ideas, filter district", ideas + f"?district__id__exact={district_id}"),
+        # Every bench idea is on-line: the off-line filter finds none.
+        ("admin ideas, filter channel", ideas + "?channel__exact=paper"),
         ("admin comments", "/admin/ideas/comment/"),
         ("admin moderation queue", "/admin/ideas/idea/moderation/"),
     ]

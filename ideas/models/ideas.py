@@ -278,6 +278,14 @@ class Idea(Versioned, TenantModel):
                 fields=["city", "-report_count", "-created_at", "-id"],
                 name="idea_admin_reported_idx",
             ),
+            # The admin list's channel filter (paper, workshop, phone…):
+            # newest first without walking the city's on-line ideas. Those
+            # are most ideas and left out, so supports never touch it.
+            models.Index(
+                fields=["city", "channel", "-created_at", "-id"],
+                name="idea_admin_offline_idx",
+                condition=~models.Q(channel=Channel.WEB),
+            ),
             # The moderation queue's pending ideas: only they are in it, so
             # it costs nothing on the hot writes (supports) of public ideas.
             models.Index(

@@ -191,3 +191,36 @@ def test_an_evaluator_sorts_by_the_columns_they_see(city):
         response = evaluator.get(IDEAS, {"o": str(o)})
         assert response.status_code == 200
         assert [i.pk for i in response.context["cl"].result_list] == expected, o
+
+
+def test_the_channel_filter_reads_the_offline_ideas_index(city, moderator):
+    """Filtering the idea list by an off-line channel (paper, workshop…)
+    reads the small partial index of off-line ideas newest first, instead
+    of walking every on-line idea of the city (72 ms at 100,000 ideas with
+    no paper idea, issue 17); the page lists exactly those ideas."""
+    from django.db import connection
+
+    staff = make_member(city, Role.MODERATOR)
+    with city_context(city):
+        challenge = ChallengeFactory()
+        paper = [
+            IdeaFactory(challenge=challenge, channel="paper", entered_by=staff)
+            for _ in range(3)
+        ]
+        for _ in range(5):
+            IdeaFactory(challenge=challenge)
+        html = moderator.get("/admin/ideas/idea/?channel__exact=paper")
+        assert set(_row_ids(html.content.decode())) == {idea.pk for idea in paper}
+        sql, params = (
+            Idea.objects.filter(channel="paper")
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)[:50]
+            .query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "idea_admin_offline_idx" in plan, plan
+    assert "Sort" not in plan, plan

@@ -192,6 +192,7 @@ def _measure(world) -> dict[str, tuple[int, int, list[str]]]:
         "admin ideas challenge": ideas + f"?challenge__id__exact={world['challenge'].pk}",
         "admin ideas category": ideas + f"?category__id__exact={world['category'].pk}",
         "admin ideas district": ideas + f"?district__id__exact={world['district'].pk}",
+        "admin ideas channel": ideas + "?channel__exact=paper",
         "admin comments": "/admin/ideas/comment/",
         "admin comments search": "/admin/ideas/comment/?q=Comment",
         "admin comments reported": "/admin/ideas/comment/?reported=yes",
