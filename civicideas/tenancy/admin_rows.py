@@ -31,9 +31,10 @@ are kept by content (``fragment_cache.addressed``): the key holds the
 row's key, every value its cells show and what the page adds (the link
 with its preserved filters, the columns, the time zone, the language), so
 a changed value is a new key and nothing is ever invalidated. Half of the
-idea list's rows time at 100,000 ideas; one ``get_many`` for the page. Lists this does not cover (editable
-lists, pop-ups, ``to_field``, a custom ``url_for_result``) keep Django's
-rows (``lean_rows_apply``)."""
+idea list's rows time at 100,000 ideas; one ``get_many`` for the page.
+
+Lists this does not cover (editable lists, pop-ups, ``to_field``, a custom
+``url_for_result``) keep Django's rows (``lean_rows_apply``)."""
 
 from __future__ import annotations
 
