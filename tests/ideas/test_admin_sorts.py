@@ -204,8 +204,7 @@ def test_the_channel_filter_reads_the_offline_ideas_index(city, moderator):
     with city_context(city):
         challenge = ChallengeFactory()
         paper = [
-            IdeaFactory(challenge=challenge, channel="paper", entered_by=staff)
-            for _ in range(3)
+            IdeaFactory(challenge=challenge, channel="paper", entered_by=staff) for _ in range(3)
         ]
         for _ in range(5):
             IdeaFactory(challenge=challenge)
