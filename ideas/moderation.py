@@ -24,9 +24,11 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -290,9 +292,51 @@ def _compiled(
     return found
 
 
+class _AnyOf(Func):
+    """``column = ANY(ids)``: one parameter for any number of ids, so the
+    SQL is the same for every page and compiled once (``_compiled``)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        column, ids = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        ids_sql, ids_params = compiler.compile(ids)
+        return f"{column_sql} = ANY({ids_sql}::bigint[])", [*column_params, *ids_params]
+
+
+class _Ids:
+    """Stands for a list of ids in compiled SQL; the list is put in its
+    place when the SQL runs."""
+
+
+_IDEA_IDS = _Ids()
+_COMMENT_IDS = _Ids()
+
+
+def reasons_query(idea_ids: Any, comment_ids: Any) -> QuerySet:
+    """The first ``REASONS_PER_ITEM`` open reports of these ideas and
+    comments (lists of ids), oldest first: (idea id, comment id, reason,
+    created at) rows."""
+    return (
+        Report.objects.filter(state=Report.State.OPEN)
+        .filter(_AnyOf(F("idea_id"), Value(idea_ids)) | _AnyOf(F("comment_id"), Value(comment_ids)))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("idea_id"), F("comment_id")],
+                order_by=[F("created_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank__lte=REASONS_PER_ITEM)
+        .order_by("created_at", "pk")
+        .values_list("idea_id", "comment_id", "reason", "created_at")
+    )
+
+
 def queue_items(rows: list[dict[str, Any]]) -> list[QueueItem]:
     """A page of queue rows as ``QueueItem`` objects with their first report
-    reasons (one query for the whole page)."""
+    reasons (one query for the whole page, compiled once: ``reasons_query``)."""
     items = [
         QueueItem(
             kind=row["q_kind"],
@@ -315,20 +359,11 @@ def queue_items(rows: list[dict[str, Any]]) -> list[QueueItem]:
         return items
     idea_ids = [item.pk for item in reported if item.kind == KIND_IDEA]
     comment_ids = [item.pk for item in reported if item.kind == KIND_COMMENT]
-    reasons = (
-        Report.objects.filter(state=Report.State.OPEN)
-        .filter(Q(idea_id__in=idea_ids) | Q(comment_id__in=comment_ids))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("idea_id"), F("comment_id")],
-                order_by=[F("created_at").asc(), F("pk").asc()],
-            )
-        )
-        .filter(rank__lte=REASONS_PER_ITEM)
-        .order_by("created_at", "pk")
-        .values_list("idea_id", "comment_id", "reason", "created_at")
-    )
+    sql, params, alias = _compiled(("reasons",), lambda: reasons_query(_IDEA_IDS, _COMMENT_IDS))
+    ids = {id(_IDEA_IDS): idea_ids, id(_COMMENT_IDS): comment_ids}
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [ids.get(id(param), param) for param in params])
+        reasons = cursor.fetchall()
     by_target: dict[str, list[ReportReason]] = defaultdict(list)
     for idea_id, comment_id, reason, created_at in reasons:
         key = f"{KIND_COMMENT}:{comment_id}" if comment_id else f"{KIND_IDEA}:{idea_id}"

@@ -17,12 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from civicideas.tenancy import all_cities_context, city_context
 from civicideas.tenancy.roles import Role
 from ideas import services
-from ideas.models import Comment, Idea, ModerationAction, Report
+from ideas.models import Challenge, Comment, Idea, ModerationAction, Report
 from ideas.moderation import (
     moderation_queue,
     moderation_queue_size,
     queue_items,
     queue_page_rows,
+    reasons_query,
 )
 from ideas.status import IdeaStatus
 from tests.conftest import client_for, make_member
@@ -191,6 +192,41 @@ def test_queue_page_rows_are_the_querysets_rows(queue, kind):
                     [type(v) for v in r.values()] for r in expected
                 ]
         assert queue_page_rows(kind=kind, bottom=3, top=3) == []
+
+
+@pytest.mark.parametrize("kind", [None, "idea", "comment"])
+def test_report_reasons_are_the_first_five_of_each_row(queue, kind):
+    """The reasons' query is compiled once with the ids as two array
+    parameters (issue 17): the same reasons as the query with the lists,
+    at most ``REASONS_PER_ITEM`` per row, oldest first, with either list
+    empty."""
+    with city_context(queue.city):
+        # Enough reports to pass five, none hiding anything automatically.
+        Challenge.objects.filter(pk=queue.challenge.pk).update(report_hide_threshold=100)
+        with time_machine.travel(T0 + timedelta(hours=3), tick=True):
+            for n in range(5):
+                report(queue.reported_idea, f"More {n}")
+                report(queue.comment, f"Also {n}")
+        items = queue_items(queue_page_rows(kind=kind, bottom=0, top=50))
+        ideas = [i.pk for i in items if i.kind == "idea" and i.open_reports]
+        comments = [i.pk for i in items if i.kind == "comment"]
+        expected = list(reasons_query(ideas, comments))
+    shown = {i.key: [r.reason for r in i.reasons] for i in items}
+    if kind != "comment":
+        assert shown[f"idea:{queue.reported_idea.pk}"] == [
+            "Spam link",
+            "Advertising",
+            "More 0",
+            "More 1",
+            "More 2",
+        ]
+        assert shown[f"idea:{queue.pending.pk}"] == []
+    if kind != "idea":
+        assert shown[f"comment:{queue.comment.pk}"] == [
+            "Insults a neighbour",
+            *(f"Also {n}" for n in range(4)),
+        ]
+    assert sorted(r.reason for i in items for r in i.reasons) == sorted(r[2] for r in expected)
 
 
 def test_compiled_queue_is_per_city_and_per_scope(queue, other_city):
