@@ -293,16 +293,14 @@ def _compiled(
 
 
 class _AnyOf(Func):
-    """``column = ANY(ids)``: one parameter for any number of ids, so the
-    SQL is the same for every page and compiled once (``_compiled``)."""
+    """``column = ANY(ids::bigint[])``: one parameter for any number of ids,
+    so the SQL is the same for every page and compiled once (``_compiled``)."""
 
+    # Func writes "<column><arg_joiner><ids>" into the template.
+    template = "%(expressions)s::bigint[])"
+    arg_joiner = " = ANY("
+    arity = 2
     output_field = BooleanField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        column, ids = self.get_source_expressions()
-        column_sql, column_params = compiler.compile(column)
-        ids_sql, ids_params = compiler.compile(ids)
-        return f"{column_sql} = ANY({ids_sql}::bigint[])", [*column_params, *ids_params]
 
 
 class _Ids:
