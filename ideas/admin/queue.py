@@ -37,20 +37,22 @@ from ideas.moderation import (
     KIND_IDEA,
     KINDS,
     QueueItem,
-    moderation_queue,
     moderation_queue_size,
     parse_key,
     queue_items,
+    queue_page_rows,
 )
 
 PAGE_SIZE = 50
 
 
 class _QueuePaginator(Paginator):
-    """The queue's pages, counted on ids only (``moderation_queue_size``)."""
+    """The queue's pages, counted on ids only (``moderation_queue_size``)
+    and read a page at a time (``queue_page_rows``): the queue's queryset
+    is never built for the page (issue 17)."""
 
     def __init__(self, kind: str | None) -> None:
-        super().__init__(moderation_queue(kind=kind), PAGE_SIZE)
+        super().__init__([], PAGE_SIZE)
         self.kind = kind
 
     @cached_property
@@ -62,7 +64,7 @@ class _QueuePaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        rows = moderation_queue(kind=self.kind, first=top)[bottom:top]
+        rows = queue_page_rows(kind=self.kind, bottom=bottom, top=top)
         return Page(rows, number, self)
 
 

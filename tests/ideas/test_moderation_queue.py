@@ -14,11 +14,17 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from civicideas.tenancy import city_context
+from civicideas.tenancy import all_cities_context, city_context
 from civicideas.tenancy.roles import Role
 from ideas import services
-from ideas.models import Comment, Idea, ModerationAction, Report
-from ideas.moderation import moderation_queue, moderation_queue_size, queue_items
+from ideas.models import Challenge, Comment, Idea, ModerationAction, Report
+from ideas.moderation import (
+    moderation_queue,
+    moderation_queue_size,
+    queue_items,
+    queue_page_rows,
+    reasons_query,
+)
 from ideas.status import IdeaStatus
 from tests.conftest import client_for, make_member
 from tests.factories import UserFactory
@@ -151,6 +157,98 @@ def test_queue_read_up_to_a_page_has_that_pages_rows(queue):
                 top = min(bottom + size, len(full))
                 rows = moderation_queue(first=top)[bottom:top]
                 assert [(r["q_kind"], r["q_id"]) for r in rows] == full[bottom:top]
+
+
+def _more_of_everything(queue) -> None:
+    """Reported comments and ideas (hidden and deleted too) and pending
+    ideas, so every part of the queue and every column has values."""
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        for n in range(3):
+            idea = IdeaFactory(challenge=queue.challenge, title=f"Idea {n}")
+            report(idea, f"idea reason {n}")
+            report(make_comment(idea=idea, body=f"Comment {n}"), f"comment reason {n}")
+            IdeaFactory(challenge=queue.challenge, status=IdeaStatus.PENDING)
+        services.idea_moderate(
+            idea=idea, moderator=queue.moderator, action="hide", reason="Off topic"
+        )
+
+
+@pytest.mark.parametrize("kind", [None, "idea", "comment"])
+def test_queue_page_rows_are_the_querysets_rows(queue, kind):
+    """A page is read from SQL compiled once per process (issue 17): its
+    rows are exactly the queryset's, columns and types alike, for every
+    kind and slice."""
+    with city_context(queue.city):
+        _more_of_everything(queue)
+        full = list(moderation_queue(kind=kind))
+        assert len(full) >= 4
+        for size in (1, 2, 50):
+            for bottom in range(0, len(full), size):
+                top = min(bottom + size, len(full))
+                expected = list(moderation_queue(kind=kind, first=top)[bottom:top])
+                rows = queue_page_rows(kind=kind, bottom=bottom, top=top)
+                assert rows == expected == full[bottom:top]
+                assert [[type(v) for v in r.values()] for r in rows] == [
+                    [type(v) for v in r.values()] for r in expected
+                ]
+        assert queue_page_rows(kind=kind, bottom=3, top=3) == []
+
+
+@pytest.mark.parametrize("kind", [None, "idea", "comment"])
+def test_report_reasons_are_the_first_five_of_each_row(queue, kind):
+    """The reasons' query is compiled once with the ids as two array
+    parameters (issue 17): the same reasons as the query with the lists,
+    at most ``REASONS_PER_ITEM`` per row, oldest first, with either list
+    empty."""
+    with city_context(queue.city):
+        # Enough reports to pass five, none hiding anything automatically.
+        Challenge.objects.filter(pk=queue.challenge.pk).update(report_hide_threshold=100)
+        with time_machine.travel(T0 + timedelta(hours=3), tick=True):
+            for n in range(5):
+                report(queue.reported_idea, f"More {n}")
+                report(queue.comment, f"Also {n}")
+        items = queue_items(queue_page_rows(kind=kind, bottom=0, top=50))
+        ideas = [i.pk for i in items if i.kind == "idea" and i.open_reports]
+        comments = [i.pk for i in items if i.kind == "comment"]
+        expected = list(reasons_query(ideas, comments))
+    shown = {i.key: [r.reason for r in i.reasons] for i in items}
+    if kind != "comment":
+        assert shown[f"idea:{queue.reported_idea.pk}"] == [
+            "Spam link",
+            "Advertising",
+            "More 0",
+            "More 1",
+            "More 2",
+        ]
+        assert shown[f"idea:{queue.pending.pk}"] == []
+    if kind != "idea":
+        assert shown[f"comment:{queue.comment.pk}"] == [
+            "Insults a neighbour",
+            *(f"Also {n}" for n in range(4)),
+        ]
+    assert sorted(r.reason for i in items for r in i.reasons) == sorted(r[2] for r in expected)
+
+
+def test_compiled_queue_is_per_city_and_per_scope(queue, other_city):
+    """The compiled page and total are kept per tenant scope: the same page
+    asked for in another city, or by the platform admin, is that scope's."""
+    with city_context(other_city):
+        lakeside = IdeaFactory(status=IdeaStatus.PENDING, title="Lakeside pending")
+    riverton = {("idea", queue.pending.pk), ("comment", queue.comment.pk)}
+    riverton.add(("idea", queue.reported_idea.pk))
+    for _ in range(2):  # the second time from the kept SQL
+        with city_context(queue.city):
+            rows = queue_page_rows(bottom=0, top=50)
+            assert {(r["q_kind"], r["q_id"]) for r in rows} == riverton
+            assert moderation_queue_size() == 3
+        with city_context(other_city):
+            rows = queue_page_rows(bottom=0, top=50)
+            assert [(r["q_kind"], r["q_id"]) for r in rows] == [("idea", lakeside.pk)]
+            assert moderation_queue_size() == 1
+        with all_cities_context():
+            rows = queue_page_rows(bottom=0, top=50)
+            assert {(r["q_kind"], r["q_id"]) for r in rows} == riverton | {("idea", lakeside.pk)}
+            assert moderation_queue_size() == 4
 
 
 def test_hidden_idea_leaves_the_queue_once_its_reports_are_resolved(queue):
