@@ -31,7 +31,9 @@ from typing import Any
 from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_list import ResultList
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import (
+from django.contrib.admin.utils import (  # type: ignore[attr-defined]
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
     display_for_field,
     display_for_value,
     get_fields_from_path,
@@ -45,7 +47,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, formats
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext as _
 
@@ -123,6 +125,14 @@ def _cells(cl: ChangeList) -> list[Cell]:
         if field is not None:
             cells.append(
                 _field_cell(field, tag, link if linked else None, linked, empty_default, pk_attname)
+            )
+            continue
+        method = _admin_method(cl, field_name)
+        if method is not None:
+            cells.append(
+                _method_cell(
+                    method, field_name, tag, link if linked else None, empty_default, pk_attname
+                )
             )
             continue
         cells.append(
@@ -251,6 +261,76 @@ def _field_cell(
     def linked_cell(obj: Any) -> str:
         key = html.escape(str(quote(getattr(obj, pk_attname))))
         return f'{start}<a href="{before}{key}{after}">{show(obj)}</a>{end}'
+
+    return linked_cell
+
+
+def _admin_method(cl: ChangeList, field_name: Any) -> Any:
+    """The model admin's method ``lookup_field`` would call for this column
+    (a name that is no field of the model, found on the admin), or None.
+    An admin's own ``action_checkbox`` keeps Django's path (its cell's class
+    is another)."""
+    if not isinstance(field_name, str) or field_name in ("__str__", "action_checkbox"):
+        return None
+    try:
+        _get_non_gfk_field(cl.lookup_opts, field_name)
+    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+        pass
+    else:
+        return None
+    method = getattr(cl.model_admin, field_name, None)
+    return method if callable(method) else None
+
+
+def _method_cell(
+    method: Callable[[Any], Any],
+    name: str,
+    tag: str,
+    link: tuple[str, str] | None,
+    empty_default: str,
+    pk_attname: str,
+) -> Cell:
+    """A column shown by a model admin's method (``items_for_result``'s
+    branch for them), with what ``lookup_field`` looks up on every row (the
+    model's field of that name, which raises, then the admin's attribute)
+    done once per page. A text is written as ``display_for_value`` and
+    ``conditional_escape`` would: stripped, the empty value if blank,
+    escaped unless safe."""
+    empty = getattr(method, "empty_value_display", empty_default)
+    boolean = getattr(method, "boolean", False)
+    empty_html = str(conditional_escape(empty))
+    start, end = f'<{tag} class="field-{name}">', f"</{tag}>"
+    start_nowrap = f'<{tag} class="field-{name} nowrap">'
+
+    def inner(obj: Any) -> tuple[str, str]:
+        try:
+            value = method(obj)
+        except ObjectDoesNotExist:
+            return start, str(conditional_escape(empty_default))
+        if not boolean:
+            if type(value) is SafeString:
+                return start, (str(value) if value else empty_html)
+            if type(value) is str:
+                value = value.strip()
+                return start, (html.escape(value) if value else empty_html)
+        text = str(conditional_escape(display_for_value(value, empty, boolean)))
+        if isinstance(value, (datetime.date, datetime.time)):
+            return start_nowrap, text
+        return start, text
+
+    if link is None:
+
+        def cell(obj: Any) -> str:
+            opening, text = inner(obj)
+            return f"{opening}{text}{end}"
+
+        return cell
+    before, after = link
+
+    def linked_cell(obj: Any) -> str:
+        opening, text = inner(obj)
+        key = html.escape(str(quote(getattr(obj, pk_attname))))
+        return f'{opening}<a href="{before}{key}{after}">{text}</a>{end}'
 
     return linked_cell
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicideas.tenancy.admin_mixins import MAX_BULK
-from civicideas.web import fragment_cache
 from ideas import cache_keys
 from ideas.admin.base import action_reason, apply_moderation
+from ideas.admin_filters import CachedChoicesFilter  # noqa: F401 - the content admins' import
 from ideas.models import Idea, ModerationAction, Report, StatusChange
 
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -64,39 +64,6 @@ class ReportedFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(open_reports)
         return queryset
-
-
-class CachedChoicesFilter(admin.RelatedFieldListFilter):
-    """Django's filter by a related object (challenge, category, district)
-    with its choices read once per city and language, not on every page of
-    the list (issue 17): they change when the admin saves or deletes one
-    (``ChoicesChangedMixin`` bumps ``cache_keys.choices_scope``), or
-    within the cache's TTL when something else does. Every admin of the
-    city sees the same choices (the related model's city-scoped manager);
-    the platform host (all cities) reads them as Django does."""
-
-    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[Any]:
-        city = getattr(request, "city", None)
-        if city is None or getattr(request, "is_platform", False):
-            return super().field_choices(field, request, model_admin)
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        # One batch per request: the scope's generation is read once for
-        # the list's three filters.
-        batch = getattr(request, "_admin_choices_batch", None)
-        if batch is None:
-            batch = fragment_cache.Batch()
-            setattr(request, "_admin_choices_batch", batch)  # noqa: B010 - a private attribute
-        (choices,) = batch.fetch(
-            [
-                fragment_cache.Scoped(
-                    "admin-filter-choices",
-                    [cache_keys.choices_scope(city.pk)],
-                    [city.pk, field.model._meta.label, field.name, tuple(ordering)],
-                    lambda: list(field.get_choices(include_blank=False, ordering=ordering)),
-                )
-            ]
-        )
-        return choices
 
 
 class ChoicesChangedMixin:
