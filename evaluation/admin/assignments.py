@@ -4,6 +4,7 @@ conflicts of interest, scorecards (reopen) and the audit log."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -24,8 +25,9 @@ from django.utils.translation import gettext_lazy
 from civicideas import inputs
 from civicideas.errors import InvalidInput, ServiceError
 from civicideas.tenancy.admin_mixins import ReadOnlyAdminMixin
+from civicideas.tenancy.admin_rows import page_writer
 from civicideas.tenancy.models import Membership
-from civicideas.tenancy.reversal import reverse_pk
+from civicideas.tenancy.reversal import pk_url_parts, reverse_pk
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.selectors import people_with_roles
 from civicideas.text import VisibleCharField
@@ -84,10 +86,56 @@ def _all_but(model: Any, relation: str, shown: set[str]) -> list[str]:
     ]
 
 
+SCORE_URL = "admin:evaluation_assignment_score"
+IDEA_URL = "ideas:idea"
+
+
 def _link(url: str, text: str) -> SafeString:
     """``format_html('<a href="{}">{}</a>', url, text)``, written directly:
     two links on each of a page's rows (issue 17)."""
     return mark_safe(f'<a href="{html.escape(url)}">{html.escape(text)}</a>')  # noqa: S308 - escaped
+
+
+# The list's columns as a page writes them (``page_writer``): the texts
+# translated and the URLs' fixed parts reversed once per page, not on each
+# of its rows (issue 17). Each answers exactly as its column's method.
+
+
+def _progress_labels(model_admin: Any) -> Callable[[Assignment], str]:
+    labels = {progress: str(label) for progress, label in PROGRESS_LABELS.items()}
+    return lambda obj: labels[obj.progress]
+
+
+def _score_links(model_admin: Any) -> Callable[[Assignment], SafeString]:
+    parts = pk_url_parts(SCORE_URL)
+    if parts is None:
+        return model_admin.score_link
+    before, after = f'<a href="{html.escape(parts[0])}', f'{html.escape(parts[1])}">'
+    done = f"{after}{html.escape(_('Open scorecard'))}</a>"
+    todo = f"{after}{html.escape(_('Score'))}</a>"
+
+    def write(obj: Assignment) -> SafeString:
+        if type(obj.pk) is not int:
+            return model_admin.score_link(obj)
+        rest = done if obj.progress == selectors.SUBMITTED else todo
+        return SafeString(f"{before}{obj.pk}{rest}")
+
+    return write
+
+
+def _public_links(model_admin: Any) -> Callable[[Assignment], SafeString]:
+    parts = pk_url_parts(IDEA_URL)
+    if parts is None:
+        return model_admin.public_link
+    before = f'<a href="{html.escape(parts[0])}'
+    rest = f'{html.escape(parts[1])}">{html.escape(_("View idea"))}</a>'
+
+    def write(obj: Assignment) -> SafeString:
+        if type(obj.idea_id) is not int:
+            return model_admin.public_link(obj)
+        return SafeString(f"{before}{obj.idea_id}{rest}")
+
+    return write
 
 
 def _evaluator_by_email(email: str) -> Any:
@@ -156,19 +204,22 @@ class AssignmentAdmin(EvaluationAdmin):
     def evaluator_email(self, obj: Assignment) -> str:
         return obj.evaluator.email
 
+    @page_writer(_progress_labels)
     @admin.display(description=gettext_lazy("progress"), ordering="progress")
     def progress_label(self, obj: Assignment) -> str:
         return str(PROGRESS_LABELS[obj.progress])
 
+    @page_writer(_score_links)
     @admin.display(description=gettext_lazy("scorecard"))
     def score_link(self, obj: Assignment) -> SafeString:
-        url = reverse_pk("admin:evaluation_assignment_score", obj.pk)
+        url = reverse_pk(SCORE_URL, obj.pk)
         text = _("Open scorecard") if obj.progress == selectors.SUBMITTED else _("Score")
         return _link(url, text)
 
+    @page_writer(_public_links)
     @admin.display(description=gettext_lazy("public page"))
     def public_link(self, obj: Assignment) -> SafeString:
-        return _link(reverse_pk("ideas:idea", obj.idea_id), _("View idea"))
+        return _link(reverse_pk(IDEA_URL, obj.idea_id), _("View idea"))
 
     # --- manual assignment (add form) and reassignment (action)
 
