@@ -129,7 +129,7 @@ def _cells(cl: ChangeList) -> list[Cell]:
             )
             continue
         method = _admin_method(cl, field_name)
-        if method is not None:
+        if method is not None and isinstance(field_name, str):
             cells.append(
                 _method_cell(
                     model_admin,
