@@ -14,7 +14,12 @@ row to row worked out once per page:
 * display values that repeat (a status, a count, a category), per field
   and value, within the page: ``display_for_field`` is a function of the
   value, the field and the language;
-* the row checkbox's translated label.
+* the row checkbox's translated label;
+* a column shown by a model admin's method: the method found once (Django's
+  ``lookup_field`` first looks for a model field of that name, which
+  raises, on every cell); a method marked with ``page_writer`` gives a
+  function made once per page (its texts translated, its URLs' fixed parts
+  reversed) that answers as the method would.
 
 A row is one ``SafeString`` holding all its cells (the template's inner
 loop then writes one item per row). Lists this does not cover (editable
