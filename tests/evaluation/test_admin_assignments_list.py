@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -27,6 +28,7 @@ from evaluation.models import Assignment
 from ideas import cache_keys
 from ideas.models import Challenge
 from tests.evaluation.test_admin import ASSIGNMENTS, page_queries
+from tests.factories import UserFactory
 from tests.ideas.factories import ChallengeFactory, IdeaFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,5 +219,18 @@ def test_method_columns_of_every_kind_of_value_are_djangos(world, monkeypatch):
     client = world.client(world.admin)
     lean = _page(client, ASSIGNMENTS)
     assert "&lt;script&gt;" in lean and "<i>safe</i>" in lean
+    monkeypatch.setattr(city_admin_list, "lean_rows_apply", lambda cl: False)
+    assert lean == _page(client, ASSIGNMENTS)
+
+
+def test_platform_host_lists_every_citys_assignments_as_django_does(world, monkeypatch):
+    """On the platform host (all cities, read-only) the list keeps its city
+    column and reads the filter's choices as Django does."""
+    _fill(world, 4)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(UserFactory(email="root@platform.example", is_superuser=True))
+    lean = _page(client, ASSIGNMENTS)
+    assert "Lakeside secret idea" in lean and "Riverton" in _rows(lean)
+    assert "field-city" in lean
     monkeypatch.setattr(city_admin_list, "lean_rows_apply", lambda cl: False)
     assert lean == _page(client, ASSIGNMENTS)
