@@ -253,6 +253,10 @@ class Assignment(TenantModel):
         indexes = [
             models.Index(fields=["challenge", "evaluator"], name="assignment_challenge_idx"),
             models.Index(fields=["evaluator", "-created_at"], name="assignment_evaluator_idx"),
+            # The admin's assignments list, newest first (its default
+            # ordering): a page's ids read from the index instead of a sort
+            # of the city's assignments (3 ms at 15,000; issue 17).
+            models.Index(fields=["city", "-created_at", "-id"], name="assignment_city_created_idx"),
         ]
 
     def __str__(self) -> str:

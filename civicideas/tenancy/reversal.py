@@ -22,14 +22,25 @@ def reverse_pk(name: str, pk: object) -> str:
     """``reverse(name, args=[pk])``, the reversal itself once per ``name``."""
     if type(pk) is not int:
         return reverse(name, args=[pk])
+    parts = pk_url_parts(name)
+    if parts is None:
+        return reverse(name, args=[pk])
+    return f"{parts[0]}{pk}{parts[1]}"
+
+
+def pk_url_parts(name: str) -> tuple[str, str] | None:
+    """The text of ``reverse(name, args=[pk])`` before and after an integer
+    ``pk``, for the current URL configuration, script prefix and language;
+    None when the key does not fit in one place. A page that links many
+    rows asks once and writes each row's URL itself."""
     key = (name, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), get_language())
     parts = _parts.get(key)
     if parts is None:
         url = reverse(name, args=[_PK_MARK])
         if url.count(_PK_MARK) != 1:
-            return reverse(name, args=[pk])
+            return None
         before, _mark, after = url.partition(_PK_MARK)
         if len(_parts) >= MAX_ENTRIES:
             _parts.clear()
         parts = _parts[key] = (before, after)
-    return f"{parts[0]}{pk}{parts[1]}"
+    return parts

@@ -3,6 +3,8 @@ conflicts of interest, scorecards (reopen) and the audit log."""
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -10,20 +12,22 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
 from civicideas.errors import InvalidInput, ServiceError
 from civicideas.tenancy.admin_mixins import ReadOnlyAdminMixin
+from civicideas.tenancy.admin_rows import page_writer
 from civicideas.tenancy.models import Membership
-from civicideas.tenancy.reversal import reverse_pk
+from civicideas.tenancy.reversal import pk_url_parts, reverse_pk
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.selectors import people_with_roles
 from civicideas.text import VisibleCharField
@@ -37,7 +41,8 @@ from evaluation.models import (
     EvaluationAuditLog,
     Scorecard,
 )
-from ideas.models import Idea
+from ideas.admin_filters import CachedChoicesFilter
+from ideas.models import Challenge, Idea
 
 PROGRESS_LABELS = {
     selectors.NOT_STARTED: gettext_lazy("Not started"),
@@ -71,6 +76,68 @@ class ReassignForm(ActionForm):
     )
 
 
+def _all_but(model: Any, relation: str, shown: set[str]) -> list[str]:
+    """``relation``'s columns other than ``shown`` (and its key), as
+    ``list_defer`` names them: the row holds only what the list shows."""
+    return [
+        f"{relation}__{field.name}" if relation else field.name
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in shown
+    ]
+
+
+SCORE_URL = "admin:evaluation_assignment_score"
+IDEA_URL = "ideas:idea"
+
+
+def _link(url: str, text: str) -> SafeString:
+    """``format_html('<a href="{}">{}</a>', url, text)``, written directly:
+    two links on each of a page's rows (issue 17)."""
+    return mark_safe(f'<a href="{html.escape(url)}">{html.escape(text)}</a>')  # noqa: S308 - escaped
+
+
+# The list's columns as a page writes them (``page_writer``): the texts
+# translated and the URLs' fixed parts reversed once per page, not on each
+# of its rows (issue 17). Each answers exactly as its column's method.
+
+
+def _progress_labels(model_admin: Any) -> Callable[[Assignment], str]:
+    labels = {progress: str(label) for progress, label in PROGRESS_LABELS.items()}
+    return lambda obj: labels[obj.progress]
+
+
+def _score_links(model_admin: Any) -> Callable[[Assignment], SafeString]:
+    parts = pk_url_parts(SCORE_URL)
+    if parts is None:
+        return model_admin.score_link
+    before, after = f'<a href="{html.escape(parts[0])}', f'{html.escape(parts[1])}">'
+    done = f"{after}{html.escape(_('Open scorecard'))}</a>"
+    todo = f"{after}{html.escape(_('Score'))}</a>"
+
+    def write(obj: Assignment) -> SafeString:
+        if type(obj.pk) is not int:
+            return model_admin.score_link(obj)
+        rest = done if obj.progress == selectors.SUBMITTED else todo
+        return SafeString(f"{before}{obj.pk}{rest}")
+
+    return write
+
+
+def _public_links(model_admin: Any) -> Callable[[Assignment], SafeString]:
+    parts = pk_url_parts(IDEA_URL)
+    if parts is None:
+        return model_admin.public_link
+    before = f'<a href="{html.escape(parts[0])}'
+    rest = f'{html.escape(parts[1])}">{html.escape(_("View idea"))}</a>'
+
+    def write(obj: Assignment) -> SafeString:
+        if type(obj.idea_id) is not int:
+            return model_admin.public_link(obj)
+        return SafeString(f"{before}{obj.idea_id}{rest}")
+
+    return write
+
+
 def _evaluator_by_email(email: str) -> Any:
     membership = (
         Membership.objects.filter(
@@ -88,8 +155,17 @@ class AssignmentAdmin(EvaluationAdmin):
     assignment, with the evaluator column and reassignment."""
 
     list_display = ["idea_title", "challenge", "progress_label", "score_link", "public_link"]
-    list_filter = [ProgressFilter, "challenge"]
+    list_filter = [ProgressFilter, ("challenge", CachedChoicesFilter)]
     list_select_related = ["idea", "challenge", "evaluator"]
+    # Only what the rows show (issue 17): the idea's title (not its body
+    # and search vector), the challenge's name in the viewer's language
+    # (its title, translations and city), the evaluator's email.
+    list_defer = [
+        *_all_but(Assignment, "", {"city", "challenge", "idea", "evaluator"}),
+        *_all_but(Idea, "idea", {"title"}),
+        *_all_but(Challenge, "challenge", {"title", "translations", "city"}),
+        *_all_but(get_user_model(), "evaluator", {"email"}),
+    ]
     search_fields = ["idea__title"]
     ordering = ["-created_at", "-pk"]
     action_form = ReassignForm
@@ -128,20 +204,22 @@ class AssignmentAdmin(EvaluationAdmin):
     def evaluator_email(self, obj: Assignment) -> str:
         return obj.evaluator.email
 
+    @page_writer(_progress_labels)
     @admin.display(description=gettext_lazy("progress"), ordering="progress")
     def progress_label(self, obj: Assignment) -> str:
         return str(PROGRESS_LABELS[obj.progress])
 
+    @page_writer(_score_links)
     @admin.display(description=gettext_lazy("scorecard"))
-    def score_link(self, obj: Assignment) -> str:
-        url = reverse_pk("admin:evaluation_assignment_score", obj.pk)
+    def score_link(self, obj: Assignment) -> SafeString:
+        url = reverse_pk(SCORE_URL, obj.pk)
         text = _("Open scorecard") if obj.progress == selectors.SUBMITTED else _("Score")
-        return format_html('<a href="{}">{}</a>', url, text)
+        return _link(url, text)
 
+    @page_writer(_public_links)
     @admin.display(description=gettext_lazy("public page"))
-    def public_link(self, obj: Assignment) -> str:
-        url = reverse_pk("ideas:idea", obj.idea_id)
-        return format_html('<a href="{}">{}</a>', url, _("View idea"))
+    def public_link(self, obj: Assignment) -> SafeString:
+        return _link(reverse_pk(IDEA_URL, obj.idea_id), _("View idea"))
 
     # --- manual assignment (add form) and reassignment (action)
 
