@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - SQL built from module constants and fixed filters; values are bound.
 """The public initiative list's reads in few statements (issue 17).
 
 ``list_setup``: what the list page needs before it can choose its rows --
@@ -28,6 +27,7 @@ from ``list_setup``'s (the same city's); a card whose tag is missing there
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -102,7 +102,6 @@ def list_setup(user: Viewer) -> ListSetup:
     with connection.cursor() as cursor:
         cursor.execute(_SETUP_SQL, {"city": city.pk, "user": user_id})
         rows = cursor.fetchall()
-    translations = Category._meta.get_field("translations")
     categories: list[Category] = []
     districts: list[District] = []
     roles: dict[int, str] = {}
@@ -115,7 +114,8 @@ def list_setup(user: Viewer) -> ListSetup:
             "id": pk,
             "city_id": city.pk,
             "name": name,
-            "translations": translations.from_db_value(stored, None, connection),
+            # Django's psycopg set-up hands jsonb over as text (for JSONField).
+            "translations": json.loads(stored) if isinstance(stored, str) else stored,
         }
         # ``from_db`` takes the values in the model's field order.
         names = [f.attname for f in model._meta.concrete_fields if f.attname in loaded]
@@ -202,11 +202,10 @@ def best_match_page(
         "query": query or None,
     }
     where = " AND ".join([_PUBLIC, *(_FILTERS[k] for k, v in given.items() if v)])
-    sql = (
-        _PAGE_SQL.replace("__WHERE__", where)
-        .replace("__COLUMNS__", ", ".join(f"i.{c}" for c in _COLUMNS))
+    sql = _PAGE_SQL.replace("__WHERE__", where).replace(
+        "__COLUMNS__", ", ".join(f"i.{c}" for c in _COLUMNS)
     )
-    params = {
+    params: dict[str, Any] = {
         "city": city.pk,
         "sponsor": sponsor_id,
         "statuses": statuses,
@@ -244,8 +243,10 @@ def _cards(rows: list[tuple[Any, ...]], setup: ListSetup) -> list[Initiative]:
             tags = type(empty)(model=Category, query=empty.query, using=empty.db)
             tags._result_cache = [c for _n, c in sorted(positions[pk] for pk in category_ids)]
             tags._prefetch_done = True
-            initiative._prefetched_objects_cache = {"categories": tags}
-        if initiative.district_id is None or initiative.district_id in districts:
-            district_field.set_cached_value(initiative, districts.get(initiative.district_id))
+            initiative._prefetched_objects_cache = {"categories": tags}  # type: ignore[attr-defined]
+        if initiative.district_id is None:
+            district_field.set_cached_value(initiative, None)
+        elif initiative.district_id in districts:
+            district_field.set_cached_value(initiative, districts[initiative.district_id])
         out.append(initiative)
     return out

@@ -130,8 +130,7 @@ def test_cards_have_their_tags_and_no_hidden_columns(city, scene):
             sponsor_id=scene["sponsor"].pk, offset=0, limit=40, setup=setup
         )
         expected = {
-            i.pk: i
-            for i in selectors.initiative_list(sort="match", sponsor_id=scene["sponsor"].pk)
+            i.pk: i for i in selectors.initiative_list(sort="match", sponsor_id=scene["sponsor"].pk)
         }
         with CaptureQueriesContext(connection) as captured:
             for initiative in page:
