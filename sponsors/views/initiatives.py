@@ -70,22 +70,23 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         "open_only": bool(filters["open_only"]),
         "query": filters["q"],
     }
-    initiatives = selectors.initiative_list(
-        **list_filters, sort=filters["sort"], sponsor_id=sponsor_id
-    )
     count_key = _count_key(request, filters)
     if filters["sort"] == "match" and sponsor_id is not None:
         # Best match is a computed score no index serves: the page is read
-        # in one statement from its indexed parts (``sponsors.best_match``).
+        # in one statement from its indexed parts (``sponsors.best_match``);
+        # the queryset is built only to count, when the total is not cached.
         page = page_of(
             fetch=lambda offset, limit: best_match.best_match_page(
                 sponsor_id=sponsor_id, offset=offset, limit=limit, setup=setup, **list_filters
             ),
-            count=lambda: cached_count(initiatives, count_key),
+            count=lambda: cached_count(selectors.initiative_list(**list_filters), count_key),
             page=_page_number(request),
             per_page=PER_PAGE,
         )
     else:
+        initiatives = selectors.initiative_list(
+            **list_filters, sort=filters["sort"], sponsor_id=sponsor_id
+        )
         page = paginate(
             initiatives, page=_page_number(request), per_page=PER_PAGE, count_key=count_key
         )
