@@ -129,7 +129,8 @@ def list_setup(user: Viewer) -> ListSetup:
 # The filters of ``selectors.initiative_list``, on ``i`` (an initiative row).
 _FILTERS = {
     "category": """EXISTS (SELECT 1 FROM sponsors_initiative_categories ic
-                    WHERE ic.initiative_id = i.id AND ic.category_id = %(category)s)""",
+                    WHERE ic.city_id = %(city)s AND ic.initiative_id = i.id
+                      AND ic.category_id = %(category)s)""",
     "district": "i.district_id = %(district)s",
     "need_type": "i.open_need_types @> ARRAY[%(need_type)s]::varchar(12)[]",
     "open_only": "i.open_need_count > 0",
@@ -156,7 +157,8 @@ WITH page AS (
         SELECT i.id, i.published_at FROM sponsors_initiative i
          WHERE i.status = st.status AND __WHERE__
            AND NOT EXISTS (SELECT 1 FROM sponsors_sponsormatch m
-                           WHERE m.sponsor_id = %(sponsor)s AND m.initiative_id = i.id)
+                           WHERE m.city_id = %(city)s AND m.sponsor_id = %(sponsor)s
+                             AND m.initiative_id = i.id)
          ORDER BY i.published_at DESC, i.id DESC
          LIMIT %(upto)s) b)
   ) u
@@ -165,7 +167,7 @@ WITH page AS (
 )
 SELECT __COLUMNS__, page.score,
        ARRAY(SELECT ic.category_id FROM sponsors_initiative_categories ic
-              WHERE ic.initiative_id = i.id)
+              WHERE ic.city_id = %(city)s AND ic.initiative_id = i.id)
   FROM page JOIN sponsors_initiative i ON i.id = page.id AND i.city_id = %(city)s
  ORDER BY page.score DESC, i.published_at DESC, i.id DESC
 """
