@@ -59,6 +59,14 @@ def sponsor_roles(user: Viewer) -> dict[int, str]:
     return cache[key]
 
 
+def remember_sponsor_roles(user: Viewer, roles: dict[int, str]) -> None:
+    """Memoise ``roles`` as ``sponsor_roles`` would have read them, for a
+    page that read them with its other rows (``sponsors.best_match``)."""
+    city = current_city_or_none()
+    cache = user.__dict__.setdefault("_sponsors_sponsor_roles", {})
+    cache[city.pk if city else None] = roles
+
+
 def forget_memberships(user: Viewer) -> None:
     """Drop the memoised memberships after the user joined or left one."""
     user.__dict__.pop("_sponsors_group_roles", None)
