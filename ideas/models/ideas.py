@@ -278,6 +278,21 @@ class Idea(Versioned, TenantModel):
                 fields=["city", "-report_count", "-created_at", "-id"],
                 name="idea_admin_reported_idx",
             ),
+            # The admin list's challenge, category and district filters,
+            # newest first: a challenge's ideas may be years old (the walk
+            # down the city's newest ideas would pass every newer one), and
+            # a prepared statement's generic plan, blind to how a city's
+            # ideas spread, picked a bitmap scan of all of a district's
+            # ideas and a sort (18 ms at 100,000 ideas) over this walk.
+            models.Index(
+                fields=["city", "challenge", "-created_at", "-id"], name="idea_admin_challenge_idx"
+            ),
+            models.Index(
+                fields=["city", "category", "-created_at", "-id"], name="idea_admin_category_idx"
+            ),
+            models.Index(
+                fields=["city", "district", "-created_at", "-id"], name="idea_admin_district_idx"
+            ),
             # The admin list's channel filter (paper, workshop, phone…):
             # newest first without walking the city's on-line ideas. Those
             # are most ideas and left out, so supports never touch it.
