@@ -50,3 +50,27 @@ def test_the_rush_script_rotates_one_cookie_and_token_per_person():
     assert text.count('{"' + "a" * 32) == 1 and text.count('{"' + "b" * 32) == 1
     assert '["X-CSRFToken"] = person[2]' in text
     assert '["HX-Request"] = "true"' in text
+
+
+@pytest.mark.django_db
+def test_the_pages_suite_times_each_page_against_the_trivial_view():
+    """``bench pages --url … --as admin`` prints, for the trivial view and
+    each page, its status, queries and CPU and wall times, alternated."""
+    import io
+
+    from civicideas.benchmarks import pages
+    from civicideas.tenancy.hosts import forget_hosts
+    from tests.factories import CityFactory
+
+    CityFactory(slug="bench-big", name="Bench big")
+    forget_hosts()
+    from django.core.management.base import OutputWrapper
+
+    text = io.StringIO()
+    pages.run(OutputWrapper(text), urls=["/admin/ideas/idea/", "/"], who="admin", repeat=2)
+    lines = text.getvalue().splitlines()
+    assert lines[0].split()[:2] == ["page", "status"]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert set(rows) == {pages.TRIVIAL, "/admin/ideas/idea/", "/"}
+    assert rows["/admin/ideas/idea/"][1] == "200" and rows[pages.TRIVIAL][1] == "200"
+    assert float(rows[pages.TRIVIAL][-1]) == 1.0

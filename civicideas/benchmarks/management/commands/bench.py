@@ -1,4 +1,7 @@
-"""``manage.py bench ideas|signed_in|evaluation|sponsors|notifications|api|statistics``.
+"""``manage.py bench ideas|signed_in|pages|evaluation|sponsors|notifications|api|statistics``.
+
+``pages`` times chosen pages (``--url``, ``--as``) against the trivial view,
+CPU and wall (``civicideas.benchmarks.pages``), on the seeded cities.
 
 ``signed_in`` measures the same seeded city for signed-in people, the support
 rush and the admin (``civicideas.benchmarks.signed_in``; issue 17).
@@ -27,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client, override_settings
 
-from civicideas.benchmarks import load, seeding, signed_in
+from civicideas.benchmarks import load, pages, seeding, signed_in
 from civicideas.benchmarks.timing import Figure, measure
 from civicideas.tenancy import city_context
 from civicideas.tenancy.hosts import forget_hosts
@@ -67,13 +70,19 @@ class Command(BaseCommand):
     help = "Seed a city at scale and measure the ideas pages (see docs/performance.md)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("suite", choices=["ideas", "signed_in", *OTHER_SUITES])
+        parser.add_argument("suite", choices=["ideas", "signed_in", "pages", *OTHER_SUITES])
         parser.add_argument("--scale", choices=sorted(SCALES), default="full")
         parser.add_argument("--reuse", action="store_true", help="Keep earlier seeded data.")
         parser.add_argument("--repeat", type=int, default=30)
         parser.add_argument("--load-seconds", type=int, default=30)
         parser.add_argument("--no-load", action="store_true")
         parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+        parser.add_argument(
+            "--url", action="append", default=[], help="pages: a page to time (repeatable)."
+        )
+        parser.add_argument(
+            "--as", dest="viewer", choices=pages.VIEWERS, default="admin", help="pages: who asks."
+        )
 
     def handle(self, *args, **options) -> None:
         if "bench" not in settings.DATABASES["default"]["NAME"]:
@@ -83,6 +92,14 @@ class Command(BaseCommand):
             )
         if options["suite"] in OTHER_SUITES:
             importlib.import_module(OTHER_SUITES[options["suite"]]).run(self.stdout)
+            return
+        if options["suite"] == "pages":
+            if not options["url"]:
+                raise CommandError("bench pages: give at least one --url.")
+            forget_hosts()
+            pages.run(
+                self.stdout, urls=options["url"], who=options["viewer"], repeat=options["repeat"]
+            )
             return
         scale = SCALES[options["scale"]]
         if not options["reuse"] or not City.objects.filter(slug=BIG).exists():
