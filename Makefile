@@ -76,7 +76,7 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Install Chromium and set CHROMIUM=/path/to/chromium."; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-## Seed at scale and measure (docs/performance.md): make bench [SUITE=ideas|signed_in|evaluation|sponsors|notifications|api|statistics]
+## Seed at scale and measure (docs/performance.md): make bench [SUITE=ideas|signed_in|pages|evaluation|sponsors|notifications|api|statistics]
 BENCH_DATABASE_URL ?= postgres://civicideas:civicideas@127.0.0.1:5432/civicideas_bench
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)

@@ -17,6 +17,8 @@ import time
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -47,7 +49,13 @@ def _viewer(who: str) -> tuple[City, Any]:
 
 
 def run(stdout: Any, *, urls: list[str], who: str, repeat: int) -> None:
-    city, user = _viewer(who)
+    try:
+        city, user = _viewer(who)
+    except ObjectDoesNotExist as missing:
+        raise CommandError(
+            "bench pages times the seeded cities: run `make bench SUITE=signed_in` "
+            "(and SUITE=evaluation or SUITE=sponsors for those viewers) first."
+        ) from missing
     host = f"{city.slug}.localhost"
     viewer = signed_in._client(host, signed_in._sessions(city, [user])[0])
     anonymous = Client(HTTP_HOST=host)

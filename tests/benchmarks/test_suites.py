@@ -74,3 +74,13 @@ def test_the_pages_suite_times_each_page_against_the_trivial_view():
     assert set(rows) == {pages.TRIVIAL, "/admin/ideas/idea/", "/"}
     assert rows["/admin/ideas/idea/"][1] == "200" and rows[pages.TRIVIAL][1] == "200"
     assert float(rows[pages.TRIVIAL][-1]) == 1.0
+
+
+@pytest.mark.django_db
+def test_the_pages_suite_asks_for_the_seeded_cities_first():
+    from django.core.management.base import CommandError
+
+    from civicideas.benchmarks import pages
+
+    with pytest.raises(CommandError, match="SUITE=signed_in"):
+        pages.run(None, urls=["/"], who="sponsor", repeat=1)
