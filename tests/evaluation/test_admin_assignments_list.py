@@ -134,7 +134,8 @@ def test_queries_do_not_grow_with_rows_and_read_only_shown_columns(world, who, q
     cache.clear()  # the total, kept for half a minute
     client.get(url)
     many = _queries(client, url)
-    assert len(many) == len(few) <= 4, many
+    # The RLS settings, the plan mode (admin_site.plan_for_values), the user, the rows.
+    assert len(many) == len(few) <= 5, many
     rows = [q for q in many if "evaluation_assignment" in q and "COUNT(" not in q]
     assert len(rows) == 1, many
     if not query:
