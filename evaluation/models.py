@@ -226,7 +226,9 @@ class Assignment(TenantModel):
     """An evaluator is asked to score an idea. ``challenge`` repeats the
     idea's challenge so the aggregation filters one indexed column."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
+    )
     idea = models.ForeignKey(
         Idea, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("idea")
     )
@@ -303,7 +305,7 @@ class Scorecard(TenantModel):
         NEEDS_INFO = "needs_info", _("Needs more information")
 
     assignment = models.OneToOneField(
-        Assignment, on_delete=models.CASCADE, related_name="scorecard"
+        Assignment, on_delete=models.CASCADE, related_name="scorecard", verbose_name=_("assignment")
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     overall_comment = models.TextField(_("overall comment"), blank=True, max_length=5000)
@@ -324,8 +326,12 @@ class Scorecard(TenantModel):
 
 
 class CriterionScore(TenantModel):
-    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    scorecard = models.ForeignKey(
+        Scorecard, on_delete=models.CASCADE, related_name="scores", verbose_name=_("scorecard")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("criterion")
+    )
     score = models.SmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
 
@@ -368,10 +374,20 @@ class EvaluationAuditLog(TenantModel):
         verbose_name=_("by"),
     )
     challenge = models.ForeignKey(
-        Challenge, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Challenge,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("challenge"),
     )
     idea = models.ForeignKey(
-        Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Idea,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("idea"),
     )
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)

@@ -110,13 +110,17 @@ class Practice(Translatable, models.Model):
         models.CharField(max_length=8, choices=settings.LANGUAGES),
         default=list,
         editable=False,
+        verbose_name=_("languages"),
     )
     contact_email = models.EmailField(
         _("contact address"),
         help_text=_("A role address of the city (participation@…), not a person's."),
     )
     topics = ArrayField(
-        models.CharField(max_length=20, choices=Topic.choices), default=list, blank=True
+        models.CharField(max_length=20, choices=Topic.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("topics"),
     )
     method = models.CharField(_("method"), max_length=30, choices=Method.choices)
     licence = models.CharField(
@@ -127,15 +131,19 @@ class Practice(Translatable, models.Model):
     )
     #: Ids of the publishing city's challenges the evidence is computed from.
     #: Read only inside that city's context (its RLS applies).
-    challenge_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    challenge_ids = ArrayField(
+        models.BigIntegerField(), default=list, editable=False, verbose_name=_("challenges")
+    )
     #: How to do it again: see ``exchange.snapshot``.
-    template = models.JSONField(default=dict, editable=False)
+    template = models.JSONField(_("template"), default=dict, editable=False)
     #: Aggregate figures with links: see ``exchange.evidence``.
-    evidence = models.JSONField(default=dict, editable=False)
+    evidence = models.JSONField(_("evidence"), default=dict, editable=False)
     evidence_refreshed_at = models.DateTimeField(_("evidence computed"), null=True)
     #: Sort keys and filters, copied from ``evidence`` when it is computed.
-    share_answered = models.PositiveSmallIntegerField(default=0, editable=False)
-    participants = models.PositiveIntegerField(default=0, editable=False)
+    share_answered = models.PositiveSmallIntegerField(
+        _("ideas with an official answer (%)"), default=0, editable=False
+    )
+    participants = models.PositiveIntegerField(_("participants"), default=0, editable=False)
     adopted_from = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -144,7 +152,7 @@ class Practice(Translatable, models.Model):
         related_name="adoption_practices",
         verbose_name=_("adopted from"),
     )
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(_("search index"), null=True, editable=False)
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -175,9 +183,11 @@ class Adoption(models.Model):
     challenge. ``challenge_id`` is an id in the adopting city, read only
     inside that city's context."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="adoptions")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("practice")
+    )
     adopting_city = models.ForeignKey(
-        "tenancy.City", on_delete=models.CASCADE, related_name="adoptions"
+        "tenancy.City", on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("city")
     )
     challenge_id = models.BigIntegerField(_("created challenge"))
     starts_on = models.DateField(_("start"))
@@ -200,11 +210,19 @@ class Adoption(models.Model):
 class PracticeComment(models.Model):
     """A civil servant's question or remark, shown with their city and role."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="comments", verbose_name=_("practice")
     )
-    author_city = models.ForeignKey("tenancy.City", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    author_city = models.ForeignKey(
+        "tenancy.City", on_delete=models.CASCADE, related_name="+", verbose_name=_("city")
+    )
     author_role = models.CharField(_("role"), max_length=20)
     text = models.TextField(_("comment"), max_length=2000)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
@@ -227,8 +245,12 @@ class PracticeComment(models.Model):
 class TriedToo(models.Model):
     """ "We tried this too": another city's own outcome, once per city."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="tried_too")
-    trying_city = models.ForeignKey("tenancy.City", on_delete=models.CASCADE, related_name="+")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="tried_too", verbose_name=_("practice")
+    )
+    trying_city = models.ForeignKey(
+        "tenancy.City", on_delete=models.CASCADE, related_name="+", verbose_name=_("city")
+    )
     outcome = models.TextField(_("our outcome"), max_length=2000)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 

@@ -247,8 +247,12 @@ class Project(Translatable, Versioned, TenantModel):
 class ProjectIdea(CityLink):
     """An idea the project carries out. An idea belongs to one project at most."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="idea_links")
-    idea = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="project_links")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="idea_links", verbose_name=_("project")
+    )
+    idea = models.ForeignKey(
+        "ideas.Idea", on_delete=models.PROTECT, related_name="project_links", verbose_name=_("idea")
+    )
 
     link_fields = ("project", "idea")
 
@@ -259,9 +263,17 @@ class ProjectIdea(CityLink):
 
 
 class ProjectInitiative(CityLink):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="initiative_links")
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="initiative_links",
+        verbose_name=_("project"),
+    )
     initiative = models.ForeignKey(
-        "sponsors.Initiative", on_delete=models.PROTECT, related_name="project_links"
+        "sponsors.Initiative",
+        on_delete=models.PROTECT,
+        related_name="project_links",
+        verbose_name=_("initiative"),
     )
 
     link_fields = ("project", "initiative")
@@ -279,7 +291,9 @@ class ProjectInitiative(CityLink):
 class Milestone(Translatable, TenantModel):
     translatable_fields = ("title",)
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("project")
+    )
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     starts_on = models.DateField(_("starts"), null=True, blank=True)
     due_on = models.DateField(_("due"))
@@ -325,9 +339,15 @@ class ProjectUpdate(Translatable, TenantModel):
 
     translatable_fields = ("text",)
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="updates", verbose_name=_("project")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     text = models.TextField(_("text"), max_length=TEXT_MAX)
     # Checked and re-encoded by civicideas.content.uploads.
@@ -349,12 +369,20 @@ class ProjectStatusChange(TenantModel):
     """Who moved the project, when and why: the audit trail and the public
     timeline."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=12, choices=ProjectStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=ProjectStatus.choices)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("project")
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=12, choices=ProjectStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("new status"), max_length=12, choices=ProjectStatus.choices)
     reason = models.TextField(_("reason"), max_length=REASON_MAX, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     at = models.DateTimeField(_("when"), auto_now_add=True)
 
@@ -365,11 +393,16 @@ class ProjectStatusChange(TenantModel):
 
 
 class ProjectFollow(TenantModel):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_follows"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="follows", verbose_name=_("project")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="project_follows",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("project follower")

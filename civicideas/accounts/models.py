@@ -116,11 +116,11 @@ class DataExport(TenantModel):
         related_name="data_exports",
         verbose_name=_("user"),
     )
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
-    file_name = models.CharField(max_length=255, blank=True, editable=False)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True, editable=False)
     size = models.PositiveBigIntegerField(_("size"), default=0)
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
     ready_at = models.DateTimeField(_("ready"), null=True, blank=True)

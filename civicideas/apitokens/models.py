@@ -24,7 +24,7 @@ class ApiToken(TenantModel):
     )
     # SHA-256 of the raw token (hex). The raw token has 256 bits of entropy,
     # so a fast hash is enough: there is nothing to brute-force.
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     # The first characters of the raw token, to recognise it in a list.
     key_prefix = models.CharField(_("prefix"), max_length=12, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

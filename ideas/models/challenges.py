@@ -107,8 +107,12 @@ class Challenge(Translatable, Versioned, TenantModel):
 class ChallengeCategory(CityLink):
     """A challenge's category (the table Django used to create by itself)."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
+    )
 
     link_fields = ("challenge", "category")
 
@@ -125,8 +129,12 @@ class ChallengeCategory(CityLink):
 class ChallengeDistrict(CityLink):
     """A district a challenge is about."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="+", verbose_name=_("district")
+    )
 
     link_fields = ("challenge", "district")
 

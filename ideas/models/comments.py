@@ -20,18 +20,30 @@ class Comment(Versioned, TenantModel):
         HIDDEN = "hidden", _("Hidden by moderation")
         DELETED = "deleted", _("Deleted by the author")
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, related_name="comments", verbose_name=_("idea")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="idea_comments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="idea_comments",
+        verbose_name=_("author"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
     )
     body = models.TextField(_("comment"), validators=[MaxLengthValidator(COMMENT_MAX)])
     #: The language the person wrote in (the page's, set by ``comment_create``),
     #: so a French comment on an English page is marked ``lang="fr"``.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.VISIBLE
+    )
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     report_count = models.PositiveIntegerField(_("open reports"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -114,7 +114,9 @@ class Idea(Versioned, TenantModel):
     status = models.CharField(
         _("status"), max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.SUBMITTED
     )
-    status_before_hidden = models.CharField(max_length=20, blank=True, editable=False)
+    status_before_hidden = models.CharField(
+        _("status before hiding"), max_length=20, blank=True, editable=False
+    )
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     duplicate_of = models.ForeignKey(
         "self",
@@ -127,13 +129,15 @@ class Idea(Versioned, TenantModel):
     support_count = models.PositiveIntegerField(_("supports"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
     report_count = models.PositiveIntegerField(_("open reports"), default=0, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(_("search index"), null=True, editable=False)
     # A random number fixed at creation; the "random" sort shuffles it with a
     # per-visitor seed so pages stay stable while the order stays fair.
-    shuffle_key = models.IntegerField(default=0, editable=False)
+    shuffle_key = models.IntegerField(_("random sort key"), default=0, editable=False)
     # Sent with the submit form: a resubmitted (double-clicked) form finds the
     # idea it already created instead of creating a second one.
-    submission_token = models.UUIDField(null=True, blank=True, editable=False)
+    submission_token = models.UUIDField(
+        _("submission token"), null=True, blank=True, editable=False
+    )
     # Provenance (docs/offline.md): how and when the person gave the idea,
     # and the staff member who typed it in. The events app adds the event
     # (workshop) an idea came from with its own link table to ``Idea``, so
@@ -370,11 +374,17 @@ class IdeaSearchEntry(TenantModel):
     """
 
     idea = models.OneToOneField(
-        Idea, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+        Idea,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_entry",
+        verbose_name=_("idea"),
     )
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(max_length=TITLE_MAX)
-    search_vector = SearchVectorField(null=True)
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    search_vector = SearchVectorField(_("search index"), null=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("search entry")
@@ -393,12 +403,14 @@ class IdeaSearchEntry(TenantModel):
 class IdeaImage(TenantModel):
     """An uploaded picture, already re-encoded (see civicideas.content.uploads)."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="images")
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, related_name="images", verbose_name=_("idea")
+    )
     image = models.ImageField(_("image"), upload_to="ideas/%Y/%m/")
     alt_text = models.CharField(_("description of the image"), max_length=200, blank=True)
-    width = models.PositiveIntegerField(default=0, editable=False)
-    height = models.PositiveIntegerField(default=0, editable=False)
-    position = models.PositiveSmallIntegerField(default=0)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("image")

@@ -50,11 +50,11 @@ class ImportBatch(TenantModel):
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
     )
-    headers = models.JSONField(default=list)
-    rows = models.JSONField(default=list)
-    mapping = models.JSONField(default=dict)
-    report = models.JSONField(default=list)
-    errors = models.JSONField(default=list)
+    headers = models.JSONField(_("column headers"), default=list)
+    rows = models.JSONField(_("row data"), default=list)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    report = models.JSONField(_("import report"), default=list)
+    errors = models.JSONField(_("errors"), default=list)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     processed = models.PositiveIntegerField(_("rows processed"), default=0)
     created_count = models.PositiveIntegerField(_("ideas created"), default=0)
@@ -78,10 +78,17 @@ class ImportedIdea(TenantModel):
     already there; unique per city.
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="imported")
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+")
-    fingerprint = models.CharField(max_length=64)
-    row_number = models.PositiveIntegerField()
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.CASCADE,
+        related_name="imported",
+        verbose_name=_("idea import"),
+    )
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, related_name="+", verbose_name=_("idea")
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    row_number = models.PositiveIntegerField(_("row number"))
 
     class Meta(TenantModel.Meta):
         constraints = [

@@ -20,9 +20,11 @@ class IdeaInvitation(TenantModel):
     it was made for; ``claimed_at`` makes it single-use.
     """
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="invitations")
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("idea")
+    )
     email = models.EmailField(_("e-mail address"))
-    nonce = models.CharField(max_length=32, editable=False)
+    nonce = models.CharField(_("link code"), max_length=32, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

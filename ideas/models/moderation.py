@@ -19,16 +19,29 @@ class Report(TenantModel):
         RESOLVED = "resolved", _("Resolved")
 
     idea = models.ForeignKey(
-        Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+        Idea,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("idea"),
     )
     comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("comment"),
     )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reports_made",
+        verbose_name=_("reported by"),
     )
     reason = models.TextField(_("reason"), max_length=1000)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta(TenantModel.Meta):
@@ -70,7 +83,12 @@ class ModerationAction(TenantModel):
         DISMISS = "dismiss", _("Reports dismissed")
 
     idea = models.ForeignKey(
-        Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation_actions"
+        Idea,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moderation_actions",
+        verbose_name=_("idea"),
     )
     comment = models.ForeignKey(
         Comment,
@@ -78,10 +96,15 @@ class ModerationAction(TenantModel):
         null=True,
         blank=True,
         related_name="moderation_actions",
+        verbose_name=_("comment"),
     )
-    action = models.CharField(max_length=12, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
     moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("moderator"),
     )
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)

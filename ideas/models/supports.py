@@ -11,9 +11,14 @@ from ideas.models.ideas import Idea
 
 
 class Support(TenantModel):
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, related_name="supports", verbose_name=_("idea")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="supports",
+        verbose_name=_("user"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

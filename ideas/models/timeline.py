@@ -20,15 +20,22 @@ class StatusChange(Translatable, TenantModel):
 
     translatable_fields = ("message",)
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, choices=IdeaStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=IdeaStatus.choices)
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("idea")
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=20, choices=IdeaStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("new status"), max_length=20, choices=IdeaStatus.choices)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     message = models.TextField(_("public message"), blank=True)
     is_official = models.BooleanField(_("official answer"), default=False)
-    is_public = models.BooleanField(default=True)
+    is_public = models.BooleanField(_("shown on the public pages"), default=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta(TenantModel.Meta):

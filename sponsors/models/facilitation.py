@@ -19,12 +19,20 @@ from sponsors.models.sponsors import Sponsor
 class Introduction(TenantModel):
     """A city facilitator puts a sponsor and an initiative in touch."""
 
-    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="introductions")
+    sponsor = models.ForeignKey(
+        Sponsor, on_delete=models.CASCADE, related_name="introductions", verbose_name=_("sponsor")
+    )
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="introductions"
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="introductions",
+        verbose_name=_("initiative"),
     )
     introduced_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("introduced by"),
     )
     message = models.TextField(_("message"), max_length=2_000, blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
@@ -61,7 +69,7 @@ class MatchFund(TenantModel):
     total_budget = models.DecimalField(_("total budget (EUR)"), **QTY)
     committed = models.DecimalField(_("committed (EUR)"), default=Decimal(0), editable=False, **QTY)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("match fund")
@@ -89,11 +97,17 @@ class MatchFund(TenantModel):
 
 
 class MatchPledge(TenantModel):
-    fund = models.ForeignKey(MatchFund, on_delete=models.PROTECT, related_name="pledges")
-    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="match_pledge")
-    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="pledges")
+    fund = models.ForeignKey(
+        MatchFund, on_delete=models.PROTECT, related_name="pledges", verbose_name=_("match fund")
+    )
+    offer = models.OneToOneField(
+        Offer, on_delete=models.PROTECT, related_name="match_pledge", verbose_name=_("offer")
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, related_name="pledges", verbose_name=_("initiative")
+    )
     amount = models.DecimalField(_("amount (EUR)"), **QTY)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("match pledge")

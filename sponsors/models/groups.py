@@ -23,7 +23,10 @@ class CommunityGroup(TenantModel):
     description = models.TextField(_("description"), max_length=TEXT_MAX, blank=True)
     contact_email = models.EmailField(_("contact email"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
@@ -34,6 +37,7 @@ class CommunityGroup(TenantModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("approved by"),
     )
 
     objects = ScopedManager(
@@ -58,12 +62,20 @@ class GroupMembership(TenantModel):
         ADMIN = "admin", _("Administrator")
         MEMBER = "member", _("Member")
 
-    group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(
+        CommunityGroup,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("group"),
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="group_memberships",
+        verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("group member")
@@ -79,8 +91,12 @@ class IdeaGroup(TenantModel):
     """An idea submitted on behalf of a group (kept here so ``ideas`` need
     not know about groups)."""
 
-    idea = models.OneToOneField("ideas.Idea", on_delete=models.CASCADE, related_name="on_behalf")
-    group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE, related_name="ideas")
+    idea = models.OneToOneField(
+        "ideas.Idea", on_delete=models.CASCADE, related_name="on_behalf", verbose_name=_("idea")
+    )
+    group = models.ForeignKey(
+        CommunityGroup, on_delete=models.CASCADE, related_name="ideas", verbose_name=_("group")
+    )
 
     class Meta(TenantModel.Meta):
         verbose_name = _("idea of a group")

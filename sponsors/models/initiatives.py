@@ -82,7 +82,10 @@ class Initiative(Versioned, TenantModel):
         default=InitiativeStatus.DRAFT,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -90,17 +93,23 @@ class Initiative(Versioned, TenantModel):
     # Denormalised from the needs by ``services._initiative_refresh`` (one SQL
     # statement under the initiative's lock) so lists sort and filter without
     # aggregating 60,000 needs per page.
-    open_need_count = models.PositiveIntegerField(default=0, editable=False)
+    open_need_count = models.PositiveIntegerField(_("open needs"), default=0, editable=False)
     open_need_types = ArrayField(
-        models.CharField(max_length=12), default=list, blank=True, editable=False
+        models.CharField(max_length=12),
+        default=list,
+        blank=True,
+        editable=False,
+        verbose_name=_("types of open needs"),
     )
-    next_deadline = models.DateField(null=True, blank=True, editable=False)
-    funding_remaining = models.DecimalField(default=Decimal(0), editable=False, **QTY)
+    next_deadline = models.DateField(_("next deadline"), null=True, blank=True, editable=False)
+    funding_remaining = models.DecimalField(
+        _("funding still needed (EUR)"), default=Decimal(0), editable=False, **QTY
+    )
     #: How far the needs are met, 0-100: the mean of each need's fulfilled
     #: share (units differ, so quantities are not added up); a need closed
     #: before it was met no longer counts.
-    progress_percent = models.PositiveSmallIntegerField(default=0, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
+    progress_percent = models.PositiveSmallIntegerField(_("progress"), default=0, editable=False)
+    search_vector = SearchVectorField(_("search index"), null=True, editable=False)
 
     objects = ScopedManager(
         city="city", _manager_class=models.Manager.from_queryset(InitiativeQuerySet)
@@ -143,7 +152,9 @@ class Initiative(Versioned, TenantModel):
 
 
 class Need(Versioned, TenantModel):
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="needs")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="needs", verbose_name=_("initiative")
+    )
     kind = models.CharField(_("type"), max_length=12, choices=ResourceType.choices)
     quantity = models.DecimalField(_("quantity"), **QTY)
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
@@ -151,7 +162,7 @@ class Need(Versioned, TenantModel):
     description = models.CharField(_("description"), max_length=SUMMARY_MAX, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("need")
@@ -183,8 +194,15 @@ class Need(Versioned, TenantModel):
 
 
 class ProgressUpdate(TenantModel):
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="updates", verbose_name=_("initiative")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     text = models.TextField(_("text"), max_length=TEXT_MAX)
     image = models.ImageField(_("image"), upload_to="initiatives/%Y/%m/", blank=True)
     image_alt = models.CharField(_("description of the image"), max_length=200, blank=True)
@@ -202,8 +220,12 @@ class ProgressUpdate(TenantModel):
 class InitiativeCategory(CityLink):
     """A category an initiative is about (matched against sponsors')."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey("ideas.Category", on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="+", verbose_name=_("initiative")
+    )
+    category = models.ForeignKey(
+        "ideas.Category", on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
+    )
 
     link_fields = ("initiative", "category")
 

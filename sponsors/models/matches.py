@@ -15,11 +15,15 @@ class SponsorMatch(TenantModel):
     only (set-based SQL). ``explanation`` holds the components, not text:
     the page words them in the reader's language."""
 
-    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="matches")
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="matches")
-    score = models.FloatField()
-    explanation = models.JSONField(default=dict)
-    computed_at = models.DateTimeField()
+    sponsor = models.ForeignKey(
+        Sponsor, on_delete=models.CASCADE, related_name="matches", verbose_name=_("sponsor")
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="matches", verbose_name=_("initiative")
+    )
+    score = models.FloatField(_("score"))
+    explanation = models.JSONField(_("explanation"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
 
     class Meta(TenantModel.Meta):
         verbose_name = _("match")

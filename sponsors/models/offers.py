@@ -27,11 +27,20 @@ class Offer(Versioned, TenantModel):
     # Empty for a resident offering their own time on a volunteers need
     # (``made_by`` is then the volunteer; ``rules.PERSONAL_OFFER_KINDS``).
     sponsor = models.ForeignKey(
-        Sponsor, on_delete=models.PROTECT, null=True, blank=True, related_name="offers"
+        Sponsor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offers",
+        verbose_name=_("sponsor"),
     )
-    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="offers")
+    need = models.ForeignKey(
+        Need, on_delete=models.PROTECT, related_name="offers", verbose_name=_("need")
+    )
     # Denormalised from the need: the group's inbox lists offers by initiative.
-    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="offers")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, related_name="offers", verbose_name=_("initiative")
+    )
     quantity = models.DecimalField(_("quantity"), **QTY)
     message = models.TextField(_("message"), max_length=2_000, blank=True)
     conditions = models.TextField(_("conditions"), max_length=2_000, blank=True)
@@ -42,12 +51,20 @@ class Offer(Versioned, TenantModel):
         _("accepted quantity"), default=Decimal(0), editable=False, **QTY
     )
     made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("offered by"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta(TenantModel.Meta):

@@ -56,7 +56,10 @@ class Sponsor(TenantModel):
     budget_min = models.DecimalField(_("yearly budget from (EUR)"), null=True, blank=True, **QTY)
     budget_max = models.DecimalField(_("yearly budget up to (EUR)"), null=True, blank=True, **QTY)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -68,8 +71,9 @@ class Sponsor(TenantModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("verified by"),
     )
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(_("search index"), null=True, editable=False)
 
     objects = ScopedManager(
         city="city", _manager_class=models.Manager.from_queryset(SponsorQuerySet)
@@ -106,8 +110,12 @@ class Sponsor(TenantModel):
 class SponsorCategory(CityLink):
     """A category a sponsor supports."""
 
-    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey("ideas.Category", on_delete=models.CASCADE, related_name="+")
+    sponsor = models.ForeignKey(
+        Sponsor, on_delete=models.CASCADE, related_name="+", verbose_name=_("sponsor")
+    )
+    category = models.ForeignKey(
+        "ideas.Category", on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
+    )
 
     link_fields = ("sponsor", "category")
 
@@ -122,8 +130,12 @@ class SponsorCategory(CityLink):
 class SponsorDistrict(CityLink):
     """A district a sponsor supports."""
 
-    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="+")
-    district = models.ForeignKey("ideas.District", on_delete=models.CASCADE, related_name="+")
+    sponsor = models.ForeignKey(
+        Sponsor, on_delete=models.CASCADE, related_name="+", verbose_name=_("sponsor")
+    )
+    district = models.ForeignKey(
+        "ideas.District", on_delete=models.CASCADE, related_name="+", verbose_name=_("district")
+    )
 
     link_fields = ("sponsor", "district")
 
@@ -140,12 +152,17 @@ class SponsorMembership(TenantModel):
         ADMIN = "admin", _("Administrator")
         MEMBER = "member", _("Member")
 
-    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="memberships")
+    sponsor = models.ForeignKey(
+        Sponsor, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("sponsor")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sponsor_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sponsor_memberships",
+        verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("sponsor member")
