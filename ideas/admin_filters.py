@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.http import HttpRequest
 
-from civicideas.tenancy import admin_rows
+from civicideas.tenancy import admin_row_names
 from civicideas.web import fragment_cache
 from ideas import cache_keys
 
@@ -31,7 +31,7 @@ class CachedChoicesFilter(admin.RelatedFieldListFilter):
             return super().field_choices(field, request, model_admin)
         # The list's filters of this kind are read together, when the first
         # one asks: two cache round trips per page, not one per filter.
-        fetched = admin_rows.filter_choices(request)
+        fetched = admin_row_names.filter_choices(request)
         key = (field.model._meta.label, field.name)
         if key not in fetched:
             fields = [field, *_choice_fields(request, model_admin)]

@@ -22,21 +22,23 @@ row to row worked out once per page:
   for having one) already name every value, so the rows' query need not
   join and build the related objects (``list_select_related`` can leave
   them out: three joins and 150 objects per page of the idea list). The
-  values the choices lack are named in one query for the page.
+  values the choices lack are named in one query for the page
+  (``admin_row_names``).
 * a column shown by a model admin's method: the method found once (Django's
   ``lookup_field`` first looks for a model field of that name, which
   raises, on every cell); a method marked with ``page_writer`` gives a
   function made once per page (its texts translated, its URLs' fixed parts
-  reversed) that answers as the method would.
+  reversed) that answers as the method would (``admin_row_methods``).
 
 A row is one ``SafeString`` holding all its cells (the template's inner
 loop then writes one item per row). When every column can say what it
 shows (a model field, the checkbox, a method marked ``shown_from``), rows
-are kept by content (``fragment_cache.addressed``): the key holds the
-row's key, every value its cells show and what the page adds (the link
-with its preserved filters, the columns, the time zone, the language), so
-a changed value is a new key and nothing is ever invalidated. Half of the
-idea list's rows time at 100,000 ideas; one ``get_many`` for the page.
+are kept by content (``fragment_cache.addressed``; the key:
+``admin_row_keys``): the row's key, every value its cells show and what
+the page adds (the link with its preserved filters, the columns, the time
+zone, the language), so a changed value is a new key and nothing is ever
+invalidated. Half of the idea list's rows time at 100,000 ideas; one
+``get_many`` for the page.
 
 Lists this does not cover (editable lists, pop-ups, ``to_field``, a custom
 ``url_for_result``) keep Django's rows (``lean_rows_apply``)."""
@@ -45,18 +47,15 @@ from __future__ import annotations
 
 import datetime
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 from operator import attrgetter
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from django.contrib.admin import filters as admin_filters
 from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_list import ResultList
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import (  # type: ignore[attr-defined]
-    FieldIsAForeignKeyColumnName,
-    _get_non_gfk_field,
+from django.contrib.admin.utils import (
     display_for_field,
     display_for_value,
     get_fields_from_path,
@@ -67,14 +66,16 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
-from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat, formats, timezone
+from django.utils import dateformat, formats
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext as _
 
+from civicideas.tenancy.admin_row_keys import declared_inputs, page_parts, row_parts
+from civicideas.tenancy.admin_row_methods import admin_method, method_cell
+from civicideas.tenancy.admin_row_names import filter_labels, related_names
 from civicideas.web import fragment_cache
 
 #: The stand-in primary key of the change link built once per page: letters
@@ -98,73 +99,23 @@ def lean_rows_apply(cl: ChangeList) -> bool:
 def lean_results(cl: ChangeList) -> list[ResultList]:
     """The page's rows, one ``SafeString`` of cells each, as Django's
     ``results(cl)`` would write them; kept by content when every column can
-    say what it shows (``_row_parts``)."""
-    columns = _cells(cl)
-    cells = [cell for cell, _inputs in columns]
+    say what it shows (``admin_row_keys``)."""
+    written = _cells(cl)
+    cells = [cell for cell, _inputs in written]
     objects = list(cl.result_list)
-    readers = [inputs for _cell, inputs in columns]
+    readers = [inputs for _cell, inputs in written]
     if all(reader is not None for reader in readers):
-        page = _page_parts(cl)
-        items = [
-            (_row_parts(page, obj, readers), partial(_row_html, cells, obj)) for obj in objects
+        columns = [
+            name if isinstance(name, str) else _callable_name(name, 0) for name in cl.list_display
         ]
+        page = page_parts(cl, columns, _change_url(cl))
+        items = [(row_parts(page, obj, readers), partial(_row_html, cells, obj)) for obj in objects]
         return [ResultList(None, [row]) for row in fragment_cache.addressed("admin-row", items)]
     return [ResultList(None, [_row_html(cells, obj)]) for obj in objects]
 
 
 def _row_html(cells: list[Cell], obj: Any) -> SafeString:
     return SafeString("".join([cell(obj) for cell in cells]))  # every value escaped
-
-
-def _page_parts(cl: ChangeList) -> tuple[Any, ...]:
-    """What a row's markup takes from the page rather than the row: the
-    columns and their links, the change link (preserved filters), the empty
-    value, the time zone its dates are shown in (the language is part of
-    every fragment's key)."""
-    return (
-        cl.opts.label,
-        type(cl.model_admin).__qualname__,
-        [name if isinstance(name, str) else _callable_name(name, 0) for name in cl.list_display],
-        cl.list_display_links,
-        _change_url(cl),
-        str(cl.model_admin.get_empty_value_display()),
-        timezone.get_current_timezone_name(),
-    )
-
-
-def _row_parts(page: tuple[Any, ...], obj: Any, readers: list[Any]) -> list[Any]:
-    """Every value a row shows: its key, then each column's inputs."""
-    return [page, obj.pk, *[read(obj) for read in readers]]
-
-
-def shown_from[F: Callable[..., Any]](*paths: str) -> Callable[[F], F]:
-    """Declare which attributes of the row's object a change list column (a
-    method) shows, as dotted paths (``"body"``, ``"idea.title"``): a list
-    whose columns all say so keeps its rows by content (``lean_results``).
-    A column that leaves anything out would show stale text."""
-
-    def mark(func: F) -> F:
-        func.row_inputs = paths  # type: ignore[attr-defined]
-        return func
-
-    return mark
-
-
-def _path_reader(paths: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
-    steps = [path.split(".") for path in paths]
-
-    def read(obj: Any) -> tuple[Any, ...]:
-        values = []
-        for names in steps:
-            value = obj
-            for name in names:
-                value = getattr(value, name, None)
-                if value is None:
-                    break
-            values.append(value)
-        return tuple(values)
-
-    return read
 
 
 def _link_in_col(is_first: bool, field_name: Any, cl: ChangeList) -> bool:
@@ -192,57 +143,6 @@ def _change_url(cl: ChangeList) -> tuple[str, str] | None:
     return before, after
 
 
-def filter_choices(request: HttpRequest) -> dict[tuple[str, str], list[Any]]:
-    """The related filters' choices read for this request, by (model label,
-    field name): a filter with a single choice is not shown, so not among
-    the change list's ``filter_specs``, yet it names that one value."""
-    return cast(dict, request.__dict__.setdefault("_admin_filter_choices", {}))
-
-
-def _filter_labels(cl: ChangeList) -> dict[str, dict[Any, str]]:
-    """The shown name of each value of the foreign keys the list filters by
-    directly (``("challenge", …)``, not a path), by field name."""
-    choices: dict[str, list[Any]] = {}
-    request = getattr(cl, "request", None)
-    if request is not None:
-        label = cl.model._meta.label
-        for (model, name), found in filter_choices(request).items():
-            if model == label:
-                choices[name] = found
-    for spec in cl.filter_specs:
-        if isinstance(spec, admin_filters.RelatedFieldListFilter):
-            choices[getattr(spec, "field_path", "")] = spec.lookup_choices
-    labels: dict[str, dict[Any, str]] = {}
-    for name, found in choices.items():
-        if LOOKUP_SEP in name:
-            continue
-        try:
-            field = cl.model._meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        if not field.many_to_one or field.target_field.attname != "id":  # type: ignore[union-attr]
-            continue  # choices keyed by another column (to_field)
-        labels[name] = {key: str(text) for key, text in found}
-    return labels
-
-
-def _related_names(field: Any, rows: Any, named: dict[Any, str]) -> dict[Any, str]:
-    """The escaped names of the objects a foreign key column of the page
-    points to: from the filter's choices where they name them, the others
-    in one query. None read when the rows' query joined them
-    (``list_select_related``): the rows carry them."""
-    attname = field.attname
-    keys = {getattr(row, attname) for row in rows} - {None}
-    names = {key: html.escape(named[key]) for key in keys if key in named}
-    missing = keys - names.keys()
-    if missing and not field.is_cached(next(iter(rows))):
-        target = field.target_field.attname
-        related_model = field.remote_field.model
-        for related in related_model._base_manager.filter(**{f"{target}__in": missing}):
-            names[getattr(related, target)] = str(conditional_escape(related))
-    return names
-
-
 def _cells(cl: ChangeList) -> list[tuple[Cell, Callable[[Any], Any] | None]]:
     """Each column's cell writer and what it reads from the row's object
     (None: not known, so the rows are not kept)."""
@@ -251,7 +151,7 @@ def _cells(cl: ChangeList) -> list[tuple[Cell, Callable[[Any], Any] | None]]:
     empty_default = model_admin.get_empty_value_display()
     shown: dict[Any, Any] = {}
     link = _change_url(cl)
-    labels = _filter_labels(cl)
+    labels = filter_labels(cl)
     cells: list[tuple[Cell, Callable[[Any], Any] | None]] = []
     first = True
     for index, field_name in enumerate(cl.list_display):
@@ -273,17 +173,17 @@ def _cells(cl: ChangeList) -> list[tuple[Cell, Callable[[Any], Any] | None]]:
                     linked,
                     empty_default,
                     pk_attname,
-                    _related_names(field, cl.result_list, labels.get(field.name, {}))
+                    related_names(field, cl.result_list, labels.get(field.name, {}))
                     if field.many_to_one
                     else None,
                 )
             )
             continue
-        method = _admin_method(cl, field_name)
+        method = admin_method(cl, field_name)
         if method is not None and isinstance(field_name, str):
             cells.append(
                 (
-                    _method_cell(
+                    method_cell(
                         model_admin,
                         method,
                         field_name,
@@ -292,7 +192,7 @@ def _cells(cl: ChangeList) -> list[tuple[Cell, Callable[[Any], Any] | None]]:
                         empty_default,
                         pk_attname,
                     ),
-                    _declared_inputs(cl, field_name),
+                    declared_inputs(cl, field_name),
                 )
             )
             continue
@@ -308,22 +208,10 @@ def _cells(cl: ChangeList) -> list[tuple[Cell, Callable[[Any], Any] | None]]:
                     empty_default,
                     shown,
                 ),
-                _declared_inputs(cl, field_name),
+                declared_inputs(cl, field_name),
             )
         )
     return cells
-
-
-def _declared_inputs(cl: ChangeList, field_name: Any) -> Callable[[Any], Any] | None:
-    """What a method column reads, if it says so (``shown_from``)."""
-    if callable(field_name):
-        func = field_name
-    elif hasattr(cl.model_admin, field_name):
-        func = getattr(cl.model_admin, field_name)
-    else:
-        func = getattr(cl.model, field_name, None)
-    paths = getattr(func, "row_inputs", None)
-    return _path_reader(paths) if paths is not None else None
 
 
 def _plain_checkbox(model_admin: Any) -> bool:
@@ -452,95 +340,6 @@ def _field_cell(
         return f'{start}<a href="{before}{key}{after}">{show(obj)}</a>{end}'
 
     return linked_cell, inputs
-
-
-def _admin_method(cl: ChangeList, field_name: Any) -> Any:
-    """The model admin's method ``lookup_field`` would call for this column
-    (a name that is no field of the model, found on the admin), or None.
-    An admin's own ``action_checkbox`` keeps Django's path (its cell's class
-    is another)."""
-    if not isinstance(field_name, str) or field_name in ("__str__", "action_checkbox"):
-        return None
-    try:
-        _get_non_gfk_field(cl.lookup_opts, field_name)
-    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
-        pass
-    else:
-        return None
-    method = getattr(cl.model_admin, field_name, None)
-    return method if callable(method) else None
-
-
-def page_writer(factory: Callable[[Any], Callable[[Any], Any]]) -> Callable[[_F], _F]:
-    """Marks a model admin's column method whose value, in the rows
-    ``lean_results`` writes, a function made once per page gives instead:
-    ``factory(model_admin)`` returns a function of the row's object that
-    answers exactly as the method would (what does not change from row to
-    row, such as translated texts and a URL's fixed parts, worked out once).
-    Django's own rows, and everything else, call the method."""
-
-    def mark(method: _F) -> _F:
-        method.page_writer = factory  # type: ignore[attr-defined]
-        return method
-
-    return mark
-
-
-def _method_cell(
-    model_admin: Any,
-    method: Callable[[Any], Any],
-    name: str,
-    tag: str,
-    link: tuple[str, str] | None,
-    empty_default: str,
-    pk_attname: str,
-) -> Cell:
-    """A column shown by a model admin's method (``items_for_result``'s
-    branch for them), with what ``lookup_field`` looks up on every row (the
-    model's field of that name, which raises, then the admin's attribute)
-    done once per page, and the method's ``page_writer`` if it has one. A
-    text is written as ``display_for_value`` and ``conditional_escape``
-    would: stripped, the empty value if blank, escaped unless safe."""
-    empty = getattr(method, "empty_value_display", empty_default)
-    boolean = getattr(method, "boolean", False)
-    factory = getattr(method, "page_writer", None)
-    if factory is not None:
-        method = factory(model_admin)
-    empty_html = str(conditional_escape(empty))
-    start, end = f'<{tag} class="field-{name}">', f"</{tag}>"
-    start_nowrap = f'<{tag} class="field-{name} nowrap">'
-
-    def inner(obj: Any) -> tuple[str, str]:
-        try:
-            value = method(obj)
-        except ObjectDoesNotExist:
-            return start, str(conditional_escape(empty_default))
-        if not boolean:
-            if type(value) is SafeString:
-                return start, (str(value) if value else empty_html)
-            if type(value) is str:
-                value = value.strip()
-                return start, (html.escape(value) if value else empty_html)
-        text = str(conditional_escape(display_for_value(value, empty, boolean)))
-        if isinstance(value, (datetime.date, datetime.time)):
-            return start_nowrap, text
-        return start, text
-
-    if link is None:
-
-        def cell(obj: Any) -> str:
-            opening, text = inner(obj)
-            return f"{opening}{text}{end}"
-
-        return cell
-    before, after = link
-
-    def linked_cell(obj: Any) -> str:
-        opening, text = inner(obj)
-        key = html.escape(str(quote(getattr(obj, pk_attname))))
-        return f'{opening}<a href="{before}{key}{after}">{text}</a>{end}'
-
-    return linked_cell
 
 
 def _value_cell(

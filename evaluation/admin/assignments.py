@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from civicideas import inputs
 from civicideas.errors import InvalidInput, ServiceError
 from civicideas.tenancy.admin_mixins import ReadOnlyAdminMixin
-from civicideas.tenancy.admin_rows import page_writer
+from civicideas.tenancy.admin_row_methods import page_writer
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.reversal import pk_url_parts, reverse_pk
 from civicideas.tenancy.roles import Role

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
-from civicideas.tenancy.admin_rows import shown_from
+from civicideas.tenancy.admin_row_keys import shown_from
 from ideas.admin.base import Action, ModerationActionForm, ReadOnlyAdmin, admin_link, excerpt
 from ideas.admin.content.common import (
     CachedChoicesFilter,

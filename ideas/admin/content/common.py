@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicideas.tenancy.admin_mixins import MAX_BULK
-from civicideas.tenancy.admin_rows import shown_from
+from civicideas.tenancy.admin_row_keys import shown_from
 from ideas import cache_keys
 from ideas.admin.base import action_reason, apply_moderation
 from ideas.admin_filters import CachedChoicesFilter  # noqa: F401 - the content admins' import
