@@ -1,4 +1,4 @@
 """The evaluation back office. Importing the modules registers their
 ModelAdmins with the admin site."""
 
-from evaluation.admin import assignments, challenges, rubrics  # noqa: F401
+from evaluation.admin import assignments, challenges, records, rubrics  # noqa: F401
