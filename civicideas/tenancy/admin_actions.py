@@ -59,9 +59,9 @@ def _field_key(name: str, field: forms.Field) -> tuple[Any, ...] | None:
     return None if " at 0x" in repr(key[5:]) else key
 
 
-def bar_key(context: Any, template_name: str) -> tuple[Any, ...] | None:
-    """Every value the action bar shows, or None when it cannot be kept."""
-    form = context.get("action_form")
+def form_parts(form: Any) -> tuple[Any, ...] | None:
+    """Every value an unbound form without initial values shows (its class,
+    prefix and each field's ``_field_key``), or None when it cannot say."""
     if not isinstance(form, forms.Form) or form.is_bound or form.initial:
         return None
     fields = []
@@ -70,15 +70,20 @@ def bar_key(context: Any, template_name: str) -> tuple[Any, ...] | None:
         if key is None:
             return None
         fields.append(key)
+    return (type(form), form.prefix, form.auto_id, tuple(fields))
+
+
+def bar_key(context: Any, template_name: str) -> tuple[Any, ...] | None:
+    """Every value the action bar shows, or None when it cannot be kept."""
+    shown = form_parts(context.get("action_form"))
+    if shown is None:
+        return None
     cl = context.get("cl")
     result_list = getattr(cl, "result_list", None)
     return (
         template_name,
         get_language(),
-        type(form),
-        form.prefix,
-        form.auto_id,
-        tuple(fields),
+        *shown,
         context.get("action_index"),
         bool(context.get("actions_selection_counter")),
         len(result_list) if result_list is not None else None,

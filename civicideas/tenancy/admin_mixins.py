@@ -21,7 +21,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from civicideas.errors import ServiceError
 from civicideas.inputs import parse_id, parse_ids
+from civicideas.tenancy import admin_pages
 from civicideas.tenancy.admin_sorts import SortedAdminMixin
 from civicideas.tenancy.context import current_city, current_city_or_none
 from civicideas.tenancy.models import CityLink
@@ -244,6 +245,14 @@ class CityScopedAdmin(SortedAdminMixin, VisibleTextAdminMixin, admin.ModelAdmin)
         if key not in memo:
             memo[key] = super().get_actions(request, action_location=action_location)
         return dict(memo[key])
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponseBase:
+        # The page kept whole by content when it can say what it shows
+        # (issue 17; ``admin_pages``).
+        response = super().changelist_view(request, extra_context)
+        return admin_pages.kept_change_list(request, response)
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         columns = list(super().get_list_display(request))

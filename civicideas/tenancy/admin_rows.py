@@ -81,6 +81,7 @@ from civicideas.web import fragment_cache
 #: The stand-in primary key of the change link built once per page: letters
 #: and digits only, so ``quote`` and ``escape`` leave it as it is.
 _PK_MARK = "0pk0mark0"
+_UNSET: Any = object()
 
 Cell = Callable[[Any], str]
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -100,18 +101,42 @@ def lean_results(cl: ChangeList) -> list[ResultList]:
     """The page's rows, one ``SafeString`` of cells each, as Django's
     ``results(cl)`` would write them; kept by content when every column can
     say what it shows (``admin_row_keys``)."""
-    written = _cells(cl)
-    cells = [cell for cell, _inputs in written]
+    cells = [cell for cell, _inputs in _written(cl)]
     objects = list(cl.result_list)
-    readers = [inputs for _cell, inputs in written]
-    if all(reader is not None for reader in readers):
-        columns = [
-            name if isinstance(name, str) else _callable_name(name, 0) for name in cl.list_display
-        ]
-        page = page_parts(cl, columns, _change_url(cl))
-        items = [(row_parts(page, obj, readers), partial(_row_html, cells, obj)) for obj in objects]
+    keys = rows_parts(cl)
+    if keys is not None:
+        rows = zip(keys, objects, strict=True)
+        items = [(parts, partial(_row_html, cells, obj)) for parts, obj in rows]
         return [ResultList(None, [row]) for row in fragment_cache.addressed("admin-row", items)]
     return [ResultList(None, [_row_html(cells, obj)]) for obj in objects]
+
+
+def rows_parts(cl: ChangeList) -> list[list[Any]] | None:
+    """Every value each of the page's rows shows (the keys its kept markup
+    is found by, ``admin_row_keys``), or None when a column cannot say what
+    it shows. Worked out once per list: the kept page's key
+    (``admin_pages``) holds them too."""
+    found = cl.__dict__.get("_lean_rows_parts", _UNSET)
+    if found is _UNSET:
+        readers = [inputs for _cell, inputs in _written(cl)]
+        found = None
+        if all(reader is not None for reader in readers):
+            columns = [
+                name if isinstance(name, str) else _callable_name(name, 0)
+                for name in cl.list_display
+            ]
+            page = page_parts(cl, columns, _change_url(cl))
+            found = [row_parts(page, obj, readers) for obj in cl.result_list]
+        cl._lean_rows_parts = found  # type: ignore[attr-defined]
+    return found
+
+
+def _written(cl: ChangeList) -> list[tuple[Cell, Callable[[Any], Any] | None]]:
+    """``_cells(cl)``, once per list (naming related values may query)."""
+    written = cl.__dict__.get("_lean_cells")
+    if written is None:
+        written = cl._lean_cells = _cells(cl)  # type: ignore[attr-defined]
+    return written
 
 
 def _row_html(cells: list[Cell], obj: Any) -> SafeString:

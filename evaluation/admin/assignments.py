@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from civicideas import inputs
 from civicideas.errors import InvalidInput, ServiceError
+from civicideas.tenancy.admin_row_keys import shown_from
 from civicideas.tenancy.admin_row_methods import page_writer
 from civicideas.tenancy.models import Membership
 from civicideas.tenancy.reversal import pk_url_parts, reverse_pk
@@ -192,19 +193,23 @@ class AssignmentAdmin(EvaluationAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # reassign through the action, score through the scorecard form
 
+    @shown_from("idea.title")
     @admin.display(description=gettext_lazy("idea"), ordering="idea__title")
     def idea_title(self, obj: Assignment) -> str:
         return obj.idea.title
 
+    @shown_from("evaluator.email")
     @admin.display(description=gettext_lazy("evaluator"), ordering="evaluator__email")
     def evaluator_email(self, obj: Assignment) -> str:
         return obj.evaluator.email
 
+    @shown_from("progress")
     @page_writer(_progress_labels)
     @admin.display(description=gettext_lazy("progress"), ordering="progress")
     def progress_label(self, obj: Assignment) -> str:
         return str(PROGRESS_LABELS[obj.progress])
 
+    @shown_from("pk", "progress")
     @page_writer(_score_links)
     @admin.display(description=gettext_lazy("scorecard"))
     def score_link(self, obj: Assignment) -> SafeString:
@@ -212,6 +217,7 @@ class AssignmentAdmin(EvaluationAdmin):
         text = _("Open scorecard") if obj.progress == selectors.SUBMITTED else _("Score")
         return _link(url, text)
 
+    @shown_from("idea_id")
     @page_writer(_public_links)
     @admin.display(description=gettext_lazy("public page"))
     def public_link(self, obj: Assignment) -> SafeString:

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from civicideas.tenancy import city_context
+from civicideas.tenancy import admin_pages, city_context
 from civicideas.tenancy.reversal import pk_url_parts, reverse_pk
 from civicideas.tenancy.templatetags import city_admin_list
 from evaluation import services
@@ -83,6 +83,7 @@ def test_lean_rows_are_djangos_rows(world, monkeypatch, who, query):
     client = world.client(user)
     lean = _page(client, ASSIGNMENTS + query)
     monkeypatch.setattr(city_admin_list, "lean_rows_apply", lambda cl: False)
+    monkeypatch.setattr(admin_pages, "page_parts", lambda *_a: None)
     django = _page(client, ASSIGNMENTS + query)
     assert lean == django
     rows = _rows(lean)
@@ -98,6 +99,7 @@ def test_lean_rows_in_the_page_language_are_djangos(world, monkeypatch, language
     lean = _page(client, ASSIGNMENTS)
     assert f'lang="{language}"' in lean
     monkeypatch.setattr(city_admin_list, "lean_rows_apply", lambda cl: False)
+    monkeypatch.setattr(admin_pages, "page_parts", lambda *_a: None)
     assert lean == _page(client, ASSIGNMENTS)
 
 
@@ -221,6 +223,7 @@ def test_method_columns_of_every_kind_of_value_are_djangos(world, monkeypatch):
     lean = _page(client, ASSIGNMENTS)
     assert "&lt;script&gt;" in lean and "<i>safe</i>" in lean
     monkeypatch.setattr(city_admin_list, "lean_rows_apply", lambda cl: False)
+    monkeypatch.setattr(admin_pages, "page_parts", lambda *_a: None)
     assert lean == _page(client, ASSIGNMENTS)
 
 
@@ -234,4 +237,5 @@ def test_platform_host_lists_every_citys_assignments_as_django_does(world, monke
     assert "Lakeside secret idea" in lean and "Riverton" in _rows(lean)
     assert "field-city" in lean
     monkeypatch.setattr(city_admin_list, "lean_rows_apply", lambda cl: False)
+    monkeypatch.setattr(admin_pages, "page_parts", lambda *_a: None)
     assert lean == _page(client, ASSIGNMENTS)

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 
-from civicideas.tenancy import admin_nav, city_context
+from civicideas.tenancy import admin_nav, admin_pages, city_context
 from civicideas.tenancy.roles import Role
 from civicideas.tenancy.templatetags import city_admin_list
 from ideas.models import Category, Idea, Report
@@ -78,6 +78,7 @@ def test_lean_rows_are_djangos_rows(city, monkeypatch, url):
     url = url.replace("CATEGORY", str(category.pk))
     lean = _page(client, url)
     monkeypatch.setattr(city_admin_list, "lean_rows_apply", lambda cl: False)
+    monkeypatch.setattr(admin_pages, "page_parts", lambda *_a: None)
     django = _page(client, url)
     assert lean == django
     assert "<b>Bold</b>" not in lean.split('id="result_list"')[-1]
@@ -110,6 +111,7 @@ def test_sidebar_is_djangos_and_marks_the_current_page(city, monkeypatch):
     assert '<a href="/admin/ideas/comment/" aria-current="page">' not in ideas
     assert '<a href="/admin/ideas/comment/" aria-current="page">' in comments
     monkeypatch.setattr(admin_nav, "sidebar", lambda request, apps, render: render())
+    monkeypatch.setattr(admin_pages, "page_parts", lambda *_a: None)
     assert _sidebar(_page(client, IDEAS)) == ideas
 
 

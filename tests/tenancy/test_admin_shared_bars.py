@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from civicideas.tenancy import admin_actions, city_context
+from civicideas.tenancy import admin_actions, admin_pages, city_context
 from civicideas.tenancy.admin_mixins import CachedCountPaginator
 from civicideas.tenancy.roles import Role
 from ideas.models import Idea
@@ -46,6 +46,7 @@ def test_kept_bar_is_djangos_bar(city, monkeypatch, url):
     kept = _bars(client, url)
     assert first and kept == first
     monkeypatch.setattr(admin_actions, "bar_key", lambda *_a: None)
+    monkeypatch.setattr(admin_pages, "page_parts", lambda *_a: None)
     assert _bars(client, url) == first
     assert 'name="reason"' in first[0]
     assert 'value="hide_' in first[0]
@@ -144,6 +145,7 @@ def test_rows_and_bar_in_the_page_language_are_djangos(city, monkeypatch, langua
     assert f'lang="{language}"' in lean
     monkeypatch.setattr(city_admin_list, "lean_rows_apply", lambda cl: False)
     monkeypatch.setattr(admin_actions, "bar_key", lambda *_a: None)
+    monkeypatch.setattr(admin_pages, "page_parts", lambda *_a: None)
     django = client.get("/admin/ideas/idea/").content.decode()
     assert lean.split('id="result_list"')[-1] == django.split('id="result_list"')[-1]
     assert _BARS.findall(lean) == _BARS.findall(django)

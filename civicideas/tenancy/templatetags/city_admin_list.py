@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.contrib.admin import filters
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.contrib.admin.views.main import ChangeList
@@ -19,7 +18,7 @@ from django.template import Context, Engine
 from django.template.library import InclusionNode
 from django.utils.safestring import SafeString, mark_safe
 
-from civicideas.tenancy import admin_actions, admin_nav
+from civicideas.tenancy import admin_actions, admin_nav, admin_pages
 from civicideas.tenancy.admin_rows import lean_results, lean_rows_apply
 from civicideas.web import fragment_cache
 
@@ -103,22 +102,6 @@ def nav_sidebar(context: Context) -> SafeString:
     return mark_safe(html)  # noqa: S308 - rendered by Django's template
 
 
-#: Filters whose markup is a function of their attributes and the list's
-#: query string (Django's own ``choices``): those ``lean_filters`` keeps.
-_KNOWN_CHOICES = {
-    cls.choices
-    for cls in (
-        filters.SimpleListFilter,
-        filters.BooleanFieldListFilter,
-        filters.ChoicesFieldListFilter,
-        filters.DateFieldListFilter,
-        filters.AllValuesFieldListFilter,
-        filters.RelatedFieldListFilter,
-        filters.EmptyFieldListFilter,
-    )
-}
-
-
 @register.simple_tag
 def lean_filters(cl: ChangeList) -> SafeString:
     """The list's filters (Django's ``{% admin_list_filter %}`` for each),
@@ -132,27 +115,8 @@ def lean_filters(cl: ChangeList) -> SafeString:
         specs: list[Any] = cl.filter_specs
         return "".join(admin_list.admin_list_filter(cl, spec) for spec in specs)
 
-    parts = _filter_parts(cl)
+    parts = admin_pages.filter_parts(cl)
     if parts is None:
         return mark_safe(render())  # noqa: S308 - rendered by Django's templates
     (html,) = fragment_cache.addressed("admin-filters", [(parts, render)])
     return html
-
-
-def _filter_parts(cl: ChangeList) -> list[Any] | None:
-    if cl.add_facets:
-        return None
-    parts: list[Any] = [cl.opts.label, sorted(cl.params.items())]
-    for spec in cl.filter_specs:
-        if type(spec).choices not in _KNOWN_CHOICES:
-            return None
-        state = {
-            name: (str(value) if name == "field" else value)
-            for name, value in vars(spec).items()
-            if name != "request"
-        }
-        text = repr(state)
-        if " at 0x" in text:  # an object without a meaningful repr
-            return None
-        parts.append((type(spec).__qualname__, spec.template, str(spec.title), text))
-    return parts
