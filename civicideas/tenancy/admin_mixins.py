@@ -21,7 +21,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -248,7 +248,7 @@ class CityScopedAdmin(SortedAdminMixin, VisibleTextAdminMixin, admin.ModelAdmin)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponseBase:
+    ) -> HttpResponse:
         # The page kept whole by content when it can say what it shows
         # (issue 17; ``admin_pages``).
         response = super().changelist_view(request, extra_context)

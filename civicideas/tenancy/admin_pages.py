@@ -51,7 +51,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.db.models import Model, QuerySet
 from django.db.models.options import Options
 from django.forms import Form, Media
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -228,7 +228,7 @@ def page_parts(request: HttpRequest, context: dict[str, Any]) -> list[Any] | Non
     ]
 
 
-def kept_change_list(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+def kept_change_list(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """``response`` (a change list's, not yet rendered) with its content from
     the kept page for its key, rendered and kept on a miss; the request's own
     CSRF token and CSP nonce filled in. Anything else is returned as it is."""
@@ -251,8 +251,8 @@ def kept_change_list(request: HttpRequest, response: HttpResponseBase) -> HttpRe
         return response.content.decode(response.charset)
 
     (text,) = fragment_cache.addressed("admin-page", [(parts, render)])
-    text = fragment_cache.with_csrf(text, request)
-    if mark in text:
-        text = text.replace(mark, str(nonce) if nonce is not None else "")
-    response.content = text
+    page = str(fragment_cache.with_csrf(text, request))
+    if mark in page:
+        page = page.replace(mark, str(nonce) if nonce is not None else "")
+    response.content = page
     return response
