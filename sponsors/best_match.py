@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 from django_scopes.state import get_scope
 
 from civicideas.accounts.rules import signed_in
@@ -180,17 +179,17 @@ _PAGE_SQL = """
 WITH page AS (
   SELECT u.id, u.score FROM (
     (SELECT i.id, m.score, i.published_at
-       FROM sponsors_sponsormatch m JOIN sponsors_initiative i ON i.id = m.initiative_id
+       FROM sponsors_sponsormatch m JOIN (__MATCHING__) i ON i.id = m.initiative_id
       WHERE m.city_id = %(city)s AND m.sponsor_id = %(sponsor)s
-        AND i.status = ANY(%(statuses)s) AND i.city_id = %(city)s AND __MATCHES__
+        AND i.status = ANY(%(statuses)s) AND i.city_id = %(city)s
       ORDER BY m.score DESC, i.published_at DESC, i.id DESC
       LIMIT %(upto)s)
     UNION ALL
     (SELECT b.id, %(no_match)s, b.published_at
        FROM unnest(%(statuses)s::text[]) AS st(status)
       CROSS JOIN LATERAL (
-        SELECT i.id, i.published_at FROM sponsors_initiative i
-         WHERE i.status = st.status AND i.city_id = %(city)s AND __MATCHES__
+        SELECT i.id, i.published_at FROM (__MATCHING__) i
+         WHERE i.status = st.status AND i.city_id = %(city)s
            AND NOT EXISTS (SELECT 1 FROM sponsors_sponsormatch m
                            WHERE m.city_id = %(city)s AND m.sponsor_id = %(sponsor)s
                              AND m.initiative_id = i.id)
@@ -236,12 +235,12 @@ def best_match_page(
         "open_only": open_only,
         "query": selectors.clean_query(query),
     }
-    matches, match_params = _matches(given)
-    sql = _PAGE_SQL.replace("__MATCHES__", matches).replace(
+    matching, matching_params = _matching(given)
+    sql = _PAGE_SQL.replace("__MATCHING__", matching).replace(
         "__COLUMNS__", ", ".join(f"i.{c}" for c in _COLUMNS)
     )
     # The statuses only choose where the index scans start (the open ones
-    # when only those can match); the filters' own status test is in ``matches``.
+    # when only those can match); the filters' own status test is in ``matching``.
     statuses = [str(s) for s in (OPEN_STATUSES if open_only else PUBLIC_STATUSES)]
     params: dict[str, Any] = {
         "city": city.pk,
@@ -251,7 +250,7 @@ def best_match_page(
         "upto": offset + limit,
         "limit": limit,
         "offset": offset,
-        **match_params,
+        **matching_params,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -259,7 +258,7 @@ def best_match_page(
     return _cards(rows, setup)
 
 
-#: Stand-ins for the filters' values while ``_matches`` compiles their SQL,
+#: Stand-ins for the filters' values while ``_matching`` compiles their SQL,
 #: found again among the compiled parameters: none can be a real value (ids
 #: are positive, and text holding NUL never reaches the database).
 _STAND_INS: dict[str, Any] = {
@@ -269,18 +268,23 @@ _STAND_INS: dict[str, Any] = {
     "query": "\x00query",
 }
 
-#: Compiled filters kept per process (``_matches``); past this the memo starts afresh.
+#: Compiled filters kept per process (``_matching``); past this the memo starts afresh.
 MAX_COMPILED = 128
 
 #: (shape, database, scope, search configuration) -> (SQL, ((name, stand-in or None, value), ...)).
 _memo: dict[tuple[Any, ...], tuple[str, tuple[tuple[str, str | None, Any], ...]]] = {}
 
 
-def _matches(given: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """``EXISTS (...)``, true of the initiative ``i`` when
-    ``selectors.filtered_initiatives(**given)`` holds it, and its named
-    parameters: the filters' one definition, compiled by the ORM, so the
+def _matching(given: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The SQL of ``selectors.filtered_initiatives(**given)`` (id, city,
+    status and published columns) and its named parameters: the filters'
+    one definition, compiled by the ORM, is the page's row source, so the
     page and the queryset cannot disagree on which initiatives match.
+    PostgreSQL pulls the subquery up into the page's query, so the plan is
+    the hand-written one's: the status index scanned newest first, or the
+    search index for a search. (An ``EXISTS`` on the initiative's id,
+    tried first, tested the filters only after a primary-key probe per
+    row: 60 ms instead of 15 for ``q=garden`` at 20,000 initiatives.)
 
     Building and compiling the queryset cost 0.5-0.7 ms a page, a tenth of
     the page's CPU: the SQL is compiled once per process for each shape
@@ -305,14 +309,13 @@ def _matches(given: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def _compile(shape: tuple[str, ...]) -> tuple[str, tuple[tuple[str, str | None, Any], ...]]:
-    """``_matches``'s SQL for ``shape``, and each parameter's name with the
+    """``_matching``'s SQL for ``shape``, and each parameter's name with the
     filter it stands for (None: a constant of the shape, kept)."""
     stand_ins = {name: _STAND_INS.get(name, True) for name in shape}
     matching = (
         selectors.filtered_initiatives(**stand_ins)
-        .filter(pk=RawSQL("i.id", ()))
         .order_by()
-        .values("pk")
+        .values("id", "city_id", "status", "published_at")
     )
     sql, params = matching.query.get_compiler(using=connection.alias).as_sql()
     slots = [
@@ -329,7 +332,7 @@ def _compile(shape: tuple[str, ...]) -> tuple[str, tuple[tuple[str, str | None, 
         (f"f{n}", slot, None if slot else param)
         for n, (slot, param) in enumerate(zip(slots, params, strict=True))
     )
-    return f"EXISTS ({named})", binds
+    return named, binds
 
 
 #: A positional parameter or an escaped percent sign in compiled SQL.
