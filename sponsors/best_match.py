@@ -17,7 +17,13 @@ newest first from ``initiative_newest_idx`` (status, published) one status
 at a time. The page is taken from the union of the first ``offset +
 limit`` rows of each part, which holds the first ``offset + limit`` rows of
 the whole list: about 2 ms for a first page. (A page deep in the list
-reads as many rows as the old plan did.)
+reads as many rows as the old plan did.) Which initiatives match the
+filters is not written here: the page's row source is the SQL the ORM
+compiles from ``selectors.filtered_initiatives``, the list's one
+definition of them (``_matching``).
+
+``initiative_page``: the list's page for any sort, choosing between the
+best-match reader and the paginated queryset, so the view does not.
 
 Tenancy: every table is filtered on the current city as well as by its
 row-level security policy. The cards' category and district objects come

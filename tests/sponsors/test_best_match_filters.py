@@ -139,6 +139,25 @@ def test_the_page_follows_the_querysets_definition(city, scene, monkeypatch):  #
     assert [i.pk for i in after] == [i.pk for i in before if i.pk not in left_out]
 
 
+def test_a_literal_percent_sign_in_the_compiled_sql_stays_one(city, scene, monkeypatch):  # noqa: F811
+    """Django escapes a literal ``%`` as ``%%`` in the SQL it compiles;
+    turned into named parameters, it still means one percent sign."""
+    sponsor_id = scene["sponsor"].pk
+    original = selectors.filtered_initiatives
+
+    def without_titles_ending_in_1(**filters):
+        return original(**filters).extra(where=["sponsors_initiative.title NOT LIKE '%%1'"])
+
+    with city_context(city):
+        setup = best_match.list_setup(make_member(city))
+        before = _all(sponsor_id, {"query": "garden"}, setup)
+        monkeypatch.setattr(selectors, "filtered_initiatives", without_titles_ending_in_1)
+        monkeypatch.setattr(best_match, "_memo", {})
+        after = _all(sponsor_id, {"query": "garden"}, setup)
+    assert [i.pk for i in after] == [i.pk for i in before if not i.title.endswith("1")]
+    assert len(after) < len(before)
+
+
 @pytest.mark.parametrize(
     "text", [*HOSTILE, "garden\x00", "\x00", "x" * 10_000, "garden\x00" + "%s" * 5000]
 )
