@@ -98,6 +98,45 @@ def filter_options() -> tuple[list[Category], list[District]]:
     return list(Category.objects.order_by("name")), list(District.objects.order_by("name"))
 
 
+def filtered_initiatives(
+    *,
+    category: int | None = None,
+    district: int | None = None,
+    need_type: str | None = None,
+    open_only: bool = False,
+    query: str = "",
+) -> QuerySet[Initiative]:
+    """The public initiatives the list's filters keep, unordered, nothing
+    joined or prefetched: the one definition of "which initiatives match",
+    shared by ``initiative_list`` and the best-match page's SQL
+    (``sponsors.best_match``), which compiles it so the two cannot drift.
+    ``open_need_types`` is denormalised so no filter aggregates needs."""
+    qs = public_initiatives()
+    if category:
+        qs = qs.filter(categories__pk=category)
+    if district:
+        qs = qs.filter(district_id=district)
+    if need_type:
+        qs = qs.filter(open_need_types__contains=[need_type])
+    if open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES, open_need_count__gt=0)
+    query = clean_query(query)
+    if query:
+        qs = qs.filter(search_vector=search_query(query))
+    return qs
+
+
+def clean_query(query: str | None) -> str:
+    """The search text as the list uses it: at most ``QUERY_MAX`` characters, trimmed."""
+    return (query or "")[:QUERY_MAX].strip()
+
+
+def search_query(query: str) -> SearchQuery:
+    """``query`` as a web-search query in the city's language's configuration."""
+    config = search_config(current_city().default_language)
+    return SearchQuery(query, search_type="websearch", config=config)
+
+
 def initiative_list(
     *,
     category: int | None = None,
@@ -108,24 +147,19 @@ def initiative_list(
     sort: str = "newest",
     sponsor_id: int | None = None,
 ) -> QuerySet[Initiative]:
-    """Public initiatives, filtered and sorted in SQL. ``open_need_types``
-    and ``next_deadline`` are denormalised so no filter aggregates needs."""
-    qs = public_initiatives().select_related("district", "group")
-    if category:
-        qs = qs.filter(categories__pk=category)
-    if district:
-        qs = qs.filter(district_id=district)
-    if need_type:
-        qs = qs.filter(open_need_types__contains=[need_type])
-    if open_only:
-        qs = qs.filter(status__in=OPEN_STATUSES, open_need_count__gt=0)
-    query = (query or "")[:QUERY_MAX].strip()
+    """Public initiatives, filtered (``filtered_initiatives``) and sorted in
+    SQL, with their district, group and categories."""
+    qs = filtered_initiatives(
+        category=category,
+        district=district,
+        need_type=need_type,
+        open_only=open_only,
+        query=query,
+    ).select_related("district", "group")
+    query = clean_query(query)
     if query:
-        config = search_config(current_city().default_language)
-        search = SearchQuery(query, search_type="websearch", config=config)
-        qs = qs.filter(search_vector=search).annotate(
-            search_rank=SearchRank(F("search_vector"), search)
-        )
+        search = search_query(query)
+        qs = qs.annotate(search_rank=SearchRank(F("search_vector"), search))
     if sort == "match" and sponsor_id is not None:
         # A LEFT JOIN on the stored scores (one hash join), not a subquery
         # per initiative: at 20,000 initiatives the subquery ran 20,000 index

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicideas.concurrency import posted_version
 from civicideas.content.markdown import render_markdown
 from civicideas.errors import NotAllowed, ServiceError
-from civicideas.pagination import cached_count, page_of, paginate
 from civicideas.web import fragment_cache
 from civicideas.web.confirm import confirm_page
 from civicideas.web.decorators import city_required, service_errors
@@ -57,39 +56,25 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
     # Filter choices and the viewer's sponsors in one statement (issue 17).
     setup = best_match.list_setup(request.user)
     categories, districts = setup.categories, setup.districts
-    # The "best match" sort needs only the sponsor's id, not the row.
+    # "Best match" is offered to a sponsor's members (and needs only the id).
     sponsor_id = setup.sponsor_id
     form = InitiativeFilterForm(
         request.GET, categories=categories, districts=districts, can_match=sponsor_id is not None
     )
     filters = form.cleaned_or_defaults()
-    list_filters = {
-        "category": filters["category"],
-        "district": filters["district"],
-        "need_type": filters["need_type"] or None,
-        "open_only": bool(filters["open_only"]),
-        "query": filters["q"],
-    }
-    count_key = _count_key(request, filters)
-    if filters["sort"] == "match" and sponsor_id is not None:
-        # Best match is a computed score no index serves: the page is read
-        # in one statement from its indexed parts (``sponsors.best_match``);
-        # the queryset is built only to count, when the total is not cached.
-        page = page_of(
-            fetch=lambda offset, limit: best_match.best_match_page(
-                sponsor_id=sponsor_id, offset=offset, limit=limit, setup=setup, **list_filters
-            ),
-            count=lambda: cached_count(selectors.initiative_list(**list_filters), count_key),
-            page=_page_number(request),
-            per_page=PER_PAGE,
-        )
-    else:
-        initiatives = selectors.initiative_list(
-            **list_filters, sort=filters["sort"], sponsor_id=sponsor_id
-        )
-        page = paginate(
-            initiatives, page=_page_number(request), per_page=PER_PAGE, count_key=count_key
-        )
+    # Which reader serves the sort is the selector's choice.
+    page = best_match.initiative_page(
+        setup=setup,
+        sort=filters["sort"],
+        page=_page_number(request),
+        per_page=PER_PAGE,
+        count_key=_count_key(request, filters),
+        category=filters["category"],
+        district=filters["district"],
+        need_type=filters["need_type"] or None,
+        open_only=bool(filters["open_only"]),
+        query=filters["q"],
+    )
     query_string = request.GET.copy()
     query_string.pop("page", None)
     # The filter form and the cards are the same for everyone who asks for
