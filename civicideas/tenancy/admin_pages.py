@@ -167,6 +167,8 @@ def _list_parts(cl: ChangeList) -> Any:
 
 
 def _context_parts(context: dict[str, Any]) -> list[Any] | None:
+    """Each context value as a key part, or None when one cannot be read:
+    a value the key skipped could be shown stale."""
     parts: list[Any] = []
     for name in sorted(context):
         value = context[name]
