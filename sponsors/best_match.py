@@ -22,8 +22,16 @@ filters is not written here: the page's row source is the SQL the ORM
 compiles from ``selectors.filtered_initiatives``, the list's one
 definition of them (``_matching``).
 
-``initiative_page``: the list's page for any sort, choosing between the
-best-match reader and the paginated queryset, so the view does not.
+``sorted_page``: one page of the list sorted newest first, closing soon
+or most needed (``selectors.LIST_ORDERS``), read as the best-match page is
+(cards' columns and category ids in one statement). Each order is served
+exactly by a partial index on the public statuses (``initiative_public_*_idx``:
+city, then the order's columns, nulls and the id tie-breaker included), so
+PostgreSQL reads the first rows in order and stops: about 0.3 ms of SQL for a
+first page instead of 30 ms reading and sorting every public initiative.
+
+``initiative_page``: the list's page for any sort, choosing between these
+readers and the paginated queryset, so the view does not.
 
 Tenancy: every table is filtered on the current city as well as by its
 row-level security policy. The cards' category and district objects come
@@ -36,9 +44,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
+from django.db.models import F
 from django_scopes.state import get_scope
 
 from civicideas.accounts.rules import signed_in
@@ -50,6 +59,8 @@ from sponsors import rules, selectors
 from sponsors.models import OPEN_STATUSES, PUBLIC_STATUSES, Initiative
 
 if TYPE_CHECKING:
+    from django.db.models import Field
+
     from civicideas.accounts.types import Viewer
 
 #: Score of an initiative without a stored match (as in ``selectors.initiative_list``).
@@ -154,7 +165,9 @@ def initiative_page(
     best match for the viewer's sponsor (``setup.sponsor_id``), the page is
     read from its indexed parts (``best_match_page``) and the queryset is
     built only to count; any other sort (or best match without a sponsor,
-    which is newest first) pages ``selectors.initiative_list``."""
+    which is newest first) is read by ``sorted_page`` in the order
+    ``selectors.initiative_list`` gives; only relevance (never offered by
+    the form) pages the queryset."""
     filters: dict[str, Any] = {
         "category": category,
         "district": district,
@@ -163,12 +176,12 @@ def initiative_page(
         "query": query,
     }
     sponsor_id = setup.sponsor_id
+
+    def count() -> int:
+        matching = selectors.filtered_initiatives(**filters)
+        return matching.count() if count_key is None else cached_count(matching, count_key)
+
     if sort == "match" and sponsor_id is not None:
-
-        def count() -> int:
-            matching = selectors.filtered_initiatives(**filters)
-            return matching.count() if count_key is None else cached_count(matching, count_key)
-
         return page_of(
             fetch=lambda offset, limit: best_match_page(
                 sponsor_id=sponsor_id, offset=offset, limit=limit, setup=setup, **filters
@@ -177,8 +190,17 @@ def initiative_page(
             page=page,
             per_page=per_page,
         )
-    initiatives = selectors.initiative_list(**filters, sort=sort, sponsor_id=sponsor_id)
-    return paginate(initiatives, page=page, per_page=per_page, count_key=count_key)
+    if sort == "relevance" and selectors.clean_query(query):
+        initiatives = selectors.initiative_list(**filters, sort=sort, sponsor_id=sponsor_id)
+        return paginate(initiatives, page=page, per_page=per_page, count_key=count_key)
+    return page_of(
+        fetch=lambda offset, limit: sorted_page(
+            sort=sort, offset=offset, limit=limit, setup=setup, **filters
+        ),
+        count=count,
+        page=page,
+        per_page=per_page,
+    )
 
 
 _PAGE_SQL = """
@@ -214,6 +236,18 @@ SELECT __COLUMNS__, page.score,
 
 #: The card's columns in the model's order (``Model.from_db`` takes them so).
 _COLUMNS = [f.attname for f in Initiative._meta.concrete_fields if f.attname in CARD_FIELDS]
+
+#: What the pages read from ``_matching``: the id, the city and status the
+#: scans start from, and every column an order sorts on.
+_MATCHING_COLUMNS = (
+    "id",
+    "city_id",
+    "status",
+    "published_at",
+    "next_deadline",
+    "open_need_count",
+    "funding_remaining",
+)
 
 
 def best_match_page(
@@ -264,6 +298,76 @@ def best_match_page(
     return _cards(rows, setup)
 
 
+_SORTED_SQL = """
+WITH page AS (
+  SELECT i.id FROM (__MATCHING__) i
+   WHERE i.city_id = %(city)s
+   ORDER BY __ORDER__
+   LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT __COLUMNS__,
+       ARRAY(SELECT ic.category_id FROM sponsors_initiative_categories ic
+              WHERE ic.city_id = %(city)s AND ic.initiative_id = i.id)
+  FROM page JOIN sponsors_initiative i ON i.id = page.id AND i.city_id = %(city)s
+ ORDER BY __ORDER__
+"""
+
+
+def sorted_page(
+    *,
+    sort: str,
+    offset: int,
+    limit: int,
+    setup: ListSetup,
+    category: int | None = None,
+    district: int | None = None,
+    need_type: str | None = None,
+    open_only: bool = False,
+    query: str = "",
+) -> list[Initiative]:
+    """Rows ``offset`` to ``offset + limit`` of the public initiatives
+    matching the filters in ``selectors.LIST_ORDERS[sort]`` (newest first
+    for any other sort, as ``selectors.initiative_list``), each with its
+    district and its categories (by name) in place. Only the cards'
+    columns are read; others are deferred."""
+    given = {
+        "category": category,
+        "district": district,
+        "need_type": need_type,
+        "open_only": open_only,
+        "query": selectors.clean_query(query),
+    }
+    matching, matching_params = _matching(given)
+    sql = (
+        _SORTED_SQL.replace("__MATCHING__", matching)
+        .replace("__ORDER__", order_sql(sort))
+        .replace("__COLUMNS__", ", ".join(f"i.{c}" for c in _COLUMNS))
+    )
+    params = {"city": current_city().pk, "limit": limit, "offset": offset, **matching_params}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _cards(rows, setup, scored=False)
+
+
+def order_sql(sort: str) -> str:
+    """``selectors.LIST_ORDERS[sort]`` (newest for any other sort) as SQL on
+    the alias ``i``: the one definition of the order, written out
+    for a hand-written statement (plain columns only)."""
+    parts = []
+    for order in selectors.LIST_ORDERS.get(sort, selectors.LIST_ORDERS["newest"]):
+        named = order.expression
+        if not isinstance(named, F):
+            raise TypeError(f"{sort}: only columns can be written out, not {named!r}")
+        meta = Initiative._meta
+        name = named.name  # type: ignore[attr-defined]  # set by F.__init__, unstubbed
+        field = meta.pk if name == "pk" else meta.get_field(name)
+        column = cast("Field[Any, Any]", field).column
+        nulls = " NULLS LAST" if order.nulls_last else " NULLS FIRST" if order.nulls_first else ""
+        parts.append(f"i.{column} {'DESC' if order.descending else 'ASC'}{nulls}")
+    return ", ".join(parts)
+
+
 #: Stand-ins for the filters' values while ``_matching`` compiles their SQL,
 #: found again among the compiled parameters: none can be a real value (ids
 #: are positive, and text holding NUL never reaches the database).
@@ -282,8 +386,8 @@ _memo: dict[tuple[Any, ...], tuple[str, tuple[tuple[str, str | None, Any], ...]]
 
 
 def _matching(given: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The SQL of ``selectors.filtered_initiatives(**given)`` (id, city,
-    status and published columns) and its named parameters: the filters'
+    """The SQL of ``selectors.filtered_initiatives(**given)``
+    (``_MATCHING_COLUMNS``) and its named parameters: the filters'
     one definition, compiled by the ORM, is the page's row source, so the
     page and the queryset cannot disagree on which initiatives match.
     PostgreSQL pulls the subquery up into the page's query, so the plan is
@@ -318,11 +422,7 @@ def _compile(shape: tuple[str, ...]) -> tuple[str, tuple[tuple[str, str | None, 
     """``_matching``'s SQL for ``shape``, and each parameter's name with the
     filter it stands for (None: a constant of the shape, kept)."""
     stand_ins = {name: _STAND_INS.get(name, True) for name in shape}
-    matching = (
-        selectors.filtered_initiatives(**stand_ins)
-        .order_by()
-        .values("id", "city_id", "status", "published_at")
-    )
+    matching = selectors.filtered_initiatives(**stand_ins).order_by().values(*_MATCHING_COLUMNS)
     sql, params = matching.query.get_compiler(using=connection.alias).as_sql()
     slots = [
         next((n for n, v in stand_ins.items() if n in _STAND_INS and v == p), None) for p in params
@@ -345,8 +445,11 @@ def _compile(shape: tuple[str, ...]) -> tuple[str, tuple[tuple[str, str | None, 
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
-def _cards(rows: list[tuple[Any, ...]], setup: ListSetup) -> list[Initiative]:
-    """Initiatives from the page's rows, their tags taken from ``setup``."""
+def _cards(
+    rows: list[tuple[Any, ...]], setup: ListSetup, *, scored: bool = True
+) -> list[Initiative]:
+    """Initiatives from the page's rows, their tags taken from ``setup``;
+    ``scored``: each row's column after the card's is its match score."""
     positions = {c.pk: (n, c) for n, c in enumerate(setup.categories)}
     districts = {d.pk: d for d in setup.districts}
     district_field = Initiative._meta.get_field("district")
@@ -355,8 +458,9 @@ def _cards(rows: list[tuple[Any, ...]], setup: ListSetup) -> list[Initiative]:
     out = []
     for row in rows:
         initiative = Initiative.from_db(connection.alias, _COLUMNS, row[:width])
-        initiative.match_score = row[width]  # type: ignore[attr-defined]
-        category_ids = row[width + 1] or []
+        if scored:
+            initiative.match_score = row[width]  # type: ignore[attr-defined]
+        category_ids = row[width + scored] or []
         if all(pk in positions for pk in category_ids):
             # As the ORM's prefetch leaves it: a queryset holding its rows.
             # (Not ``copy.copy``: pickling support evaluates a queryset.)

@@ -14,6 +14,7 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    OrderBy,
     OuterRef,
     Prefetch,
     Q,
@@ -48,6 +49,16 @@ if TYPE_CHECKING:
 
 QUERY_MAX = 200
 SORTS = ("newest", "closing", "needed", "match")
+
+#: The list's orders besides best match (and relevance): one definition,
+#: used by ``initiative_list`` and by the page read from the indexes that
+#: serve exactly these orders (``sponsors.best_match.sorted_page``; the
+#: ``initiative_public_*_idx`` indexes). Any other sort is newest first.
+LIST_ORDERS: dict[str, tuple[OrderBy, ...]] = {
+    "newest": (F("published_at").desc(nulls_last=True), F("pk").desc()),
+    "closing": (F("next_deadline").asc(nulls_last=True), F("pk").desc()),
+    "needed": (F("open_need_count").desc(), F("funding_remaining").desc(), F("pk").desc()),
+}
 
 
 # --- visibility (queryset twins of rules) ---------------------------------------------------------
@@ -171,15 +182,11 @@ def initiative_list(
             .annotate(match_score=Coalesce(F("my_match__score"), Value(-1.0)))
             .order_by("-match_score", "-published_at", "-pk")
         )
-    elif sort == "closing":
-        qs = qs.order_by(F("next_deadline").asc(nulls_last=True), "-pk")
-    elif sort == "needed":
-        qs = qs.order_by("-open_need_count", "-funding_remaining", "-pk")
     elif query and sort == "relevance":
         # Annotated above when there is a query; the plugin cannot follow that.
         qs = qs.order_by("-search_rank", "-pk")  # type: ignore[misc]
     else:
-        qs = qs.order_by(F("published_at").desc(nulls_last=True), "-pk")
+        qs = qs.order_by(*LIST_ORDERS.get(sort, LIST_ORDERS["newest"]))
     return qs.prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
 
 

@@ -137,6 +137,31 @@ class Initiative(Versioned, TenantModel):
             models.Index(fields=["status", "-funding_remaining"], name="initiative_needed_idx"),
             GinIndex(fields=["search_vector"], name="initiative_search_idx"),
             GinIndex(fields=["open_need_types"], name="initiative_needtypes_idx"),
+            # The public list's sorts, each exactly as ``selectors.initiative_list``
+            # orders (nulls and the id tie-breaker included), so a page stops
+            # after its rows instead of sorting every public initiative (issue 17).
+            models.Index(
+                F("city"),
+                F("published_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="initiative_public_newest_idx",
+                condition=Q(status__in=PUBLIC_STATUSES),
+            ),
+            models.Index(
+                F("city"),
+                F("next_deadline").asc(nulls_last=True),
+                F("id").desc(),
+                name="initiative_public_closing_idx",
+                condition=Q(status__in=PUBLIC_STATUSES),
+            ),
+            models.Index(
+                F("city"),
+                F("open_need_count").desc(),
+                F("funding_remaining").desc(),
+                F("id").desc(),
+                name="initiative_public_needed_idx",
+                condition=Q(status__in=PUBLIC_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -189,8 +189,8 @@ def test_the_page_with_hostile_text_lists_what_the_selector_does(city, scene, te
 @pytest.mark.parametrize("sponsoring", [True, False])
 def test_initiative_page_reads_every_sort_as_the_selector_sorts(city, scene, sort, sponsoring):  # noqa: F811
     """Whichever reader serves the sort (best match for a sponsor's member,
-    the paginated queryset otherwise, and for "match" without a sponsor),
-    the pages and the total are the selector's."""
+    ``sorted_page`` otherwise, and for "match" without a sponsor), the
+    pages and the total are the selector's."""
     user = make_member(city)
     with city_context(city):
         if sponsoring:
