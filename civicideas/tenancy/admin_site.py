@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from civicideas.accounts.rules import signed_in
 from civicideas.tenancy import admin_nav
-from civicideas.tenancy.admin_dashboard import dashboard
+from civicideas.tenancy.admin_dashboard import dashboard, note_action
 from civicideas.tenancy.context import all_cities_context
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 #: How many of the user's own log entries the index looks through.
 RECENT_ACTIONS_SCANNED = 50
@@ -146,7 +148,11 @@ class CityAdminSite(admin.AdminSite):
                     if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                         response.render()
                     return response
-            return inner(request, *args, **kwargs)
+            response = inner(request, *args, **kwargs)
+            if request.method not in SAFE_METHODS and signed_in(request.user):
+                # The dashboard's kept counts give way to this person's change.
+                note_action(request)
+            return response
 
         return cast("V", wrapper)  # ``wraps`` gave it the view's signature
 
