@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.db.models import QuerySet, TextField, Value
+from django.db.models import Model, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import SimpleTemplateResponse, TemplateResponse
@@ -114,7 +114,7 @@ class CityAdminSite(admin.AdminSite):
         )
         if getattr(request, "is_platform", False):
             return entries[:RECENT_ACTIONS_SHOWN]
-        wanted: dict[type, set[str]] = defaultdict(set)
+        wanted: dict[type[Model], set[str]] = defaultdict(set)
         for entry in entries:
             model = entry.content_type.model_class() if entry.content_type else None
             if model is not None and entry.object_id is not None and not entry.is_deletion():
@@ -126,7 +126,9 @@ class CityAdminSite(admin.AdminSite):
             if entry.content_type and (entry.content_type.model_class(), entry.object_id) in visible
         ][:RECENT_ACTIONS_SHOWN]
 
-    def _visible(self, request: HttpRequest, wanted: dict[type, set[str]]) -> set[tuple[type, str]]:
+    def _visible(
+        self, request: HttpRequest, wanted: dict[type[Model], set[str]]
+    ) -> set[tuple[type[Model], str]]:
         """Which of the ``wanted`` objects each model's admin shows here, in
         one query: one ``SELECT`` per model (through its admin's queryset)
         joined by ``UNION ALL``. A query per model had the index's query
@@ -134,8 +136,8 @@ class CityAdminSite(admin.AdminSite):
         (issue 17). A queryset that cannot take part in a union (already
         combined, sliced or distinct) is read on its own."""
         parts: list[QuerySet] = []
-        by_label: dict[str, type] = {}
-        visible: set[tuple[type, str]] = set()
+        by_label: dict[str, type[Model]] = {}
+        visible: set[tuple[type[Model], str]] = set()
         for model, object_ids in wanted.items():
             model_admin = self._registry.get(model)
             if model_admin is None or not model_admin.has_view_or_change_permission(request):
