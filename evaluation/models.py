@@ -319,7 +319,16 @@ class Scorecard(TenantModel):
     class Meta(TenantModel.Meta):
         verbose_name = _("scorecard")
         verbose_name_plural = _("scorecards")
-        indexes = [models.Index(fields=["state"], name="scorecard_state_idx")]
+        indexes = [
+            models.Index(fields=["state"], name="scorecard_state_idx"),
+            # The dashboard's newest submitted scorecards, read in order: at
+            # 15,000 submitted, sorting them all took 29 ms (issue 17).
+            models.Index(
+                fields=["city", "-submitted_at", "-id"],
+                condition=models.Q(state="submitted", submitted_at__isnull=False),
+                name="scorecard_submitted_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.assignment)

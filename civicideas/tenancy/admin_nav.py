@@ -14,7 +14,10 @@ invalidate: a role change is a new key; a deploy starts new processes.
 
 The sidebar marks the app and model of the current page (``current-app``,
 ``current-model``, ``aria-current``): the key holds which of the list's
-URLs the path contains, so each page gets its own marks.
+URLs the path contains, so each page gets its own marks. The index's table
+of apps (Django's ``admin/app_list.html``, the same list with the same
+marks) is kept the same way under its own name: 11,000 template nodes,
+a third of the index's time at 100,000 ideas.
 """
 
 from __future__ import annotations
@@ -73,6 +76,14 @@ def app_list(
 def sidebar(request: HttpRequest, apps: list[dict[str, Any]], render: Callable[[], str]) -> str:
     """The rendered sidebar for this viewer kind and the page's marks:
     ``render()`` once per (viewer kind, current app and model)."""
+    return rendered(request, apps, "sidebar", render)
+
+
+def rendered(
+    request: HttpRequest, apps: list[dict[str, Any]], part: str, render: Callable[[], str]
+) -> str:
+    """``render()`` of the template ``part`` (the sidebar, the index's apps)
+    drawn from ``apps`` alone, once per viewer kind and the page's marks."""
     path = urlencode(request.path)
     marks = tuple(
         url
@@ -80,7 +91,7 @@ def sidebar(request: HttpRequest, apps: list[dict[str, Any]], render: Callable[[
         for url in (app["app_url"], *(model["admin_url"] for model in app["models"]))
         if url and url in path
     )
-    key = (*viewer_key(request), marks)
+    key = (*viewer_key(request), part, marks)
     found = _sidebars.get(key)
     if found is None:
         found = _remember(_sidebars, key, render())

@@ -406,3 +406,19 @@ def test_ranking_page_before_any_scorecard_is_submitted(world):
     response = world.client(world.admin).get(ranking_url(world.settings))
     assert response.status_code == 200
     assert "Ranking" in response.content.decode()
+
+
+def test_a_submitted_scorecard_leaves_the_evaluators_dashboard_at_once(world):
+    """The dashboard keeps its counts 30 s (issue 17), but not past the
+    evaluator's own submission in the back office."""
+    from tests.tenancy.test_admin_dashboard import counter
+
+    a = world.assign(world.ideas[0], world.evaluators[1])
+    world.assign(world.ideas[1], world.evaluators[1])
+    client = world.client(world.evaluators[1])
+    assert counter(client.get("/admin/").content.decode(), "evaluation.pending")[0] == 2
+    response = client.post(
+        score_url(a), _form(world, ["3", "4", "5"], submit="1", recommendation="accept")
+    )
+    assert response.status_code == 302
+    assert counter(client.get("/admin/").content.decode(), "evaluation.pending")[0] == 1

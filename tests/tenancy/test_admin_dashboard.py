@@ -5,15 +5,21 @@ per city, per role, with a bounded number of queries."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from civicideas.tenancy import city_context
+from civicideas.tenancy import admin_dashboard, city_context
+from civicideas.tenancy.models import Membership
 from civicideas.tenancy.roles import Role
-from ideas.models import Report
+from evaluation.models import Assignment
+from ideas.models import Challenge, Idea, Report
 from ideas.status import IdeaStatus
+from sponsors.models import CommunityGroup, Offer
 from tests.conftest import client_for, make_member
 from tests.evaluation.factories import AssignmentFactory
 from tests.factories import UserFactory
@@ -143,3 +149,108 @@ def test_a_residents_offer_is_named_in_the_activity_feed_not_none():
     assert _offer_text(row) == "A resident → Park clean-up"
     row = {"sponsor__name": "Green Bank", "initiative__title": "Park clean-up"}
     assert _offer_text(row) == "Green Bank → Park clean-up"
+
+
+# Issue 17: the counts are kept COUNTER_SECONDS per person and city; the
+# person's own admin action, a role change or another city counts afresh.
+
+
+def test_counts_are_kept_for_a_while_then_follow(city, admin_client, monkeypatch):
+    monkeypatch.setattr(admin_dashboard, "COUNTER_SECONDS", 1)
+    fill(city, 2, "Riverton")
+    assert counter(admin_client.get("/admin/").content.decode(), "ideas.moderation")[0] == 4
+    with city_context(city):
+        IdeaFactory(challenge=ChallengeFactory(), status=IdeaStatus.PENDING)
+    # Someone else's change: the kept figure, within the accepted staleness...
+    assert counter(admin_client.get("/admin/").content.decode(), "ideas.moderation")[0] == 4
+    time.sleep(1.2)
+    # ...and the new one once it has expired.
+    assert counter(admin_client.get("/admin/").content.decode(), "ideas.moderation")[0] == 5
+
+
+def test_a_civil_servants_own_action_shows_at_once(city, admin_client):
+    fill(city, 2, "Riverton")
+    html = admin_client.get("/admin/").content.decode()
+    assert counter(html, "ideas.moderation")[0] == 4
+    assert counter(html, "ideas.awaiting_answer")[0] == 4
+    with city_context(city):
+        pending = Idea.objects.filter(status=IdeaStatus.PENDING).first()
+    response = admin_client.post(
+        "/admin/ideas/idea/",
+        {"action": "approve_ideas", "_selected_action": [str(pending.pk)], "index": 0},
+    )
+    assert response.status_code == 302
+    html = admin_client.get("/admin/").content.decode()
+    assert counter(html, "ideas.moderation")[0] == 3
+    assert counter(html, "ideas.awaiting_answer")[0] == 5
+    # And it is among their recent actions (never kept: read on each view).
+    assert pending.title in html.split('id="recent-actions-module"', 1)[1]
+
+
+def test_kept_counts_are_never_another_citys_or_another_roles(city, other_city):
+    fill(city, 2, "Riverton")
+    fill(other_city, 3, "Lakeside")
+    both = make_member(city, Role.CITY_ADMIN)
+    with city_context(other_city):
+        Membership.objects.create(city=other_city, user=both, roles=[str(Role.CITY_ADMIN)])
+    for _ in range(2):  # counted, then kept
+        riverton = client_for(both, city).get("/admin/").content.decode()
+        lakeside = client_for(both, other_city).get("/admin/").content.decode()
+        assert counter(riverton, "ideas.moderation")[0] == 4
+        assert counter(lakeside, "ideas.moderation")[0] == 6
+        assert counter(riverton, "sponsors.groups")[0] == 2
+        assert counter(lakeside, "sponsors.groups")[0] == 3
+    # Made an evaluator only in riverton: the admin's kept counts are not shown.
+    with city_context(city):
+        Membership.objects.filter(user=both).update(roles=[str(Role.EVALUATOR)])
+    riverton = client_for(both, city).get("/admin/").content.decode()
+    assert 'data-counter="ideas.moderation"' not in riverton
+    assert counter(riverton, "evaluation.pending")[0] == 0
+
+
+def test_two_evaluators_each_count_their_own(city):
+    fill(city, 1, "Riverton")
+    first, second = make_member(city, Role.EVALUATOR), make_member(city, Role.EVALUATOR)
+    with city_context(city):
+        AssignmentFactory(evaluator=first)
+        AssignmentFactory(evaluator=first)
+        AssignmentFactory(evaluator=second)
+    for _ in range(2):
+        html = client_for(first, city).get("/admin/").content.decode()
+        assert counter(html, "evaluation.pending")[0] == 2
+        html = client_for(second, city).get("/admin/").content.decode()
+        assert counter(html, "evaluation.pending")[0] == 1
+
+
+def _index_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/admin/").status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_index_queries_grow_with_neither_data_nor_recent_actions(city, admin_client):
+    """Counted (cold cache) or kept, the index runs a fixed number of
+    queries, whatever the number of ideas, comments, reports, and of kinds
+    of objects among the civil servant's recent actions."""
+    user = admin_client.get("/admin/").wsgi_request.user
+    cold, warm = [], []
+    for round_ in range(2):
+        fill(city, 3, f"More{round_}")
+        with city_context(city):
+            for model_object in (
+                Idea.objects.first(),
+                Report.objects.first(),
+                Assignment.objects.first(),
+                Offer.objects.first(),
+                CommunityGroup.objects.first(),
+                Challenge.objects.first(),
+            )[: 3 * (round_ + 1)]:
+                LogEntry.objects.log_actions(
+                    user_id=user.pk, queryset=[model_object], action_flag=CHANGE
+                )
+        cache.delete(admin_dashboard._kept_key(city.pk, user.pk))
+        cold.append(_index_queries(admin_client))
+        warm.append(_index_queries(admin_client))
+    assert warm[0] == warm[1] <= 15
+    # Counting (once per COUNTER_SECONDS): one query more per counter shown.
+    assert cold[0] == cold[1] == warm[0] + 5

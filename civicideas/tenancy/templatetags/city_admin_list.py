@@ -1,10 +1,10 @@
 """The admin's heavier pieces, lighter (issue 17): ``{% lean_result_list cl %}``
 is Django's ``{% result_list cl %}`` (same template, same per-model
 overrides) with the rows written by ``civicideas.tenancy.admin_rows``;
-``{% nav_sidebar %}`` is Django's sidebar kept per viewer kind
-(``civicideas.tenancy.admin_nav``); ``{% shared_admin_actions %}`` is
-Django's ``{% admin_actions %}`` kept by content
-(``civicideas.tenancy.admin_actions``)."""
+``{% nav_sidebar %}`` is Django's sidebar and ``{% index_app_list %}`` the
+index's table of apps, kept per viewer kind (``civicideas.tenancy.admin_nav``);
+``{% shared_admin_actions %}`` is Django's ``{% admin_actions %}`` kept by
+content (``civicideas.tenancy.admin_actions``)."""
 
 from __future__ import annotations
 
@@ -99,6 +99,23 @@ def nav_sidebar(context: Context) -> SafeString:
     template = engine.get_template("admin/nav_sidebar.html")
     apps = context.get("available_apps") or []
     html = admin_nav.sidebar(context["request"], apps, lambda: template.render(context))
+    return mark_safe(html)  # noqa: S308 - rendered by Django's template
+
+
+@register.simple_tag(takes_context=True)
+def index_app_list(context: Context) -> SafeString:
+    """The index's ``{% include "admin/app_list.html" with app_list=app_list
+    show_changelinks=True %}``, rendered once per viewer kind and current
+    page marks (``civicideas.tenancy.admin_nav``)."""
+    engine = context.template.engine if context.template is not None else Engine.get_default()
+    template = engine.get_template("admin/app_list.html")
+    apps = context.get("app_list") or []
+
+    def render() -> str:
+        with context.push(app_list=apps, show_changelinks=True):
+            return template.render(context)
+
+    html = admin_nav.rendered(context["request"], apps, "index_apps", render)
     return mark_safe(html)  # noqa: S308 - rendered by Django's template
 
 
