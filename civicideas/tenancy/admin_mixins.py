@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from civicideas.errors import ServiceError
 from civicideas.inputs import parse_id, parse_ids
 from civicideas.tenancy import admin_pages
+from civicideas.tenancy.admin_rows import plain_checkbox
 from civicideas.tenancy.admin_sorts import SortedAdminMixin
 from civicideas.tenancy.context import current_city, current_city_or_none
 from civicideas.tenancy.models import CityLink
@@ -198,6 +199,7 @@ class CityScopedAdmin(SortedAdminMixin, VisibleTextAdminMixin, admin.ModelAdmin)
         defer = self.list_defer if queryset.model is self.model else ()
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, defer=defer)
 
+    @plain_checkbox
     def action_checkbox(self, obj: Any) -> SafeString:
         """Django's row checkbox, written directly: Django renders a
         ``CheckboxInput`` through the form template engine for every row

@@ -239,10 +239,16 @@ def _cells(cl: ChangeList) -> list[tuple[Cell, Callable[[Any], Any] | None]]:
     return cells
 
 
-def _plain_checkbox(model_admin: Any) -> bool:
-    from civicideas.tenancy.admin_mixins import CityScopedAdmin
+def plain_checkbox[F: Callable[..., Any]](method: F) -> F:
+    """Marks a model admin's ``action_checkbox`` whose markup
+    ``_checkbox_cell`` writes (``CityScopedAdmin``'s). An admin that
+    overrides it again, unmarked, keeps its own cell."""
+    method.plain_checkbox = True  # type: ignore[attr-defined]
+    return method
 
-    return type(model_admin).action_checkbox is CityScopedAdmin.action_checkbox
+
+def _plain_checkbox(model_admin: Any) -> bool:
+    return getattr(type(model_admin).action_checkbox, "plain_checkbox", False) is True
 
 
 def _checkbox_cell(pk_attname: str) -> Cell:

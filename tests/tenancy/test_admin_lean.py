@@ -262,3 +262,21 @@ def test_related_names_come_from_the_filters_or_one_query(city):
     assert "Created meanwhile" in _rows(html)
     named = [q["sql"] for q in captured.captured_queries if 'FROM "ideas_challenge"' in q["sql"]]
     assert len(named) == 1, named
+
+
+def test_an_admin_with_its_own_checkbox_keeps_its_cell(city, monkeypatch):
+    """Only ``CityScopedAdmin``'s marked checkbox is written by the rows; an
+    admin that overrides it again gets its own markup in every row."""
+    from ideas.admin.content.ideas import IdeaAdmin
+
+    _world(city)
+    client = client_for(make_member(city, Role.CITY_ADMIN), city)
+    assert 'class="action-select"' in _page(client, IDEAS)
+
+    def action_checkbox(self, obj):
+        return f'<input type="checkbox" name="_selected_action" value="{obj.pk}" class="own-box">'
+
+    monkeypatch.setattr(IdeaAdmin, "action_checkbox", action_checkbox)
+    html = _page(client, IDEAS)
+    rows = html.split('id="result_list"')[-1]
+    assert "own-box" in rows and 'class="action-select"' not in rows
