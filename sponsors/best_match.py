@@ -268,16 +268,13 @@ def best_match_page(
     ``match_score``, its district and its categories (by name) in place.
     Only the cards' columns are read; others are deferred."""
     city = current_city()
-    given = {
-        "category": category,
-        "district": district,
-        "need_type": need_type,
-        "open_only": open_only,
-        "query": selectors.clean_query(query),
-    }
-    matching, matching_params = _matching(given)
-    sql = _PAGE_SQL.replace("__MATCHING__", matching).replace(
-        "__COLUMNS__", ", ".join(f"i.{c}" for c in _COLUMNS)
+    sql, matching_params = _statement(
+        _PAGE_SQL,
+        category=category,
+        district=district,
+        need_type=need_type,
+        open_only=open_only,
+        query=query,
     )
     # The statuses only choose where the index scans start (the open ones
     # when only those can match); the filters' own status test is in ``matching``.
@@ -292,10 +289,43 @@ def best_match_page(
         "offset": offset,
         **matching_params,
     }
+    return _cards(_rows(sql, params), setup)
+
+
+def _statement(
+    template: str,
+    *,
+    category: int | None,
+    district: int | None,
+    need_type: str | None,
+    open_only: bool,
+    query: str,
+    order: str = "",
+) -> tuple[str, dict[str, Any]]:
+    """A page's statement from ``template``: the filters' compiled SQL
+    (``_matching``) as its row source, the cards' columns and the order in
+    their places; and the filters' parameters."""
+    matching, params = _matching(
+        {
+            "category": category,
+            "district": district,
+            "need_type": need_type,
+            "open_only": open_only,
+            "query": selectors.clean_query(query),
+        }
+    )
+    sql = (
+        template.replace("__MATCHING__", matching)
+        .replace("__ORDER__", order)
+        .replace("__COLUMNS__", ", ".join(f"i.{c}" for c in _COLUMNS))
+    )
+    return sql, params
+
+
+def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return _cards(rows, setup)
+        return cursor.fetchall()
 
 
 _SORTED_SQL = """
@@ -330,24 +360,17 @@ def sorted_page(
     for any other sort, as ``selectors.initiative_list``), each with its
     district and its categories (by name) in place. Only the cards'
     columns are read; others are deferred."""
-    given = {
-        "category": category,
-        "district": district,
-        "need_type": need_type,
-        "open_only": open_only,
-        "query": selectors.clean_query(query),
-    }
-    matching, matching_params = _matching(given)
-    sql = (
-        _SORTED_SQL.replace("__MATCHING__", matching)
-        .replace("__ORDER__", order_sql(sort))
-        .replace("__COLUMNS__", ", ".join(f"i.{c}" for c in _COLUMNS))
+    sql, matching_params = _statement(
+        _SORTED_SQL,
+        category=category,
+        district=district,
+        need_type=need_type,
+        open_only=open_only,
+        query=query,
+        order=order_sql(sort),
     )
     params = {"city": current_city().pk, "limit": limit, "offset": offset, **matching_params}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return _cards(rows, setup, scored=False)
+    return _cards(_rows(sql, params), setup, scored=False)
 
 
 def order_sql(sort: str) -> str:
